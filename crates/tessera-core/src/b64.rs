@@ -1,0 +1,100 @@
+//! Strict, unpadded base64url (RFC 4648 §5, as JOSE uses it: RFC 7515 §2).
+//!
+//! Every decoder here refuses padding, whitespace, the standard alphabet's `+` and `/`, and
+//! non-canonical encodings (set trailing bits), so one byte string has exactly one encoding.
+//!
+//! Two decoders exist on purpose. [`decode_secret`] runs in constant time (`base64ct`) and is for
+//! key material; [`decode`] is a faster strict decoder for public data such as token segments,
+//! whose timing reveals nothing an attacker does not already hold.
+
+use base64::Engine as _;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use base64ct::Encoding as _;
+
+use crate::{Error, SecretBytes};
+
+const STRICT: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_encode_padding(false)
+        .with_decode_padding_mode(DecodePaddingMode::RequireNone)
+        .with_decode_allow_trailing_bits(false),
+);
+
+/// Encodes bytes as unpadded base64url.
+pub fn encode(input: impl AsRef<[u8]>) -> String {
+    STRICT.encode(input)
+}
+
+/// Appends the unpadded base64url encoding of `input` to `out`.
+pub fn encode_to(input: impl AsRef<[u8]>, out: &mut String) {
+    STRICT.encode_string(input, out)
+}
+
+/// The length of the unpadded base64url encoding of `n` bytes.
+pub const fn encoded_len(n: usize) -> usize {
+    (n / 3) * 4 + [0, 2, 3][n % 3]
+}
+
+/// Decodes strict unpadded base64url (public data; not constant time).
+pub fn decode(input: impl AsRef<[u8]>) -> Result<Vec<u8>, Error> {
+    decode_named(input, "base64url input")
+}
+
+/// Decodes strict unpadded base64url, naming `what` in the error.
+pub fn decode_named(input: impl AsRef<[u8]>, what: &'static str) -> Result<Vec<u8>, Error> {
+    STRICT
+        .decode(input.as_ref())
+        .map_err(|_| Error::Base64 { what })
+}
+
+/// Decodes strict unpadded base64url into `out` (cleared first), reusing its allocation.
+pub fn decode_into(
+    input: impl AsRef<[u8]>,
+    out: &mut Vec<u8>,
+    what: &'static str,
+) -> Result<(), Error> {
+    out.clear();
+    STRICT
+        .decode_vec(input.as_ref(), out)
+        .map_err(|_| Error::Base64 { what })
+}
+
+/// Decodes strict unpadded base64url key material in constant time.
+pub fn decode_secret(input: &str, what: &'static str) -> Result<SecretBytes, Error> {
+    base64ct::Base64UrlUnpadded::decode_vec(input)
+        .map(SecretBytes::new)
+        .map_err(|_| Error::Base64 { what })
+}
+
+/// Encodes key material in constant time.
+pub fn encode_secret(input: &[u8]) -> String {
+    base64ct::Base64UrlUnpadded::encode_string(input)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_all_lengths() {
+        for n in 0..64usize {
+            let data: Vec<u8> = (0..n as u8).map(|b| b.wrapping_mul(37)).collect();
+            let e = encode(&data);
+            assert_eq!(e.len(), encoded_len(n));
+            assert_eq!(decode(&e).unwrap(), data);
+            assert_eq!(encode_secret(&data), e);
+            assert_eq!(decode_secret(&e, "k").unwrap().expose(), &data[..]);
+        }
+    }
+
+    #[test]
+    fn rejects_non_strict_input() {
+        for bad in ["aGk=", "aGk==", "aG k", "a+8", "a/8", "aGl", "a", "aGk\n", "Zm9vYg=", "Zh"] {
+            assert!(decode(bad).is_err(), "{bad:?} accepted");
+            assert!(decode_secret(bad, "k").is_err(), "{bad:?} accepted (ct)");
+        }
+        // "aGk" is canonical for "hi"; "aGl" sets trailing bits.
+        assert_eq!(decode("aGk").unwrap(), b"hi");
+    }
+}

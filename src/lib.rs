@@ -1,0 +1,8 @@
+//! tessera: the protocol layer for tokens.
+//!
+//! This facade re-exports the tessera crates behind features, so an application can depend on
+//! one crate; libraries should depend on the individual crates they use.
+
+pub use tessera_core as core;
+#[cfg(feature = "jose")]
+pub use tessera_jose as jose;
