@@ -90,7 +90,9 @@ mod tests {
 
     #[test]
     fn rejects_non_strict_input() {
-        for bad in ["aGk=", "aGk==", "aG k", "a+8", "a/8", "aGl", "a", "aGk\n", "Zm9vYg=", "Zh"] {
+        for bad in [
+            "aGk=", "aGk==", "aG k", "a+8", "a/8", "aGl", "a", "aGk\n", "Zm9vYg=", "Zh",
+        ] {
             assert!(decode(bad).is_err(), "{bad:?} accepted");
             assert!(decode_secret(bad, "k").is_err(), "{bad:?} accepted (ct)");
         }

@@ -50,8 +50,15 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Base64 { what } => write!(f, "{what} is not strict unpadded base64url"),
-            Error::TooLarge { what, limit, actual } => {
-                write!(f, "{what} is {actual} bytes, over the limit of {limit} bytes")
+            Error::TooLarge {
+                what,
+                limit,
+                actual,
+            } => {
+                write!(
+                    f,
+                    "{what} is {actual} bytes, over the limit of {limit} bytes"
+                )
             }
             Error::Json { what, source } => write!(f, "{what} is not valid JSON: {source}"),
             Error::DuplicateMember { what, member } => {

@@ -27,7 +27,9 @@ pub fn parse_unique(input: &[u8]) -> Result<BTreeMap<String, String>, Error> {
     let mut out = BTreeMap::new();
     for (k, v) in form_urlencoded::parse(input) {
         if out.contains_key(k.as_ref()) {
-            return Err(Error::DuplicateParameter { name: k.into_owned() });
+            return Err(Error::DuplicateParameter {
+                name: k.into_owned(),
+            });
         }
         out.insert(k.into_owned(), v.into_owned());
     }

@@ -8,8 +8,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::Error;
@@ -30,7 +30,7 @@ pub fn parse_object(bytes: &[u8], what: &'static str) -> Result<Map<String, Valu
 /// Parses any JSON value, rejecting repeated member names at every depth.
 pub fn parse_value(bytes: &[u8], what: &'static str) -> Result<Value, Error> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let v = StrictValue
+    let v = StrictSeed
         .deserialize(&mut de)
         .and_then(|v| de.end().map(|()| v))
         .map_err(|e| map_error(e, what))?;
@@ -82,16 +82,19 @@ pub fn duplicate_member<E: de::Error>(member: &str) -> E {
     E::custom(format_args!("{DUP_MARK}{member}"))
 }
 
-struct StrictValue;
+/// A `serde` seed that deserializes any JSON value, rejecting repeated member names at every
+/// depth. Use it inside custom deserializers with `next_value_seed(StrictSeed)`.
+#[derive(Clone, Copy, Debug)]
+pub struct StrictSeed;
 
-impl<'de> DeserializeSeed<'de> for StrictValue {
+impl<'de> DeserializeSeed<'de> for StrictSeed {
     type Value = Value;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for StrictValue {
+impl<'de> Visitor<'de> for StrictSeed {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -120,7 +123,7 @@ impl<'de> Visitor<'de> for StrictValue {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut out = Vec::new();
-        while let Some(v) = seq.next_element_seed(StrictValue)? {
+        while let Some(v) = seq.next_element_seed(StrictSeed)? {
             out.push(v);
         }
         Ok(Value::Array(out))
@@ -131,7 +134,7 @@ impl<'de> Visitor<'de> for StrictValue {
             if out.contains_key(&k) {
                 return Err(duplicate_member(&k));
             }
-            let v = map.next_value_seed(StrictValue)?;
+            let v = map.next_value_seed(StrictSeed)?;
             out.insert(k, v);
         }
         Ok(Value::Object(out))
@@ -178,7 +181,7 @@ impl<'de> Visitor<'de> for DupCheck {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut seen: Vec<Cow<'de, str>> = Vec::new();
         while let Some(k) = map.next_key::<Cow<'de, str>>()? {
-            if seen.iter().any(|s| *s == k) {
+            if seen.contains(&k) {
                 return Err(duplicate_member(&k));
             }
             map.next_value_seed(DupCheck)?;
@@ -187,7 +190,6 @@ impl<'de> Visitor<'de> for DupCheck {
         Ok(())
     }
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -216,8 +218,14 @@ mod tests {
 
     #[test]
     fn rejects_non_objects_trailing_data_and_deep_nesting() {
-        assert!(matches!(parse_object(b"[]", "doc"), Err(Error::Json { .. })));
-        assert!(matches!(parse_object(b"{} x", "doc"), Err(Error::Json { .. })));
+        assert!(matches!(
+            parse_object(b"[]", "doc"),
+            Err(Error::Json { .. })
+        ));
+        assert!(matches!(
+            parse_object(b"{} x", "doc"),
+            Err(Error::Json { .. })
+        ));
         let deep = "[".repeat(100_000);
         assert!(parse_value(deep.as_bytes(), "doc").is_err());
         assert!(check_duplicates(deep.as_bytes(), "doc").is_err());

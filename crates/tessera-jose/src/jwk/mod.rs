@@ -1,0 +1,687 @@
+//! JSON Web Keys (RFC 7517), thumbprints (RFC 7638, RFC 9278) and key sets.
+//!
+//! Parsing is strict: repeated members, non-canonical base64url, wrong lengths, points off the
+//! curve, and private parts that do not match the public part are all refused. Unknown members
+//! are kept so that a key round-trips.
+
+mod set;
+mod thumbprint;
+
+pub use set::JwkSet;
+pub use thumbprint::ThumbprintHash;
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+use tessera_core::{SecretBytes, b64};
+
+use crate::Error;
+use crate::error::invalid_key;
+
+/// The elliptic curves of `kty: EC` keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EcCurve {
+    /// NIST P-256 (secp256r1).
+    P256,
+    /// NIST P-384 (secp384r1).
+    P384,
+    /// NIST P-521 (secp521r1).
+    P521,
+}
+
+impl EcCurve {
+    /// The registered `crv` name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            EcCurve::P256 => "P-256",
+            EcCurve::P384 => "P-384",
+            EcCurve::P521 => "P-521",
+        }
+    }
+
+    /// The length in bytes of a coordinate or private scalar.
+    pub const fn field_len(self) -> usize {
+        match self {
+            EcCurve::P256 => 32,
+            EcCurve::P384 => 48,
+            EcCurve::P521 => 66,
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self, Error> {
+        match s {
+            "P-256" => Ok(EcCurve::P256),
+            "P-384" => Ok(EcCurve::P384),
+            "P-521" => Ok(EcCurve::P521),
+            other => Err(invalid_key(format!("unsupported EC curve {other:?}"))),
+        }
+    }
+}
+
+/// The curves of `kty: OKP` keys (RFC 8037).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OkpCurve {
+    /// Ed25519, for signatures.
+    Ed25519,
+    /// X25519, for ECDH-ES key agreement.
+    X25519,
+}
+
+impl OkpCurve {
+    /// The registered `crv` name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            OkpCurve::Ed25519 => "Ed25519",
+            OkpCurve::X25519 => "X25519",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self, Error> {
+        match s {
+            "Ed25519" => Ok(OkpCurve::Ed25519),
+            "X25519" => Ok(OkpCurve::X25519),
+            other => Err(invalid_key(format!("unsupported OKP curve {other:?}"))),
+        }
+    }
+}
+
+/// The intended use of a public key (`use`, RFC 7517 §4.2).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KeyUse {
+    /// `sig`: signatures.
+    Signature,
+    /// `enc`: encryption.
+    Encryption,
+    /// Any other registered or private value.
+    Other(String),
+}
+
+impl KeyUse {
+    /// The value as it appears in the JWK.
+    pub fn as_str(&self) -> &str {
+        match self {
+            KeyUse::Signature => "sig",
+            KeyUse::Encryption => "enc",
+            KeyUse::Other(s) => s,
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "sig" => KeyUse::Signature,
+            "enc" => KeyUse::Encryption,
+            other => KeyUse::Other(other.to_owned()),
+        }
+    }
+}
+
+/// RSA key parameters (RFC 7518 §6.3). Integers are big-endian without leading zeros.
+#[derive(Clone, Debug)]
+pub struct RsaParams {
+    /// The modulus `n`.
+    pub n: Vec<u8>,
+    /// The public exponent `e`.
+    pub e: Vec<u8>,
+    /// The private parameters, if this is a private key.
+    pub private: Option<RsaPrivate>,
+}
+
+/// RSA private parameters. `p`, `q`, `dp`, `dq`, `qi` are present together or not at all.
+#[derive(Clone, Debug)]
+pub struct RsaPrivate {
+    /// The private exponent `d`.
+    pub d: SecretBytes,
+    /// The CRT parameters `p`, `q`, `dp`, `dq`, `qi`, when given.
+    pub crt: Option<RsaCrt>,
+}
+
+/// RSA CRT parameters.
+#[derive(Clone, Debug)]
+pub struct RsaCrt {
+    /// First prime factor.
+    pub p: SecretBytes,
+    /// Second prime factor.
+    pub q: SecretBytes,
+    /// First factor CRT exponent.
+    pub dp: SecretBytes,
+    /// Second factor CRT exponent.
+    pub dq: SecretBytes,
+    /// First CRT coefficient.
+    pub qi: SecretBytes,
+}
+
+/// Elliptic-curve key parameters (RFC 7518 §6.2). The point has been checked to be on the curve.
+#[derive(Clone, Debug)]
+pub struct EcParams {
+    /// The curve.
+    pub crv: EcCurve,
+    /// The x coordinate, exactly [`EcCurve::field_len`] bytes.
+    pub x: Vec<u8>,
+    /// The y coordinate, exactly [`EcCurve::field_len`] bytes.
+    pub y: Vec<u8>,
+    /// The private scalar, exactly [`EcCurve::field_len`] bytes, matching `x`/`y`.
+    pub d: Option<SecretBytes>,
+}
+
+/// Octet key pair parameters (RFC 8037).
+#[derive(Clone, Debug)]
+pub struct OkpParams {
+    /// The curve.
+    pub crv: OkpCurve,
+    /// The public key, 32 bytes.
+    pub x: Vec<u8>,
+    /// The private key, 32 bytes, matching `x`.
+    pub d: Option<SecretBytes>,
+}
+
+/// The key material of a JWK, by key type.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum KeyParams {
+    /// `kty: RSA`.
+    Rsa(RsaParams),
+    /// `kty: EC`.
+    Ec(EcParams),
+    /// `kty: OKP`.
+    Okp(OkpParams),
+    /// `kty: oct`: a symmetric key.
+    Oct(SecretBytes),
+}
+
+impl KeyParams {
+    /// The `kty` value.
+    pub fn kty(&self) -> &'static str {
+        match self {
+            KeyParams::Rsa(_) => "RSA",
+            KeyParams::Ec(_) => "EC",
+            KeyParams::Okp(_) => "OKP",
+            KeyParams::Oct(_) => "oct",
+        }
+    }
+}
+
+/// A JSON Web Key.
+///
+/// The key material is validated when the key is built or parsed; the metadata members are
+/// public and may be changed freely.
+///
+/// ```
+/// use tessera_jose::jwk::Jwk;
+///
+/// let jwk = Jwk::from_json(br#"{"kty":"EC","crv":"P-256",
+///   "x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+///   "y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0","kid":"k1"}"#).unwrap();
+/// assert_eq!(jwk.kty(), "EC");
+/// assert!(!jwk.is_private());
+/// assert_eq!(jwk.thumbprint_sha256(), "oKIywvGUpTVTyxMQ3bwIIeQUudfr_CkLMjCE19ECD-U");
+/// ```
+#[derive(Clone)]
+pub struct Jwk {
+    params: KeyParams,
+    /// `kid`: the key ID.
+    pub kid: Option<String>,
+    /// `use`: the intended use.
+    pub key_use: Option<KeyUse>,
+    /// `key_ops`: the permitted operations (no repeats).
+    pub key_ops: Option<Vec<String>>,
+    /// `alg`: the one algorithm this key is meant for.
+    pub alg: Option<String>,
+    /// `x5c`: the certificate chain, standard base64 DER, as given. Kept, never fetched or
+    /// trusted by tessera.
+    pub x5c: Option<Vec<String>>,
+    /// `x5t`: SHA-1 certificate thumbprint, as given.
+    pub x5t: Option<String>,
+    /// `x5t#S256`: SHA-256 certificate thumbprint, as given.
+    pub x5t_s256: Option<String>,
+    /// `x5u`: certificate URL, as given. Never followed.
+    pub x5u: Option<String>,
+    /// Members tessera does not interpret, kept for round trips.
+    pub other: Map<String, Value>,
+}
+
+impl fmt::Debug for Jwk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Jwk");
+        d.field("kty", &self.kty());
+        match &self.params {
+            KeyParams::Ec(p) => {
+                d.field("crv", &p.crv.as_str());
+            }
+            KeyParams::Okp(p) => {
+                d.field("crv", &p.crv.as_str());
+            }
+            KeyParams::Rsa(p) => {
+                d.field("bits", &self.rsa_bits_of(p));
+            }
+            KeyParams::Oct(k) => {
+                d.field("len", &k.len());
+            }
+        }
+        d.field("private", &self.is_private())
+            .field("kid", &self.kid)
+            .field("alg", &self.alg)
+            .field("use", &self.key_use.as_ref().map(KeyUse::as_str))
+            .finish_non_exhaustive()
+    }
+}
+
+const KNOWN: &[&str] = &[
+    "kty", "kid", "use", "key_ops", "alg", "x5c", "x5t", "x5t#S256", "x5u", "n", "e", "d", "p",
+    "q", "dp", "dq", "qi", "oth", "crv", "x", "y", "k",
+];
+
+impl Jwk {
+    /// Builds a JWK from validated key material, with no metadata.
+    pub fn new(params: KeyParams) -> Result<Self, Error> {
+        validate(&params)?;
+        Ok(Jwk {
+            params,
+            kid: None,
+            key_use: None,
+            key_ops: None,
+            alg: None,
+            x5c: None,
+            x5t: None,
+            x5t_s256: None,
+            x5u: None,
+            other: Map::new(),
+        })
+    }
+
+    /// Builds a symmetric (`oct`) key from raw bytes.
+    pub fn from_oct(key: &[u8]) -> Result<Self, Error> {
+        Jwk::new(KeyParams::Oct(SecretBytes::from_slice(key)))
+    }
+
+    /// Parses a JWK from JSON, strictly (repeated members are an error).
+    pub fn from_json(json: &[u8]) -> Result<Self, Error> {
+        let map = tessera_core::json::parse_object(json, "JWK")?;
+        Jwk::from_map(map)
+    }
+
+    /// Builds a JWK from an already parsed JSON object.
+    pub fn from_map(mut map: Map<String, Value>) -> Result<Self, Error> {
+        let kty = take_str(&mut map, "kty")?.ok_or_else(|| invalid_key("missing \"kty\""))?;
+        let params = match kty.as_str() {
+            "RSA" => parse_rsa(&mut map)?,
+            "EC" => parse_ec(&mut map)?,
+            "OKP" => parse_okp(&mut map)?,
+            "oct" => {
+                let k = take_secret(&mut map, "k")?.ok_or_else(|| invalid_key("missing \"k\""))?;
+                KeyParams::Oct(k)
+            }
+            other => return Err(invalid_key(format!("unsupported kty {other:?}"))),
+        };
+        // Members that belong to other key types must not appear.
+        for m in [
+            "n", "e", "d", "p", "q", "dp", "dq", "qi", "oth", "crv", "x", "y", "k",
+        ] {
+            if map.contains_key(m) {
+                return Err(invalid_key(format!(
+                    "member {m:?} does not belong to kty {kty}"
+                )));
+            }
+        }
+        validate(&params)?;
+        let key_ops = match map.remove("key_ops") {
+            None => None,
+            Some(Value::Array(a)) => {
+                let mut ops: Vec<String> = Vec::with_capacity(a.len());
+                for v in a {
+                    let Value::String(s) = v else {
+                        return Err(invalid_key("\"key_ops\" must be an array of strings"));
+                    };
+                    if ops.contains(&s) {
+                        return Err(invalid_key(format!("\"key_ops\" repeats {s:?}")));
+                    }
+                    ops.push(s);
+                }
+                Some(ops)
+            }
+            Some(_) => return Err(invalid_key("\"key_ops\" must be an array of strings")),
+        };
+        let x5c = match map.remove("x5c") {
+            None => None,
+            Some(Value::Array(a)) => Some(
+                a.into_iter()
+                    .map(|v| match v {
+                        Value::String(s) => Ok(s),
+                        _ => Err(invalid_key("\"x5c\" must be an array of strings")),
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+            Some(_) => return Err(invalid_key("\"x5c\" must be an array of strings")),
+        };
+        Ok(Jwk {
+            params,
+            kid: take_str(&mut map, "kid")?,
+            key_use: take_str(&mut map, "use")?.as_deref().map(KeyUse::parse),
+            key_ops,
+            alg: take_str(&mut map, "alg")?,
+            x5c,
+            x5t: take_str(&mut map, "x5t")?,
+            x5t_s256: take_str(&mut map, "x5t#S256")?,
+            x5u: take_str(&mut map, "x5u")?,
+            other: map,
+        })
+    }
+
+    /// The key material.
+    pub fn params(&self) -> &KeyParams {
+        &self.params
+    }
+
+    /// The `kty` value.
+    pub fn kty(&self) -> &'static str {
+        self.params.kty()
+    }
+
+    /// Whether the key holds private (or symmetric) material.
+    pub fn is_private(&self) -> bool {
+        match &self.params {
+            KeyParams::Rsa(p) => p.private.is_some(),
+            KeyParams::Ec(p) => p.d.is_some(),
+            KeyParams::Okp(p) => p.d.is_some(),
+            KeyParams::Oct(_) => true,
+        }
+    }
+
+    /// Whether this is a symmetric (`oct`) key.
+    pub fn is_symmetric(&self) -> bool {
+        matches!(self.params, KeyParams::Oct(_))
+    }
+
+    /// The public half of the key, with its metadata. `None` for a symmetric key, which has no
+    /// public half.
+    pub fn to_public(&self) -> Option<Jwk> {
+        let params = match &self.params {
+            KeyParams::Rsa(p) => KeyParams::Rsa(RsaParams {
+                n: p.n.clone(),
+                e: p.e.clone(),
+                private: None,
+            }),
+            KeyParams::Ec(p) => KeyParams::Ec(EcParams {
+                crv: p.crv,
+                x: p.x.clone(),
+                y: p.y.clone(),
+                d: None,
+            }),
+            KeyParams::Okp(p) => KeyParams::Okp(OkpParams {
+                crv: p.crv,
+                x: p.x.clone(),
+                d: None,
+            }),
+            KeyParams::Oct(_) => return None,
+        };
+        let mut key_ops = self.key_ops.clone();
+        if let Some(ops) = &mut key_ops {
+            ops.retain(|o| {
+                !matches!(
+                    o.as_str(),
+                    "sign" | "decrypt" | "unwrapKey" | "deriveKey" | "deriveBits"
+                )
+            });
+        }
+        Some(Jwk {
+            params,
+            kid: self.kid.clone(),
+            key_use: self.key_use.clone(),
+            key_ops,
+            alg: self.alg.clone(),
+            x5c: self.x5c.clone(),
+            x5t: self.x5t.clone(),
+            x5t_s256: self.x5t_s256.clone(),
+            x5u: self.x5u.clone(),
+            other: self.other.clone(),
+        })
+    }
+
+    /// The RSA modulus size in bits, for RSA keys.
+    pub fn rsa_bits(&self) -> Option<usize> {
+        match &self.params {
+            KeyParams::Rsa(p) => Some(self.rsa_bits_of(p)),
+            _ => None,
+        }
+    }
+
+    fn rsa_bits_of(&self, p: &RsaParams) -> usize {
+        p.n.first()
+            .map_or(0, |b| p.n.len() * 8 - b.leading_zeros() as usize)
+    }
+
+    /// Sets `kid` (builder style).
+    pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
+        self.kid = Some(kid.into());
+        self
+    }
+
+    /// Sets `alg` (builder style).
+    pub fn with_alg(mut self, alg: impl Into<String>) -> Self {
+        self.alg = Some(alg.into());
+        self
+    }
+
+    /// Sets `use` (builder style).
+    pub fn with_use(mut self, key_use: KeyUse) -> Self {
+        self.key_use = Some(key_use);
+        self
+    }
+
+    /// The JWK as a JSON object, private members included if the key has them.
+    pub fn to_json_value(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        m.insert("kty".into(), self.kty().into());
+        let s = |v: &[u8]| Value::String(b64::encode(v));
+        let secret = |v: &SecretBytes| Value::String(b64::encode_secret(v.expose()));
+        match &self.params {
+            KeyParams::Rsa(p) => {
+                m.insert("n".into(), s(&p.n));
+                m.insert("e".into(), s(&p.e));
+                if let Some(private) = &p.private {
+                    m.insert("d".into(), secret(&private.d));
+                    if let Some(c) = &private.crt {
+                        m.insert("p".into(), secret(&c.p));
+                        m.insert("q".into(), secret(&c.q));
+                        m.insert("dp".into(), secret(&c.dp));
+                        m.insert("dq".into(), secret(&c.dq));
+                        m.insert("qi".into(), secret(&c.qi));
+                    }
+                }
+            }
+            KeyParams::Ec(p) => {
+                m.insert("crv".into(), p.crv.as_str().into());
+                m.insert("x".into(), s(&p.x));
+                m.insert("y".into(), s(&p.y));
+                if let Some(d) = &p.d {
+                    m.insert("d".into(), secret(d));
+                }
+            }
+            KeyParams::Okp(p) => {
+                m.insert("crv".into(), p.crv.as_str().into());
+                m.insert("x".into(), s(&p.x));
+                if let Some(d) = &p.d {
+                    m.insert("d".into(), secret(d));
+                }
+            }
+            KeyParams::Oct(k) => {
+                m.insert("k".into(), secret(k));
+            }
+        }
+        let mut opt = |name: &str, v: &Option<String>| {
+            if let Some(v) = v {
+                m.insert(name.into(), v.clone().into());
+            }
+        };
+        opt("kid", &self.kid);
+        opt("alg", &self.alg);
+        opt("x5t", &self.x5t);
+        opt("x5t#S256", &self.x5t_s256);
+        opt("x5u", &self.x5u);
+        if let Some(u) = &self.key_use {
+            m.insert("use".into(), u.as_str().into());
+        }
+        if let Some(ops) = &self.key_ops {
+            m.insert("key_ops".into(), ops.clone().into());
+        }
+        if let Some(x5c) = &self.x5c {
+            m.insert("x5c".into(), x5c.clone().into());
+        }
+        for (k, v) in &self.other {
+            if !KNOWN.contains(&k.as_str()) {
+                m.insert(k.clone(), v.clone());
+            }
+        }
+        m
+    }
+
+    /// The JWK as compact JSON text.
+    pub fn to_json(&self) -> String {
+        Value::Object(self.to_json_value()).to_string()
+    }
+}
+
+impl serde::Serialize for Jwk {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_json_value().serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Jwk {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = Map::<String, Value>::deserialize(d)?;
+        Jwk::from_map(map).map_err(serde::de::Error::custom)
+    }
+}
+
+fn take_str(map: &mut Map<String, Value>, name: &str) -> Result<Option<String>, Error> {
+    match map.remove(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(invalid_key(format!("{name:?} must be a string"))),
+    }
+}
+
+fn take_bytes(map: &mut Map<String, Value>, name: &'static str) -> Result<Option<Vec<u8>>, Error> {
+    match take_str(map, name)? {
+        None => Ok(None),
+        Some(s) => Ok(Some(b64::decode_named(s, name)?)),
+    }
+}
+
+fn take_secret(
+    map: &mut Map<String, Value>,
+    name: &'static str,
+) -> Result<Option<SecretBytes>, Error> {
+    match take_str(map, name)? {
+        None => Ok(None),
+        Some(s) => {
+            let s = SecretBytes::new(s.into_bytes());
+            let text = std::str::from_utf8(s.expose()).map_err(|_| invalid_key("not UTF-8"))?;
+            Ok(Some(b64::decode_secret(text, name)?))
+        }
+    }
+}
+
+fn required_bytes(map: &mut Map<String, Value>, name: &'static str) -> Result<Vec<u8>, Error> {
+    take_bytes(map, name)?.ok_or_else(|| invalid_key(format!("missing {name:?}")))
+}
+
+fn strip_leading_zeros(mut v: Vec<u8>) -> Vec<u8> {
+    let z = v.iter().take_while(|b| **b == 0).count();
+    v.drain(..z);
+    v
+}
+
+fn parse_rsa(map: &mut Map<String, Value>) -> Result<KeyParams, Error> {
+    let n = strip_leading_zeros(required_bytes(map, "n")?);
+    let e = strip_leading_zeros(required_bytes(map, "e")?);
+    if map.contains_key("oth") {
+        return Err(invalid_key(
+            "multi-prime RSA keys (\"oth\") are not supported",
+        ));
+    }
+    let private = match take_secret(map, "d")? {
+        None => {
+            for m in ["p", "q", "dp", "dq", "qi"] {
+                if map.contains_key(m) {
+                    return Err(invalid_key(format!("{m:?} given without \"d\"")));
+                }
+            }
+            None
+        }
+        Some(d) => {
+            let p = take_secret(map, "p")?;
+            let q = take_secret(map, "q")?;
+            let dp = take_secret(map, "dp")?;
+            let dq = take_secret(map, "dq")?;
+            let qi = take_secret(map, "qi")?;
+            let crt = match (p, q, dp, dq, qi) {
+                (None, None, None, None, None) => None,
+                (Some(p), Some(q), Some(dp), Some(dq), Some(qi)) => {
+                    Some(RsaCrt { p, q, dp, dq, qi })
+                }
+                _ => {
+                    return Err(invalid_key(
+                        "RSA \"p\", \"q\", \"dp\", \"dq\", \"qi\" must be given together",
+                    ));
+                }
+            };
+            Some(RsaPrivate { d, crt })
+        }
+    };
+    Ok(KeyParams::Rsa(RsaParams { n, e, private }))
+}
+
+fn parse_ec(map: &mut Map<String, Value>) -> Result<KeyParams, Error> {
+    let crv = take_str(map, "crv")?.ok_or_else(|| invalid_key("missing \"crv\""))?;
+    let crv = EcCurve::parse(&crv)?;
+    let x = required_bytes(map, "x")?;
+    let y = required_bytes(map, "y")?;
+    let d = take_secret(map, "d")?;
+    Ok(KeyParams::Ec(EcParams { crv, x, y, d }))
+}
+
+fn parse_okp(map: &mut Map<String, Value>) -> Result<KeyParams, Error> {
+    let crv = take_str(map, "crv")?.ok_or_else(|| invalid_key("missing \"crv\""))?;
+    let crv = OkpCurve::parse(&crv)?;
+    let x = required_bytes(map, "x")?;
+    let d = take_secret(map, "d")?;
+    Ok(KeyParams::Okp(OkpParams { crv, x, d }))
+}
+
+/// Checks key material: lengths, curve membership, and that private parts match public parts.
+fn validate(params: &KeyParams) -> Result<(), Error> {
+    match params {
+        KeyParams::Oct(k) => {
+            if k.is_empty() {
+                return Err(invalid_key("empty symmetric key"));
+            }
+        }
+        KeyParams::Rsa(p) => {
+            if p.n.is_empty() || p.n.len() > 1024 {
+                return Err(invalid_key("RSA modulus is empty or over 8192 bits"));
+            }
+            if p.n.last().is_some_and(|b| b & 1 == 0) {
+                return Err(invalid_key("RSA modulus is even"));
+            }
+            if p.e.is_empty()
+                || p.e.len() > 8
+                || p.e.last().is_some_and(|b| b & 1 == 0)
+                || p.e == [1]
+            {
+                return Err(invalid_key("RSA public exponent is out of range"));
+            }
+            if let Some(private) = &p.private
+                && (private.d.is_empty() || private.d.len() > p.n.len())
+            {
+                return Err(invalid_key("RSA private exponent is out of range"));
+            }
+        }
+        KeyParams::Ec(p) => crate::keys::validate_ec(p)?,
+        KeyParams::Okp(p) => crate::keys::validate_okp(p)?,
+    }
+    Ok(())
+}

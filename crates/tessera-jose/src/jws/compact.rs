@@ -1,0 +1,228 @@
+use tessera_core::{b64, limits};
+
+use super::{JwsHeader, JwsOptions};
+use crate::Error;
+use crate::keys::{SigningKey, VerifyingKey};
+
+/// A parsed, not yet verified, compact JWS (RFC 7515 §7.1).
+///
+/// The token is split once; the header is decoded and checked (strict JSON, `crit`, `b64`); the
+/// payload is only handed out by [`CompactJws::verify`].
+#[derive(Debug, Clone)]
+pub struct CompactJws<'a> {
+    token: &'a str,
+    header: JwsHeader,
+    /// Index of the first `.`.
+    dot1: usize,
+    /// Index of the second `.`.
+    dot2: usize,
+    signature: Vec<u8>,
+}
+
+impl<'a> CompactJws<'a> {
+    /// Parses a compact JWS.
+    pub fn parse(token: &'a str, options: &JwsOptions) -> Result<Self, Error> {
+        limits::check("JWS", token.len(), options.max_len)?;
+        let bytes = token.as_bytes();
+        let dot1 = memchr(bytes, 0).ok_or(Error::MalformedCompact {
+            expected: 3,
+            found: 1,
+        })?;
+        let dot2 = memchr(bytes, dot1 + 1).ok_or(Error::MalformedCompact {
+            expected: 3,
+            found: 2,
+        })?;
+        if let Some(extra) = memchr(bytes, dot2 + 1) {
+            let found = 4 + bytes[extra + 1..].iter().filter(|b| **b == b'.').count();
+            return Err(Error::MalformedCompact { expected: 3, found });
+        }
+        let header_json = b64::decode_named(&bytes[..dot1], "JWS protected header")?;
+        let header = JwsHeader::from_json(&header_json)?;
+        header.check_crit(&options.crit, true)?;
+        let signature = b64::decode_named(&bytes[dot2 + 1..], "JWS signature")?;
+        Ok(CompactJws {
+            token,
+            header,
+            dot1,
+            dot2,
+            signature,
+        })
+    }
+
+    /// The protected header.
+    pub fn header(&self) -> &JwsHeader {
+        &self.header
+    }
+
+    /// The protected header exactly as it appeared, base64url encoded.
+    pub fn header_b64(&self) -> &'a str {
+        &self.token[..self.dot1]
+    }
+
+    /// The payload segment exactly as it appeared (base64url, or raw when `b64` is false).
+    pub fn payload_segment(&self) -> &'a str {
+        &self.token[self.dot1 + 1..self.dot2]
+    }
+
+    /// Whether the payload segment is empty: a detached payload (RFC 7515 Appendix F).
+    pub fn is_detached(&self) -> bool {
+        self.dot1 + 1 == self.dot2
+    }
+
+    /// The decoded signature.
+    pub fn signature(&self) -> &[u8] {
+        &self.signature
+    }
+
+    /// The JWS signing input when the payload is attached.
+    pub fn signing_input(&self) -> &'a [u8] {
+        &self.token.as_bytes()[..self.dot2]
+    }
+
+    fn check_key(&self, key: &VerifyingKey) -> Result<(), Error> {
+        if self.header.alg != key.alg() {
+            return Err(Error::AlgorithmNotAllowed {
+                alg: self.header.alg.as_str().to_owned(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Verifies the signature with `key` and returns the payload. Fails if the token's `alg`
+    /// is not the key's algorithm, or if the payload is detached.
+    pub fn verify(&self, key: &VerifyingKey) -> Result<Vec<u8>, Error> {
+        self.check_key(key)?;
+        if self.is_detached() {
+            return Err(Error::DetachedPayload {
+                reason: "the payload is detached; use verify_detached",
+            });
+        }
+        key.verify(self.signing_input(), &self.signature)?;
+        if self.header.payload_is_encoded() {
+            Ok(b64::decode_named(self.payload_segment(), "JWS payload")?)
+        } else {
+            Ok(self.payload_segment().as_bytes().to_vec())
+        }
+    }
+
+    /// Verifies the signature with `key` and decodes the payload into `out` (cleared first),
+    /// reusing its allocation. The fast path for callers that verify many tokens.
+    pub fn verify_into(&self, key: &VerifyingKey, out: &mut Vec<u8>) -> Result<(), Error> {
+        self.check_key(key)?;
+        if self.is_detached() {
+            return Err(Error::DetachedPayload {
+                reason: "the payload is detached; use verify_detached",
+            });
+        }
+        key.verify(self.signing_input(), &self.signature)?;
+        if self.header.payload_is_encoded() {
+            b64::decode_into(self.payload_segment(), out, "JWS payload")?;
+        } else {
+            out.clear();
+            out.extend_from_slice(self.payload_segment().as_bytes());
+        }
+        Ok(())
+    }
+
+    /// Verifies a detached-payload JWS against `payload` (the raw payload bytes).
+    pub fn verify_detached(&self, key: &VerifyingKey, payload: &[u8]) -> Result<(), Error> {
+        self.check_key(key)?;
+        if !self.is_detached() {
+            return Err(Error::DetachedPayload {
+                reason: "the payload is attached; use verify",
+            });
+        }
+        let input = signing_input(self.header_b64(), &self.header, payload);
+        key.verify(&input, &self.signature)
+    }
+}
+
+fn memchr(b: &[u8], from: usize) -> Option<usize> {
+    b.get(from..)?
+        .iter()
+        .position(|&c| c == b'.')
+        .map(|i| i + from)
+}
+
+/// The JWS signing input: `BASE64URL(header) '.' payload`, with the payload encoded unless the
+/// header says `b64: false`.
+pub(crate) fn signing_input(header_b64: &str, header: &JwsHeader, payload: &[u8]) -> Vec<u8> {
+    let mut input = Vec::with_capacity(header_b64.len() + 1 + b64::encoded_len(payload.len()));
+    input.extend_from_slice(header_b64.as_bytes());
+    input.push(b'.');
+    if header.payload_is_encoded() {
+        let mut s = String::new();
+        b64::encode_to(payload, &mut s);
+        input.extend_from_slice(s.as_bytes());
+    } else {
+        input.extend_from_slice(payload);
+    }
+    input
+}
+
+fn prepare_header(header: &JwsHeader, key: &SigningKey) -> Result<JwsHeader, Error> {
+    if header.alg != key.alg() {
+        return Err(Error::KeyMismatch {
+            reason: format!(
+                "the header says {} but the key signs {}",
+                header.alg,
+                key.alg()
+            ),
+        });
+    }
+    let mut h = header.clone();
+    if h.kid.is_none() {
+        h.kid = key.kid().map(str::to_owned);
+    }
+    if h.b64.is_some()
+        && !h
+            .crit
+            .as_ref()
+            .is_some_and(|c| c.iter().any(|n| n == "b64"))
+    {
+        h.crit.get_or_insert_with(Vec::new).push("b64".into());
+    }
+    Ok(h)
+}
+
+/// Signs `payload` into a compact JWS. The key's `kid` is added to the header unless the header
+/// already has one; `b64: false` is honoured (and added to `crit`), in which case the payload
+/// must not contain `.`.
+pub fn sign_compact(header: &JwsHeader, payload: &[u8], key: &SigningKey) -> Result<String, Error> {
+    let h = prepare_header(header, key)?;
+    let header_b64 = b64::encode(h.to_json());
+    if !h.payload_is_encoded() && (payload.contains(&b'.') || std::str::from_utf8(payload).is_err())
+    {
+        return Err(Error::InvalidHeader {
+            reason: "an unencoded compact payload must be UTF-8 without '.' (RFC 7797 §5.2); use the JSON serialization or a detached payload".into(),
+        });
+    }
+    let input = signing_input(&header_b64, &h, payload);
+    let sig = key.sign(&input)?;
+    let mut out = String::with_capacity(input.len() + 1 + b64::encoded_len(sig.len()));
+    // The signing input is ASCII (base64url) or checked UTF-8 above.
+    out.push_str(
+        std::str::from_utf8(&input).map_err(|_| Error::InvalidHeader {
+            reason: "payload is not UTF-8".into(),
+        })?,
+    );
+    out.push('.');
+    b64::encode_to(&sig, &mut out);
+    Ok(out)
+}
+
+/// Signs `payload` into a compact JWS with a detached payload (`header..signature`).
+pub fn sign_compact_detached(
+    header: &JwsHeader,
+    payload: &[u8],
+    key: &SigningKey,
+) -> Result<String, Error> {
+    let h = prepare_header(header, key)?;
+    let header_b64 = b64::encode(h.to_json());
+    let input = signing_input(&header_b64, &h, payload);
+    let sig = key.sign(&input)?;
+    let mut out = header_b64;
+    out.push_str("..");
+    b64::encode_to(&sig, &mut out);
+    Ok(out)
+}

@@ -1,0 +1,314 @@
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
+use serde_json::{Map, Value};
+
+use crate::Error;
+use crate::alg::JwsAlgorithm;
+use crate::header::{JWS_REGISTERED, check_crit};
+
+/// A JWS header: the protected header of a compact JWS, or the union of the protected and
+/// unprotected headers of one signature in the JSON serialization.
+///
+/// `jku`, `x5u`, `jwk` and `x5c` are kept for inspection but never used to find or trust a key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JwsHeader {
+    /// `alg`. Parsing fails for an algorithm tessera does not implement, and for `none`.
+    pub alg: JwsAlgorithm,
+    /// `kid`.
+    pub kid: Option<String>,
+    /// `typ`, e.g. `JWT`, `at+jwt`, `dpop+jwt`.
+    pub typ: Option<String>,
+    /// `cty`, e.g. `JWT` for a nested token.
+    pub cty: Option<String>,
+    /// `b64` (RFC 7797). `Some(false)` means the payload is not base64url encoded.
+    pub b64: Option<bool>,
+    /// `crit`: extensions the recipient must understand.
+    pub crit: Option<Vec<String>>,
+    /// `jku` (never fetched).
+    pub jku: Option<String>,
+    /// `x5u` (never fetched).
+    pub x5u: Option<String>,
+    /// `jwk` (never trusted as a verification key).
+    pub jwk: Option<Value>,
+    /// `x5c` (never trusted as a verification key).
+    pub x5c: Option<Vec<String>>,
+    /// `x5t`.
+    pub x5t: Option<String>,
+    /// `x5t#S256`.
+    pub x5t_s256: Option<String>,
+    /// Every other parameter.
+    pub other: Map<String, Value>,
+}
+
+impl JwsHeader {
+    /// A header with only `alg`.
+    pub fn new(alg: JwsAlgorithm) -> Self {
+        JwsHeader {
+            alg,
+            kid: None,
+            typ: None,
+            cty: None,
+            b64: None,
+            crit: None,
+            jku: None,
+            x5u: None,
+            jwk: None,
+            x5c: None,
+            x5t: None,
+            x5t_s256: None,
+            other: Map::new(),
+        }
+    }
+
+    /// Whether the payload is base64url encoded (`b64` absent or `true`).
+    pub fn payload_is_encoded(&self) -> bool {
+        self.b64 != Some(false)
+    }
+
+    /// Whether a parameter of this name is present.
+    pub fn contains(&self, name: &str) -> bool {
+        match name {
+            "alg" => true,
+            "kid" => self.kid.is_some(),
+            "typ" => self.typ.is_some(),
+            "cty" => self.cty.is_some(),
+            "b64" => self.b64.is_some(),
+            "crit" => self.crit.is_some(),
+            "jku" => self.jku.is_some(),
+            "x5u" => self.x5u.is_some(),
+            "jwk" => self.jwk.is_some(),
+            "x5c" => self.x5c.is_some(),
+            "x5t" => self.x5t.is_some(),
+            "x5t#S256" => self.x5t_s256.is_some(),
+            other => self.other.contains_key(other),
+        }
+    }
+
+    /// Parses a header from JSON bytes, strictly: repeated members, wrong member types and
+    /// unknown algorithms are errors. `crit` is not checked here; see [`JwsHeader::check_crit`].
+    pub fn from_json(json: &[u8]) -> Result<Self, Error> {
+        tessera_core::json::from_slice::<JwsHeader>(json, "JWS header")
+            .map_err(|e| header_error(e.into()))
+    }
+
+    /// Builds a header from a parsed JSON object.
+    pub fn from_map(map: Map<String, Value>) -> Result<Self, Error> {
+        JwsHeader::deserialize_from(Value::Object(map))
+            .map_err(|e| header_error(tessera_core::json::map_error(e, "JWS header").into()))
+    }
+
+    fn deserialize_from(v: Value) -> Result<Self, serde_json::Error> {
+        serde::Deserialize::deserialize(v)
+    }
+
+    /// Checks `crit` against the extensions the application understands (`b64` is understood by
+    /// tessera itself). `in_protected` says whether `crit` came from the protected header.
+    pub fn check_crit(&self, understood: &[String], in_protected: bool) -> Result<(), Error> {
+        if let Some(crit) = &self.crit {
+            let mut all = understood.to_vec();
+            all.push("b64".to_owned());
+            let v = Value::Array(crit.iter().cloned().map(Value::String).collect());
+            check_crit(&v, in_protected, JWS_REGISTERED, &all, |n| self.contains(n))?;
+        }
+        if self.b64.is_some()
+            && !self
+                .crit
+                .as_ref()
+                .is_some_and(|c| c.iter().any(|n| n == "b64"))
+        {
+            // RFC 7797 §6: a b64 header must be listed in crit.
+            return Err(Error::Crit {
+                reason: "\"b64\" must be listed in \"crit\"".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The header as compact JSON (`alg` first).
+    pub fn to_json(&self) -> String {
+        // Serialising plain strings, booleans and JSON values cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+fn header_error(e: Error) -> Error {
+    match e {
+        Error::Core(tessera_core::Error::Json { source, .. }) => {
+            let msg = source.to_string();
+            if let Some(alg) = msg
+                .strip_prefix(UNSUPPORTED_MARK)
+                .map(|r| r.rsplit_once(" at line ").map_or(r, |(a, _)| a))
+            {
+                Error::UnsupportedAlgorithm {
+                    alg: alg.to_owned(),
+                }
+            } else {
+                Error::InvalidHeader { reason: msg }
+            }
+        }
+        other => other,
+    }
+}
+
+const UNSUPPORTED_MARK: &str = "tessera-unsupported-alg:";
+
+impl serde::Serialize for JwsHeader {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("alg", self.alg.as_str())?;
+        macro_rules! opt {
+            ($name:literal, $f:expr) => {
+                if let Some(v) = &$f {
+                    m.serialize_entry($name, v)?;
+                }
+            };
+        }
+        opt!("typ", self.typ);
+        opt!("kid", self.kid);
+        opt!("cty", self.cty);
+        opt!("b64", self.b64);
+        opt!("crit", self.crit);
+        opt!("jku", self.jku);
+        opt!("x5u", self.x5u);
+        opt!("jwk", self.jwk);
+        opt!("x5c", self.x5c);
+        opt!("x5t", self.x5t);
+        opt!("x5t#S256", self.x5t_s256);
+        for (k, v) in &self.other {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for JwsHeader {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(HeaderVisitor)
+    }
+}
+
+struct HeaderVisitor;
+
+impl<'de> Visitor<'de> for HeaderVisitor {
+    type Value = JwsHeader;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JWS header object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<JwsHeader, A::Error> {
+        let mut alg: Option<JwsAlgorithm> = None;
+        let mut h = JwsHeader::new(JwsAlgorithm::HS256);
+        let mut seen_b64 = false;
+        while let Some(key) = map.next_key::<Key>()? {
+            macro_rules! set {
+                ($field:expr, $ty:ty, $name:literal) => {{
+                    if $field.is_some() {
+                        return Err(tessera_core::json::duplicate_member($name));
+                    }
+                    $field =
+                        Some(map.next_value::<$ty>().map_err(|e| {
+                            de::Error::custom(format_args!("member {:?}: {e}", $name))
+                        })?);
+                }};
+            }
+            match key {
+                Key::Alg => {
+                    if alg.is_some() {
+                        return Err(tessera_core::json::duplicate_member("alg"));
+                    }
+                    let s: Cow<'de, str> = map
+                        .next_value()
+                        .map_err(|e| de::Error::custom(format_args!("member \"alg\": {e}")))?;
+                    alg =
+                        Some(s.parse().map_err(|_| {
+                            de::Error::custom(format_args!("{UNSUPPORTED_MARK}{s}"))
+                        })?);
+                }
+                Key::Kid => set!(h.kid, String, "kid"),
+                Key::Typ => set!(h.typ, String, "typ"),
+                Key::Cty => set!(h.cty, String, "cty"),
+                Key::B64 => {
+                    if seen_b64 {
+                        return Err(tessera_core::json::duplicate_member("b64"));
+                    }
+                    seen_b64 = true;
+                    h.b64 = Some(
+                        map.next_value::<bool>()
+                            .map_err(|e| de::Error::custom(format_args!("member \"b64\": {e}")))?,
+                    );
+                }
+                Key::Crit => set!(h.crit, Vec<String>, "crit"),
+                Key::Jku => set!(h.jku, String, "jku"),
+                Key::X5u => set!(h.x5u, String, "x5u"),
+                Key::Jwk => {
+                    if h.jwk.is_some() {
+                        return Err(tessera_core::json::duplicate_member("jwk"));
+                    }
+                    h.jwk = Some(map.next_value_seed(tessera_core::json::StrictSeed)?);
+                }
+                Key::X5c => set!(h.x5c, Vec<String>, "x5c"),
+                Key::X5t => set!(h.x5t, String, "x5t"),
+                Key::X5tS256 => set!(h.x5t_s256, String, "x5t#S256"),
+                Key::Other(other) => {
+                    if h.other.contains_key(&other) {
+                        return Err(tessera_core::json::duplicate_member(&other));
+                    }
+                    let v: Value = map.next_value_seed(tessera_core::json::StrictSeed)?;
+                    h.other.insert(other, v);
+                }
+            }
+        }
+        h.alg = alg.ok_or_else(|| de::Error::custom("missing member \"alg\""))?;
+        Ok(h)
+    }
+}
+
+enum Key {
+    Alg,
+    Kid,
+    Typ,
+    Cty,
+    B64,
+    Crit,
+    Jku,
+    X5u,
+    Jwk,
+    X5c,
+    X5t,
+    X5tS256,
+    Other(String),
+}
+
+impl<'de> serde::Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl Visitor<'_> for KeyVisitor {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a header parameter name")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
+                Ok(match v {
+                    "alg" => Key::Alg,
+                    "kid" => Key::Kid,
+                    "typ" => Key::Typ,
+                    "cty" => Key::Cty,
+                    "b64" => Key::B64,
+                    "crit" => Key::Crit,
+                    "jku" => Key::Jku,
+                    "x5u" => Key::X5u,
+                    "jwk" => Key::Jwk,
+                    "x5c" => Key::X5c,
+                    "x5t" => Key::X5t,
+                    "x5t#S256" => Key::X5tS256,
+                    other => Key::Other(other.to_owned()),
+                })
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}

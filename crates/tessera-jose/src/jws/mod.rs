@@ -1,0 +1,44 @@
+//! JSON Web Signature (RFC 7515), with unencoded payloads (RFC 7797).
+//!
+//! A verifying key is bound to one algorithm, so the key is the algorithm allow-list: a token
+//! whose `alg` differs from the key's is refused before any cryptography runs.
+//!
+//! ```
+//! use tessera_jose::jws::{self, CompactJws, JwsHeader, JwsOptions};
+//! use tessera_jose::{Jwk, JwsAlgorithm, SigningKey};
+//!
+//! let jwk = Jwk::from_json(br#"{"kty":"oct","k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"}"#).unwrap();
+//! let signer = SigningKey::from_jwk(&jwk, JwsAlgorithm::HS256).unwrap();
+//!
+//! let token = jws::sign_compact(&JwsHeader::new(JwsAlgorithm::HS256), b"hello", &signer).unwrap();
+//! let parsed = CompactJws::parse(&token, &JwsOptions::default()).unwrap();
+//! let payload = parsed.verify(signer.verifying_key()).unwrap();
+//! assert_eq!(payload, b"hello");
+//! ```
+
+mod compact;
+mod header;
+
+pub use compact::{CompactJws, sign_compact, sign_compact_detached};
+pub use header::JwsHeader;
+
+use tessera_core::limits::DEFAULT_MAX_TOKEN_BYTES;
+
+/// Parsing options for JWS: size cap and the `crit` extensions the application understands.
+#[derive(Clone, Debug)]
+pub struct JwsOptions {
+    /// The largest token accepted, in bytes (default 16 KiB). Checked before any parsing.
+    pub max_len: usize,
+    /// `crit` extensions the application understands and enforces itself. `b64` is understood
+    /// by tessera and need not be listed.
+    pub crit: Vec<String>,
+}
+
+impl Default for JwsOptions {
+    fn default() -> Self {
+        JwsOptions {
+            max_len: DEFAULT_MAX_TOKEN_BYTES,
+            crit: Vec::new(),
+        }
+    }
+}

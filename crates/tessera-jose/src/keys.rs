@@ -1,0 +1,691 @@
+//! Prepared keys: parsed and precomputed once, bound to one algorithm, reused for every call.
+
+use std::fmt;
+
+use hmac::{Hmac, KeyInit, Mac};
+use rsa::signature::{RandomizedSigner, SignatureEncoding, Signer, Verifier};
+use rsa::traits::PublicKeyParts;
+use rsa::{BoxedUint, RsaPrivateKey, RsaPublicKey};
+use sha2::{Sha256, Sha384, Sha512};
+
+use crate::Error;
+use crate::alg::{JwsAlgorithm, KeyFamily};
+use crate::error::{invalid_key, mismatch};
+use crate::jwk::{EcCurve, EcParams, Jwk, KeyParams, KeyUse, OkpCurve, OkpParams, RsaParams};
+
+/// Rules for which keys are acceptable. The defaults are safe; each relaxation is named as
+/// insecure.
+#[derive(Clone, Debug)]
+pub struct KeyPolicy {
+    min_rsa_bits: usize,
+    allow_short_hmac: bool,
+}
+
+impl Default for KeyPolicy {
+    fn default() -> Self {
+        KeyPolicy {
+            min_rsa_bits: 2048,
+            allow_short_hmac: false,
+        }
+    }
+}
+
+impl KeyPolicy {
+    /// The default policy: RSA moduli of at least 2048 bits, HMAC keys at least as long as the
+    /// hash output (RFC 7518 §3.2).
+    pub fn new() -> Self {
+        KeyPolicy::default()
+    }
+
+    /// Accepts RSA moduli down to `bits` (no lower than 1024). Only for legacy peers.
+    pub fn insecure_min_rsa_bits(mut self, bits: usize) -> Self {
+        self.min_rsa_bits = bits.max(1024);
+        self
+    }
+
+    /// Accepts HMAC keys shorter than the hash output, which RFC 7518 §3.2 forbids.
+    pub fn insecure_allow_short_hmac_keys(mut self) -> Self {
+        self.allow_short_hmac = true;
+        self
+    }
+
+    /// The smallest RSA modulus accepted, in bits.
+    pub fn min_rsa_bits(&self) -> usize {
+        self.min_rsa_bits
+    }
+}
+
+pub(crate) const MAX_RSA_BITS: usize = 8192;
+
+/// Checks that `jwk` may verify signatures made with `alg`: key type and curve, the key's own
+/// `alg`, `use` and `key_ops`.
+pub(crate) fn fits_for_verify(jwk: &Jwk, alg: JwsAlgorithm) -> Result<(), Error> {
+    fits(jwk, alg, "verify")
+}
+
+fn fits(jwk: &Jwk, alg: JwsAlgorithm, op: &str) -> Result<(), Error> {
+    let family_ok = match (alg.key_family(), jwk.params()) {
+        (KeyFamily::Oct, KeyParams::Oct(_)) | (KeyFamily::Rsa, KeyParams::Rsa(_)) => true,
+        (KeyFamily::Ec(c), KeyParams::Ec(p)) => c == p.crv,
+        (KeyFamily::Okp(c), KeyParams::Okp(p)) => c == p.crv,
+        _ => false,
+    };
+    if !family_ok {
+        let crv = match jwk.params() {
+            KeyParams::Ec(p) => format!(" {}", p.crv.as_str()),
+            KeyParams::Okp(p) => format!(" {}", p.crv.as_str()),
+            _ => String::new(),
+        };
+        return Err(mismatch(format!(
+            "a {}{crv} key cannot be used with {alg}",
+            jwk.kty()
+        )));
+    }
+    if let Some(a) = &jwk.alg
+        && a != alg.as_str()
+    {
+        return Err(mismatch(format!("the key is for {a}, not {alg}")));
+    }
+    if let Some(u) = &jwk.key_use
+        && *u != KeyUse::Signature
+    {
+        return Err(mismatch(format!(
+            "the key's use is {:?}, not \"sig\"",
+            u.as_str()
+        )));
+    }
+    if let Some(ops) = &jwk.key_ops
+        && !ops.iter().any(|o| o == op)
+    {
+        return Err(mismatch(format!("the key's key_ops do not include {op:?}")));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation of EC and OKP key material (called when a JWK is built).
+
+macro_rules! ec_check {
+    ($curve:ident, $p:expr) => {{
+        let p: &EcParams = $p;
+        let mut sec1 = Vec::with_capacity(1 + 2 * p.x.len());
+        sec1.push(4u8);
+        sec1.extend_from_slice(&p.x);
+        sec1.extend_from_slice(&p.y);
+        let public = $curve::PublicKey::from_sec1_bytes(&sec1)
+            .map_err(|_| invalid_key(format!("the point is not on {}", p.crv.as_str())))?;
+        if let Some(d) = &p.d {
+            let secret = $curve::SecretKey::from_slice(d.expose())
+                .map_err(|_| invalid_key("the EC private scalar is out of range"))?;
+            if secret.public_key() != public {
+                return Err(invalid_key("the EC private key does not match x and y"));
+            }
+        }
+        Ok(())
+    }};
+}
+
+pub(crate) fn validate_ec(p: &EcParams) -> Result<(), Error> {
+    let n = p.crv.field_len();
+    if p.x.len() != n || p.y.len() != n {
+        return Err(invalid_key(format!(
+            "{} coordinates must be {n} bytes",
+            p.crv.as_str()
+        )));
+    }
+    if p.d.as_ref().is_some_and(|d| d.len() != n) {
+        return Err(invalid_key(format!(
+            "{} private scalar must be {n} bytes",
+            p.crv.as_str()
+        )));
+    }
+    match p.crv {
+        EcCurve::P256 => ec_check!(p256, p),
+        EcCurve::P384 => ec_check!(p384, p),
+        EcCurve::P521 => ec_check!(p521, p),
+    }
+}
+
+pub(crate) fn validate_okp(p: &OkpParams) -> Result<(), Error> {
+    let x: [u8; 32] =
+        p.x.as_slice()
+            .try_into()
+            .map_err(|_| invalid_key(format!("{} public key must be 32 bytes", p.crv.as_str())))?;
+    let d: Option<[u8; 32]> = match &p.d {
+        None => None,
+        Some(d) => Some(d.expose().try_into().map_err(|_| {
+            invalid_key(format!("{} private key must be 32 bytes", p.crv.as_str()))
+        })?),
+    };
+    match p.crv {
+        OkpCurve::Ed25519 => {
+            let vk = ed25519_dalek::VerifyingKey::from_bytes(&x)
+                .map_err(|_| invalid_key("the Ed25519 public key is not a valid point"))?;
+            if vk.is_weak() {
+                return Err(invalid_key("the Ed25519 public key has small order"));
+            }
+            if let Some(d) = d {
+                let sk = ed25519_dalek::SigningKey::from_bytes(&d);
+                if sk.verifying_key() != vk {
+                    return Err(invalid_key("the Ed25519 private key does not match x"));
+                }
+            }
+        }
+        OkpCurve::X25519 => {
+            if let Some(d) = d {
+                let sk = x25519_dalek::StaticSecret::from(d);
+                if x25519_dalek::PublicKey::from(&sk).as_bytes() != &x {
+                    return Err(invalid_key("the X25519 private key does not match x"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// RSA building.
+
+pub(crate) fn rsa_public(p: &RsaParams, policy: &KeyPolicy) -> Result<RsaPublicKey, Error> {
+    let n = BoxedUint::from_be_slice_vartime(&p.n);
+    let e = BoxedUint::from_be_slice_vartime(&p.e);
+    let key = RsaPublicKey::new_with_size_limits(n, e, 1024..=MAX_RSA_BITS)
+        .map_err(|e| invalid_key(format!("RSA public key: {e}")))?;
+    let bits = key.n().bits_vartime() as usize;
+    if bits < policy.min_rsa_bits {
+        return Err(invalid_key(format!(
+            "RSA modulus is {bits} bits, under the minimum of {}",
+            policy.min_rsa_bits
+        )));
+    }
+    Ok(key)
+}
+
+pub(crate) fn rsa_private(p: &RsaParams, policy: &KeyPolicy) -> Result<RsaPrivateKey, Error> {
+    let private = p.private.as_ref().ok_or(Error::MissingPrivateKey)?;
+    let public = rsa_public(p, policy)?;
+    let precision = public.n().bits_precision();
+    let secret = |b: &[u8]| {
+        BoxedUint::from_be_slice(b, precision)
+            .map_err(|_| invalid_key("RSA private parameter is larger than the modulus"))
+    };
+    let d = secret(private.d.expose())?;
+    let primes = match &private.crt {
+        Some(c) => vec![secret(c.p.expose())?, secret(c.q.expose())?],
+        None => Vec::new(),
+    };
+    let key =
+        RsaPrivateKey::from_components(public.n().as_ref().clone(), public.e().clone(), d, primes)
+            .map_err(|e| invalid_key(format!("RSA private key: {e}")))?;
+    Ok(key)
+}
+
+/// The random number generator: the operating system's, checked once per use so that a failure
+/// is an error, not a panic.
+#[allow(dead_code)] // used by key generation and JWE
+pub(crate) fn rng() -> Result<rand_core::UnwrapErr<getrandom::SysRng>, Error> {
+    let mut probe = [0u8; 1];
+    getrandom::fill(&mut probe).map_err(|_| Error::Rng)?;
+    Ok(rand_core::UnwrapErr(getrandom::SysRng))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verifying keys.
+
+#[derive(Clone)]
+enum Verifier_ {
+    Hs256(Hmac<Sha256>),
+    Hs384(Hmac<Sha384>),
+    Hs512(Hmac<Sha512>),
+    Rs256(rsa::pkcs1v15::VerifyingKey<Sha256>),
+    Rs384(rsa::pkcs1v15::VerifyingKey<Sha384>),
+    Rs512(rsa::pkcs1v15::VerifyingKey<Sha512>),
+    Ps256(rsa::pss::VerifyingKey<Sha256>),
+    Ps384(rsa::pss::VerifyingKey<Sha384>),
+    Ps512(rsa::pss::VerifyingKey<Sha512>),
+    Es256(p256::ecdsa::VerifyingKey),
+    Es384(p384::ecdsa::VerifyingKey),
+    Es512(p521::ecdsa::VerifyingKey),
+    Ed25519(ed25519_dalek::VerifyingKey),
+}
+
+/// A key prepared to verify signatures of exactly one algorithm.
+///
+/// Build it once and reuse it: the public key is parsed and precomputed here, not per call.
+///
+/// ```
+/// use tessera_jose::{JwsAlgorithm, VerifyingKey, SigningKey};
+///
+/// let key = b"a shared secret of at least thirty-two bytes!";
+/// let signer = SigningKey::from_hmac_secret(key, JwsAlgorithm::HS256).unwrap();
+/// let verifier = VerifyingKey::from_hmac_secret(key, JwsAlgorithm::HS256).unwrap();
+/// let sig = signer.sign(b"input").unwrap();
+/// assert!(verifier.verify(b"input", &sig).is_ok());
+/// assert!(verifier.verify(b"inpuT", &sig).is_err());
+/// ```
+#[derive(Clone)]
+pub struct VerifyingKey {
+    alg: JwsAlgorithm,
+    kid: Option<String>,
+    inner: Verifier_,
+}
+
+impl fmt::Debug for VerifyingKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyingKey")
+            .field("alg", &self.alg)
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
+    }
+}
+
+fn hmac_key<M: KeyInit>(
+    secret: &[u8],
+    alg: JwsAlgorithm,
+    min: usize,
+    policy: &KeyPolicy,
+) -> Result<M, Error> {
+    if secret.is_empty() || (!policy.allow_short_hmac && secret.len() < min) {
+        return Err(invalid_key(format!(
+            "{alg} needs a key of at least {min} bytes (RFC 7518 §3.2); got {}",
+            secret.len()
+        )));
+    }
+    M::new_from_slice(secret).map_err(|_| invalid_key("HMAC key rejected"))
+}
+
+fn ec_verifier_check(p: &EcParams) -> Vec<u8> {
+    let mut sec1 = Vec::with_capacity(1 + 2 * p.x.len());
+    sec1.push(4u8);
+    sec1.extend_from_slice(&p.x);
+    sec1.extend_from_slice(&p.y);
+    sec1
+}
+
+impl VerifyingKey {
+    /// Prepares `jwk` to verify `alg` signatures, with the default [`KeyPolicy`].
+    ///
+    /// Fails if the key type or curve does not fit `alg`, or if the key's own `alg`, `use` or
+    /// `key_ops` rule it out. An `oct` key is the only way to get an HMAC verifier.
+    pub fn from_jwk(jwk: &Jwk, alg: JwsAlgorithm) -> Result<Self, Error> {
+        Self::from_jwk_with_policy(jwk, alg, &KeyPolicy::default())
+    }
+
+    /// Prepares `jwk` to verify `alg` signatures under `policy`.
+    pub fn from_jwk_with_policy(
+        jwk: &Jwk,
+        alg: JwsAlgorithm,
+        policy: &KeyPolicy,
+    ) -> Result<Self, Error> {
+        fits(jwk, alg, "verify")?;
+        let inner = match jwk.params() {
+            KeyParams::Oct(k) => return Self::hmac(k.expose(), alg, policy, jwk.kid.clone()),
+            KeyParams::Rsa(p) => {
+                let key = rsa_public(p, policy)?;
+                rsa_verifier(key, alg)?
+            }
+            KeyParams::Ec(p) => {
+                let sec1 = ec_verifier_check(p);
+                let bad = |_| invalid_key("the point is not on the curve");
+                match p.crv {
+                    EcCurve::P256 => Verifier_::Es256(
+                        p256::ecdsa::VerifyingKey::from_sec1_bytes(&sec1).map_err(bad)?,
+                    ),
+                    EcCurve::P384 => Verifier_::Es384(
+                        p384::ecdsa::VerifyingKey::from_sec1_bytes(&sec1).map_err(bad)?,
+                    ),
+                    EcCurve::P521 => Verifier_::Es512(
+                        p521::ecdsa::VerifyingKey::from_sec1_bytes(&sec1).map_err(bad)?,
+                    ),
+                }
+            }
+            KeyParams::Okp(p) => {
+                let x: [u8; 32] =
+                    p.x.as_slice()
+                        .try_into()
+                        .map_err(|_| invalid_key("bad Ed25519 key length"))?;
+                Verifier_::Ed25519(
+                    ed25519_dalek::VerifyingKey::from_bytes(&x)
+                        .map_err(|_| invalid_key("the Ed25519 public key is not a valid point"))?,
+                )
+            }
+        };
+        Ok(VerifyingKey {
+            alg,
+            kid: jwk.kid.clone(),
+            inner,
+        })
+    }
+
+    /// Prepares a raw shared secret to verify `alg` (an HMAC algorithm) signatures.
+    pub fn from_hmac_secret(secret: &[u8], alg: JwsAlgorithm) -> Result<Self, Error> {
+        Self::hmac(secret, alg, &KeyPolicy::default(), None)
+    }
+
+    /// Prepares a raw shared secret under `policy`.
+    pub fn from_hmac_secret_with_policy(
+        secret: &[u8],
+        alg: JwsAlgorithm,
+        policy: &KeyPolicy,
+    ) -> Result<Self, Error> {
+        Self::hmac(secret, alg, policy, None)
+    }
+
+    fn hmac(
+        secret: &[u8],
+        alg: JwsAlgorithm,
+        policy: &KeyPolicy,
+        kid: Option<String>,
+    ) -> Result<Self, Error> {
+        let inner = match alg {
+            JwsAlgorithm::HS256 => Verifier_::Hs256(hmac_key(secret, alg, 32, policy)?),
+            JwsAlgorithm::HS384 => Verifier_::Hs384(hmac_key(secret, alg, 48, policy)?),
+            JwsAlgorithm::HS512 => Verifier_::Hs512(hmac_key(secret, alg, 64, policy)?),
+            other => {
+                return Err(mismatch(format!(
+                    "a shared secret cannot be used with {other}"
+                )));
+            }
+        };
+        Ok(VerifyingKey { alg, kid, inner })
+    }
+
+    /// The one algorithm this key verifies.
+    pub fn alg(&self) -> JwsAlgorithm {
+        self.alg
+    }
+
+    /// The key ID, if the key had one.
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+
+    /// Sets the key ID (builder style).
+    pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
+        self.kid = Some(kid.into());
+        self
+    }
+
+    /// Verifies `signature` over `signing_input`. A failure is always [`Error::InvalidSignature`]
+    /// or, for a structurally impossible ECDSA/EdDSA signature, [`Error::MalformedSignature`].
+    pub fn verify(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error> {
+        macro_rules! hmac_verify {
+            ($m:expr) => {{
+                let mut m = $m.clone();
+                m.update(signing_input);
+                m.verify_slice(signature)
+                    .map_err(|_| Error::InvalidSignature)
+            }};
+        }
+        macro_rules! rsa_verify {
+            ($k:expr, $sig:ty) => {{
+                let sig = <$sig>::try_from(signature).map_err(|_| Error::InvalidSignature)?;
+                $k.verify(signing_input, &sig)
+                    .map_err(|_| Error::InvalidSignature)
+            }};
+        }
+        macro_rules! ec_verify {
+            ($k:expr, $curve:ident) => {{
+                let sig = $curve::ecdsa::Signature::from_slice(signature)
+                    .map_err(|_| Error::MalformedSignature)?;
+                $k.verify(signing_input, &sig)
+                    .map_err(|_| Error::InvalidSignature)
+            }};
+        }
+        match &self.inner {
+            Verifier_::Hs256(m) => hmac_verify!(m),
+            Verifier_::Hs384(m) => hmac_verify!(m),
+            Verifier_::Hs512(m) => hmac_verify!(m),
+            Verifier_::Rs256(k) => rsa_verify!(k, rsa::pkcs1v15::Signature),
+            Verifier_::Rs384(k) => rsa_verify!(k, rsa::pkcs1v15::Signature),
+            Verifier_::Rs512(k) => rsa_verify!(k, rsa::pkcs1v15::Signature),
+            Verifier_::Ps256(k) => rsa_verify!(k, rsa::pss::Signature),
+            Verifier_::Ps384(k) => rsa_verify!(k, rsa::pss::Signature),
+            Verifier_::Ps512(k) => rsa_verify!(k, rsa::pss::Signature),
+            Verifier_::Es256(k) => ec_verify!(k, p256),
+            Verifier_::Es384(k) => ec_verify!(k, p384),
+            Verifier_::Es512(k) => ec_verify!(k, p521),
+            Verifier_::Ed25519(k) => {
+                let sig = ed25519_dalek::Signature::from_slice(signature)
+                    .map_err(|_| Error::MalformedSignature)?;
+                k.verify_strict(signing_input, &sig)
+                    .map_err(|_| Error::InvalidSignature)
+            }
+        }
+    }
+}
+
+fn rsa_verifier(key: RsaPublicKey, alg: JwsAlgorithm) -> Result<Verifier_, Error> {
+    use rsa::{pkcs1v15, pss};
+    Ok(match alg {
+        JwsAlgorithm::RS256 => Verifier_::Rs256(pkcs1v15::VerifyingKey::new(key)),
+        JwsAlgorithm::RS384 => Verifier_::Rs384(pkcs1v15::VerifyingKey::new(key)),
+        JwsAlgorithm::RS512 => Verifier_::Rs512(pkcs1v15::VerifyingKey::new(key)),
+        JwsAlgorithm::PS256 => Verifier_::Ps256(pss::VerifyingKey::new_with_salt_len(key, 32)),
+        JwsAlgorithm::PS384 => Verifier_::Ps384(pss::VerifyingKey::new_with_salt_len(key, 48)),
+        JwsAlgorithm::PS512 => Verifier_::Ps512(pss::VerifyingKey::new_with_salt_len(key, 64)),
+        other => return Err(mismatch(format!("an RSA key cannot be used with {other}"))),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signing keys.
+
+#[derive(Clone)]
+enum Signer_ {
+    Hs256(Hmac<Sha256>),
+    Hs384(Hmac<Sha384>),
+    Hs512(Hmac<Sha512>),
+    Rs256(rsa::pkcs1v15::SigningKey<Sha256>),
+    Rs384(rsa::pkcs1v15::SigningKey<Sha384>),
+    Rs512(rsa::pkcs1v15::SigningKey<Sha512>),
+    Ps256(rsa::pss::SigningKey<Sha256>),
+    Ps384(rsa::pss::SigningKey<Sha384>),
+    Ps512(rsa::pss::SigningKey<Sha512>),
+    Es256(p256::ecdsa::SigningKey),
+    Es384(p384::ecdsa::SigningKey),
+    Es512(p521::ecdsa::SigningKey),
+    Ed25519(Box<ed25519_dalek::SigningKey>),
+}
+
+/// A private or symmetric key prepared to sign with exactly one algorithm.
+#[derive(Clone)]
+pub struct SigningKey {
+    alg: JwsAlgorithm,
+    kid: Option<String>,
+    inner: Signer_,
+    verifier: VerifyingKey,
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("alg", &self.alg)
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SigningKey {
+    /// Prepares the private `jwk` to sign with `alg`, with the default [`KeyPolicy`].
+    pub fn from_jwk(jwk: &Jwk, alg: JwsAlgorithm) -> Result<Self, Error> {
+        Self::from_jwk_with_policy(jwk, alg, &KeyPolicy::default())
+    }
+
+    /// Prepares the private `jwk` to sign with `alg` under `policy`.
+    pub fn from_jwk_with_policy(
+        jwk: &Jwk,
+        alg: JwsAlgorithm,
+        policy: &KeyPolicy,
+    ) -> Result<Self, Error> {
+        fits(jwk, alg, "sign")?;
+        if !jwk.is_private() {
+            return Err(Error::MissingPrivateKey);
+        }
+        if let KeyParams::Oct(k) = jwk.params() {
+            let mut s = Self::hmac(k.expose(), alg, policy)?;
+            s.kid.clone_from(&jwk.kid);
+            s.verifier.kid.clone_from(&jwk.kid);
+            return Ok(s);
+        }
+        let public = jwk.to_public().ok_or(Error::MissingPrivateKey)?;
+        let mut verifier = VerifyingKey::from_jwk_with_policy(&public, alg, policy)?;
+        verifier.kid.clone_from(&jwk.kid);
+        let inner = match jwk.params() {
+            KeyParams::Rsa(p) => {
+                use rsa::{pkcs1v15, pss};
+                let key = rsa_private(p, policy)?;
+                match alg {
+                    JwsAlgorithm::RS256 => Signer_::Rs256(pkcs1v15::SigningKey::new(key)),
+                    JwsAlgorithm::RS384 => Signer_::Rs384(pkcs1v15::SigningKey::new(key)),
+                    JwsAlgorithm::RS512 => Signer_::Rs512(pkcs1v15::SigningKey::new(key)),
+                    JwsAlgorithm::PS256 => {
+                        Signer_::Ps256(pss::SigningKey::new_with_salt_len(key, 32))
+                    }
+                    JwsAlgorithm::PS384 => {
+                        Signer_::Ps384(pss::SigningKey::new_with_salt_len(key, 48))
+                    }
+                    JwsAlgorithm::PS512 => {
+                        Signer_::Ps512(pss::SigningKey::new_with_salt_len(key, 64))
+                    }
+                    other => {
+                        return Err(mismatch(format!("an RSA key cannot be used with {other}")));
+                    }
+                }
+            }
+            KeyParams::Ec(p) => {
+                let d = p.d.as_ref().ok_or(Error::MissingPrivateKey)?;
+                let bad = |_| invalid_key("the EC private scalar is out of range");
+                match p.crv {
+                    EcCurve::P256 => Signer_::Es256(
+                        p256::ecdsa::SigningKey::from_slice(d.expose()).map_err(bad)?,
+                    ),
+                    EcCurve::P384 => Signer_::Es384(
+                        p384::ecdsa::SigningKey::from_slice(d.expose()).map_err(bad)?,
+                    ),
+                    EcCurve::P521 => Signer_::Es512(
+                        p521::ecdsa::SigningKey::from_slice(d.expose()).map_err(bad)?,
+                    ),
+                }
+            }
+            KeyParams::Okp(p) => {
+                let d = p.d.as_ref().ok_or(Error::MissingPrivateKey)?;
+                let d: [u8; 32] = d
+                    .expose()
+                    .try_into()
+                    .map_err(|_| invalid_key("bad Ed25519 key length"))?;
+                Signer_::Ed25519(Box::new(ed25519_dalek::SigningKey::from_bytes(&d)))
+            }
+            KeyParams::Oct(_) => return Err(mismatch("unreachable: oct handled above")),
+        };
+        Ok(SigningKey {
+            alg,
+            kid: jwk.kid.clone(),
+            inner,
+            verifier,
+        })
+    }
+
+    /// Prepares a raw shared secret to sign with `alg` (an HMAC algorithm).
+    pub fn from_hmac_secret(secret: &[u8], alg: JwsAlgorithm) -> Result<Self, Error> {
+        Self::hmac(secret, alg, &KeyPolicy::default())
+    }
+
+    /// Prepares a raw shared secret to sign with `alg` under `policy`.
+    pub fn from_hmac_secret_with_policy(
+        secret: &[u8],
+        alg: JwsAlgorithm,
+        policy: &KeyPolicy,
+    ) -> Result<Self, Error> {
+        Self::hmac(secret, alg, policy)
+    }
+
+    fn hmac(secret: &[u8], alg: JwsAlgorithm, policy: &KeyPolicy) -> Result<Self, Error> {
+        let verifier = VerifyingKey::hmac(secret, alg, policy, None)?;
+        let inner = match &verifier.inner {
+            Verifier_::Hs256(m) => Signer_::Hs256(m.clone()),
+            Verifier_::Hs384(m) => Signer_::Hs384(m.clone()),
+            Verifier_::Hs512(m) => Signer_::Hs512(m.clone()),
+            _ => {
+                return Err(mismatch(format!(
+                    "a shared secret cannot be used with {alg}"
+                )));
+            }
+        };
+        Ok(SigningKey {
+            alg,
+            kid: None,
+            inner,
+            verifier,
+        })
+    }
+
+    /// The one algorithm this key signs with.
+    pub fn alg(&self) -> JwsAlgorithm {
+        self.alg
+    }
+
+    /// The key ID, if the key had one.
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+
+    /// Sets the key ID (builder style).
+    pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
+        let kid = kid.into();
+        self.verifier.kid = Some(kid.clone());
+        self.kid = Some(kid);
+        self
+    }
+
+    /// The matching verifying key.
+    pub fn verifying_key(&self) -> &VerifyingKey {
+        &self.verifier
+    }
+
+    /// Signs `signing_input`. ECDSA signatures are fixed-length `R‖S` (RFC 7518 §3.4); ECDSA
+    /// and RSA PKCS#1 v1.5 are deterministic, RSA-PSS uses fresh randomness.
+    pub fn sign(&self, signing_input: &[u8]) -> Result<Vec<u8>, Error> {
+        macro_rules! hmac_sign {
+            ($m:expr) => {{
+                let mut m = $m.clone();
+                m.update(signing_input);
+                Ok(m.finalize().into_bytes().to_vec())
+            }};
+        }
+        macro_rules! rsa_sign {
+            ($k:expr) => {{
+                let sig = $k
+                    .try_sign_with_rng(&mut getrandom::SysRng, signing_input)
+                    .map_err(|e| Error::Crypto {
+                        reason: e.to_string(),
+                    })?;
+                Ok(sig.to_vec())
+            }};
+        }
+        macro_rules! ec_sign {
+            ($k:expr, $curve:ident) => {{
+                let sig: $curve::ecdsa::Signature =
+                    $k.try_sign(signing_input).map_err(|e| Error::Crypto {
+                        reason: e.to_string(),
+                    })?;
+                Ok(sig.to_bytes().to_vec())
+            }};
+        }
+        match &self.inner {
+            Signer_::Hs256(m) => hmac_sign!(m),
+            Signer_::Hs384(m) => hmac_sign!(m),
+            Signer_::Hs512(m) => hmac_sign!(m),
+            Signer_::Rs256(k) => rsa_sign!(k),
+            Signer_::Rs384(k) => rsa_sign!(k),
+            Signer_::Rs512(k) => rsa_sign!(k),
+            Signer_::Ps256(k) => rsa_sign!(k),
+            Signer_::Ps384(k) => rsa_sign!(k),
+            Signer_::Ps512(k) => rsa_sign!(k),
+            Signer_::Es256(k) => ec_sign!(k, p256),
+            Signer_::Es384(k) => ec_sign!(k, p384),
+            Signer_::Es512(k) => ec_sign!(k, p521),
+            Signer_::Ed25519(k) => Ok(k.sign(signing_input).to_bytes().to_vec()),
+        }
+    }
+}
