@@ -24,6 +24,7 @@ mod header;
 pub mod jwk;
 pub mod jws;
 mod keys;
+pub mod remote;
 
 pub use alg::JwsAlgorithm;
 pub use error::Error;
