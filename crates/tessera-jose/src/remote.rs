@@ -46,12 +46,16 @@
 //!
 //! // Known kid: no I/O.
 //! assert!(matches!(cache.step(now, Some("k1"), JwsAlgorithm::ES256), Step::Use(_)));
-//! // Unknown kid: one refetch...
-//! let Step::Fetch(f2) = cache.step(now, Some("k2"), JwsAlgorithm::ES256) else { panic!() };
+//! // Unknown kid right after a fetch: no refetch within the cooldown (30 s)...
+//! assert!(matches!(cache.step(now, Some("k2"), JwsAlgorithm::ES256), Step::Use(_)));
+//! // ...one refetch after it...
+//! let later = now.saturating_add(30);
+//! let Step::Fetch(f2) = cache.step(later, Some("k2"), JwsAlgorithm::ES256) else { panic!() };
 //! let res = http::Response::builder().status(200).body(body.to_vec()).unwrap();
-//! cache.on_response(f2.ticket(), now, Ok(res)).unwrap();
-//! // ...and none again within the cooldown.
-//! assert!(matches!(cache.step(now, Some("k3"), JwsAlgorithm::ES256), Step::Use(_)));
+//! cache.on_response(f2.ticket(), later, Ok(res)).unwrap();
+//! // ...and none again within the next cooldown.
+//! assert!(matches!(cache.step(later, Some("k3"), JwsAlgorithm::ES256), Step::Use(_)));
+//! assert_eq!(cache.fetch_count(), 2);
 //! ```
 
 use std::fmt;
