@@ -10,3 +10,8 @@ pub use tessera_jose as jose;
 pub use tessera_jwt as jwt;
 #[cfg(feature = "reqwest")]
 pub use tessera_reqwest as reqwest;
+
+/// The README's examples, compiled as doctests.
+#[cfg(all(doctest, feature = "jwt", feature = "reqwest"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
