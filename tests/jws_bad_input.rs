@@ -391,6 +391,32 @@ fn json_serialization_is_strict() {
         JsonJws::parse(&bad[3].0, &opts()),
         Err(Error::InvalidHeader { .. })
     ));
+    // A critical extension the application understands, but carried unprotected.
+    let understood = JwsOptions {
+        crit: vec!["exp".into()],
+        ..JwsOptions::default()
+    };
+    let doc = flat(
+        Some(r#"{"alg":"HS256","crit":["exp"]}"#),
+        Some(r#"{"exp":1}"#),
+        &p,
+    );
+    assert!(matches!(
+        JsonJws::parse(&doc, &understood),
+        Err(Error::Crit { .. })
+    ));
+    let doc = flat(Some(r#"{"alg":"HS256","crit":["exp"],"exp":1}"#), None, &p);
+    assert_eq!(
+        JsonJws::parse(&doc, &understood)
+            .unwrap()
+            .verify(&vk)
+            .unwrap(),
+        b"x"
+    );
+    assert!(matches!(
+        JsonJws::parse(&doc, &opts()),
+        Err(Error::Crit { .. })
+    ));
 }
 
 #[test]
