@@ -1,6 +1,7 @@
 //! JWE against published vectors: RFC 7516 Appendix A, RFC 7517 Appendix C, the RFC 7520
 //! cookbook (section 5 and 6) and RFC 8037's X25519 example. Vectors are in `tests/vectors/`.
 
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 use serde_json::{Map, Value};
 use tessera::core::b64;
 use tessera::jose::Jwk;
