@@ -401,3 +401,79 @@ fn nested_sign_then_encrypt_authenticates_the_sender() {
         .is_err()
     );
 }
+
+#[test]
+fn ecdh_party_info_apu_apv_is_bound_into_the_key() {
+    let keys = private_keys();
+    let (_, p384) = keys.iter().find(|(l, _)| *l == "P-384").unwrap();
+    let e = EncryptionKey::from_jwk(&p384.to_public().unwrap(), Alg::EcdhEs).unwrap();
+    let d = DecryptionKey::from_jwk(p384, Alg::EcdhEs).unwrap();
+    let mut header = JweHeader::new(Alg::EcdhEs, Enc::A192Gcm);
+    header.apu = Some(b"Alice".to_vec());
+    header.apv = Some(b"Bob".to_vec());
+    let token = jwe::encrypt_compact(&header, PLAINTEXT, &e).unwrap();
+    let parsed = CompactJwe::parse(&token, &opts()).unwrap();
+    assert_eq!(parsed.header().apu.as_deref(), Some(&b"Alice"[..]));
+    assert_eq!(parsed.decrypt(&d).unwrap(), PLAINTEXT);
+}
+
+/// A small deterministic generator for the mutation test below.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+#[test]
+fn mutated_tokens_never_panic_and_never_decrypt() {
+    let secret = [4u8; 32];
+    let e = EncryptionKey::from_secret(&secret, Alg::A256KW).unwrap();
+    let d = DecryptionKey::from_secret(&secret, Alg::A256KW).unwrap();
+    let token = jwe::encrypt_compact(
+        &JweHeader::new(Alg::A256KW, Enc::A256CbcHs512).with_deflate(),
+        PLAINTEXT,
+        &e,
+    )
+    .unwrap();
+    let json = JweJsonBuilder::new(Enc::A256CbcHs512)
+        .aad(b"a")
+        .recipient(&e)
+        .encrypt(PLAINTEXT)
+        .unwrap()
+        .to_general_json();
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.{}[]\":,=+/ ";
+    let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
+    for original in [token.as_bytes(), json.as_bytes()] {
+        for _ in 0..2000 {
+            let mut m = original.to_vec();
+            for _ in 0..1 + rng.next() % 3 {
+                let i = (rng.next() as usize) % m.len();
+                match rng.next() % 3 {
+                    0 => m[i] = alphabet[(rng.next() as usize) % alphabet.len()],
+                    1 => {
+                        m.remove(i);
+                    }
+                    _ => m.truncate(i),
+                }
+                if m.is_empty() {
+                    break;
+                }
+            }
+            if m == original {
+                continue;
+            }
+            let text = String::from_utf8_lossy(&m);
+            let c = CompactJwe::parse(&text, &opts()).and_then(|j| j.decrypt(&d));
+            let j = JweJson::parse(&m, &opts()).and_then(|j| j.decrypt(&d));
+            // A mutation may only "succeed" if it left the meaning intact (e.g. JSON spacing).
+            for plaintext in [c.ok(), j.ok().map(|x| x.plaintext)].into_iter().flatten() {
+                assert_eq!(plaintext, PLAINTEXT);
+            }
+        }
+    }
+}
