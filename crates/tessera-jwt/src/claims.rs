@@ -146,6 +146,17 @@ impl<'a, T> Claims<'a, T> {
         self.registered.jti.as_deref()
     }
 
+    /// Parses a claims set obtained some other way (e.g. decrypted from a JWE that is not
+    /// nested), with the same strictness as verification: one pass, registered claims
+    /// type-checked, repeated members refused. Nothing is validated — no times, issuer or
+    /// audience; see [`Policy`](crate::Policy) for that.
+    pub fn from_json(json: &'a [u8]) -> Result<Self, Error>
+    where
+        T: Deserialize<'a>,
+    {
+        parse::<T>(json).map(|p| p.claims)
+    }
+
     /// A copy whose registered claims borrow nothing (`T` is moved as is).
     pub fn into_owned(self) -> Claims<'static, T> {
         Claims {
