@@ -379,6 +379,13 @@ mod malformed {
         refused(
             r#"{"kty":"OKP","crv":"X25519","alg":"EdDSA","x":"hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo"}"#,
         );
+        // A content encryption name on a key of the wrong length or type (RFC 7520 §3.6 style).
+        refused(
+            r#"{"kty":"oct","alg":"A128GCM","k":"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg"}"#,
+        );
+        refused(
+            r#"{"kty":"EC","crv":"P-256","alg":"A256GCM","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}"#,
+        );
         // Ed25519 key of 31 bytes.
         refused(
             r#"{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHUQ"}"#,
@@ -395,6 +402,29 @@ mod malformed {
         refused(r#"{"kty":"RSA","n":"AAAD","e":"AQ"}"#);
         // Unknown algorithm names are kept, as RFC 7517 §4.4 allows.
         assert!(Jwk::from_json(br#"{"kty":"oct","alg":"X-custom","k":"AAAA"}"#).is_ok());
+    }
+
+    #[test]
+    fn rsa_private_parts_must_match() {
+        let good = vector("rfc7520-cookbook/jwk/3_4.rsa_private_key.json");
+        assert!(SigningKey::from_jwk(&jwk(&good), JwsAlgorithm::RS256).is_ok());
+        // Each private parameter swapped for another's value: refused when the key is prepared.
+        for (member, from) in [
+            ("d", "dp"),
+            ("p", "q"),
+            ("dp", "dq"),
+            ("dq", "dp"),
+            ("qi", "dp"),
+        ] {
+            let mut bad = good.clone();
+            bad[member] = good[from].clone();
+            let res = Jwk::from_json(bad.to_string().as_bytes())
+                .and_then(|k| SigningKey::from_jwk(&k, JwsAlgorithm::RS256));
+            assert!(
+                matches!(res, Err(Error::InvalidKey { .. })),
+                "{member}: {res:?}"
+            );
+        }
     }
 
     #[test]

@@ -558,8 +558,11 @@ impl serde::Serialize for Jwk {
 
 impl<'de> serde::Deserialize<'de> for Jwk {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let map = Map::<String, Value>::deserialize(d)?;
-        Jwk::from_map(map).map_err(serde::de::Error::custom)
+        // Strict: a repeated member at any depth is an error, not "last one wins".
+        match serde::de::DeserializeSeed::deserialize(tessera_core::json::StrictSeed, d)? {
+            Value::Object(map) => Jwk::from_map(map).map_err(serde::de::Error::custom),
+            _ => Err(serde::de::Error::custom("a JWK must be a JSON object")),
+        }
     }
 }
 
@@ -669,6 +672,12 @@ fn check_alg_fits(alg: &str, params: &KeyParams) -> Result<(), Error> {
         ("A192KW" | "A192GCMKW", KeyParams::Oct(k)) => k.len() == 24,
         ("A256KW" | "A256GCMKW", KeyParams::Oct(k)) => k.len() == 32,
         ("dir", KeyParams::Oct(_)) => true,
+        // Content encryption names on a `dir` key (as RFC 7520 §3.6 does) fix its length.
+        ("A128GCM", KeyParams::Oct(k)) => k.len() == 16,
+        ("A192GCM", KeyParams::Oct(k)) => k.len() == 24,
+        ("A256GCM" | "A128CBC-HS256", KeyParams::Oct(k)) => k.len() == 32,
+        ("A192CBC-HS384", KeyParams::Oct(k)) => k.len() == 48,
+        ("A256CBC-HS512", KeyParams::Oct(k)) => k.len() == 64,
         (
             "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" | "RSA1_5" | "RSA-OAEP"
             | "RSA-OAEP-256" | "RSA-OAEP-384" | "RSA-OAEP-512",
@@ -689,7 +698,8 @@ fn check_alg_fits(alg: &str, params: &KeyParams) -> Result<(), Error> {
             | "A192GCMKW" | "A256GCMKW" | "dir" | "RS256" | "RS384" | "RS512" | "PS256" | "PS384"
             | "PS512" | "RSA1_5" | "RSA-OAEP" | "RSA-OAEP-256" | "RSA-OAEP-384" | "RSA-OAEP-512"
             | "ES256" | "ES384" | "ES512" | "EdDSA" | "Ed25519" | "ECDH-ES" | "ECDH-ES+A128KW"
-            | "ECDH-ES+A192KW" | "ECDH-ES+A256KW",
+            | "ECDH-ES+A192KW" | "ECDH-ES+A256KW" | "A128GCM" | "A192GCM" | "A256GCM"
+            | "A128CBC-HS256" | "A192CBC-HS384" | "A256CBC-HS512",
             _,
         ) => false,
         _ => true,
@@ -742,4 +752,21 @@ fn validate(params: &KeyParams) -> Result<(), Error> {
         KeyParams::Okp(p) => crate::keys::validate_okp(p)?,
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_deserialize_is_strict() {
+        let dup = r#"{"kty":"oct","k":"AAAA","k":"BBBB"}"#;
+        assert!(serde_json::from_str::<Jwk>(dup).is_err());
+        assert!(serde_json::from_str::<Jwk>("[]").is_err());
+        let ok: Jwk = serde_json::from_str(r#"{"kty":"oct","k":"AAAA"}"#).unwrap();
+        assert!(ok.is_symmetric());
+        let set: JwkSet = serde_json::from_str(r#"{"keys":[{"kty":"oct","k":"AAAA"}]}"#).unwrap();
+        assert_eq!(set.len(), 1);
+        assert!(serde_json::from_str::<JwkSet>(r#"{"keys":[],"keys":[]}"#).is_err());
+    }
 }
