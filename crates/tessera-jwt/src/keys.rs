@@ -150,9 +150,35 @@ impl KeyResolver for KeyStore {
     }
 }
 
+#[async_trait]
 impl<R: KeyResolver + ?Sized> KeyResolver for Arc<R> {
     fn keys_now(&self, kid: Option<&str>, alg: JwsAlgorithm, now: UnixTime) -> Option<Keys<'_>> {
         (**self).keys_now(kid, alg, now)
+    }
+
+    async fn keys(
+        &self,
+        kid: Option<&str>,
+        alg: JwsAlgorithm,
+        now: UnixTime,
+    ) -> Result<Keys<'_>, Error> {
+        (**self).keys(kid, alg, now).await
+    }
+}
+
+#[async_trait]
+impl<R: KeyResolver + ?Sized> KeyResolver for &R {
+    fn keys_now(&self, kid: Option<&str>, alg: JwsAlgorithm, now: UnixTime) -> Option<Keys<'_>> {
+        (**self).keys_now(kid, alg, now)
+    }
+
+    async fn keys(
+        &self,
+        kid: Option<&str>,
+        alg: JwsAlgorithm,
+        now: UnixTime,
+    ) -> Result<Keys<'_>, Error> {
+        (**self).keys(kid, alg, now).await
     }
 }
 
