@@ -1,5 +1,7 @@
 //! RFC 7636 Appendix B: the `S256` example, from `tests/vectors/rfc-appendix/`.
 
+#![allow(clippy::unwrap_used)] // test code
+
 use tessera_pkce::{CodeVerifier, Method, ServerVerifier};
 
 fn vector() -> serde_json::Value {
