@@ -1,0 +1,153 @@
+//! The command line, as clap derive types. Doc comments here are the help text.
+
+use clap::{Args, Parser, Subcommand};
+
+const AFTER_HELP: &str = "\
+Data goes to stdout (tokens as text; keys, claims and results as JSON); diagnostics go to stderr.
+Every FILE argument also takes `-` for stdin.
+
+Exit status:
+  0  success
+  1  the input was understood but rejected (bad signature, expired, wrong audience,
+     decryption failure)
+  2  usage error or unreadable input (missing file, malformed JSON, JWK or token)
+
+Examples:
+  tessera jwk generate --alg ES256 --kid k1 > key.json
+  echo -n 'hello' | tessera jws sign --key key.json > token
+  tessera jws verify --key key.json --alg ES256 < token
+  tessera jwt decode eyJhbGciOi...
+  tessera pkce";
+
+/// JOSE and JWT from the shell: keys, signatures, encryption and tokens, with a stable contract.
+#[derive(Debug, Parser)]
+#[command(name = "tessera", version, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate, convert and inspect JSON Web Keys (RFC 7517, RFC 7638).
+    #[command(subcommand)]
+    Jwk(JwkCommand),
+    /// Sign and verify JSON Web Signatures (RFC 7515, RFC 7797).
+    #[command(subcommand)]
+    Jws(JwsCommand),
+    /// Sign, verify and decode JSON Web Tokens (RFC 7519).
+    #[command(subcommand)]
+    Jwt(JwtCommand),
+    /// Print a fresh PKCE code verifier and its S256 challenge as JSON (RFC 7636).
+    Pkce(PkceArgs),
+}
+
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Subcommand)]
+pub enum JwkCommand {
+    /// Print the public half of a private JWK or JWK Set (symmetric keys are dropped from a set).
+    Public {
+        /// The JWK or JWK Set (`-` for stdin).
+        #[arg(value_name = "FILE")]
+        file: String,
+    },
+    /// Print the RFC 7638 thumbprint of a JWK (base64url), or its RFC 9278 URI.
+    Thumbprint {
+        /// Print the thumbprint URI (urn:ietf:params:oauth:jwk-thumbprint:sha-256:...).
+        #[arg(long)]
+        uri: bool,
+        /// The hash function.
+        #[arg(long, value_name = "HASH", default_value = "sha-256",
+              value_parser = ["sha-256", "sha-384", "sha-512"])]
+        hash: String,
+        /// The JWK (`-` for stdin).
+        #[arg(value_name = "FILE")]
+        file: String,
+    },
+}
+
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Subcommand)]
+pub enum JwsCommand {
+    /// Sign the payload read from stdin; print the JWS.
+    #[command(
+        after_help = "Example:\n  echo -n 'hello' | tessera jws sign --key key.json --alg RS256"
+    )]
+    Sign(JwsSignArgs),
+    /// Verify a JWS with a key from an allow-list of algorithms; print the payload.
+    #[command(
+        after_help = "Example:\n  tessera jws verify --key jwks.json --alg RS256,ES256 eyJhbGciOi..."
+    )]
+    Verify(JwsVerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct JwsSignArgs {
+    /// The private JWK to sign with (or a JWK Set holding exactly one key).
+    #[arg(long, value_name = "FILE")]
+    pub key: String,
+    /// The algorithm. Defaults to the key's "alg", or the only one an EC or Ed25519 key fits.
+    #[arg(long, value_name = "ALG")]
+    pub alg: Option<String>,
+    /// Extra protected header parameters, as a JSON object (e.g. '{"kid":"k1","typ":"JOSE"}').
+    #[arg(long, value_name = "JSON")]
+    pub header: Option<String>,
+    /// Print a detached JWS (`header..signature`); verify it with `--payload`.
+    #[arg(long)]
+    pub detached: bool,
+    /// Do not base64url-encode the payload (RFC 7797 "b64": false, listed in "crit").
+    #[arg(long)]
+    pub unencoded: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct JwsVerifyArgs {
+    /// The public (or private) JWK, or a JWK Set from which the token's "kid" selects the key.
+    #[arg(long, value_name = "FILE")]
+    pub key: String,
+    /// The algorithms to accept, comma-separated (e.g. RS256,ES256). Required: the token's own
+    /// "alg" is never trusted on its own.
+    #[arg(long, value_name = "ALG[,ALG...]")]
+    pub alg: String,
+    /// The detached payload, for a JWS printed with `--detached` (`-` for stdin).
+    #[arg(long, value_name = "FILE")]
+    pub payload: Option<String>,
+    /// The JWS (default `-`: read from stdin).
+    #[arg(value_name = "TOKEN|-", default_value = "-")]
+    pub token: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Subcommand)]
+pub enum JwtCommand {
+    /// Print a JWT's header and claims WITHOUT verifying it (a warning goes to stderr).
+    Decode {
+        /// The JWT (`-` for stdin).
+        #[arg(value_name = "TOKEN|-", default_value = "-")]
+        token: String,
+    },
+}
+
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Args)]
+pub struct PkceArgs {
+    /// The verifier's length in characters (43 to 128; 43 carries 256 bits of entropy).
+    #[arg(long, value_name = "CHARS", default_value_t = 43,
+          value_parser = clap::value_parser!(u16).range(43..=128))]
+    pub length: u16,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,11 @@
+//! Integration tests that run the built `tessera` binary: every command, success and failure
+//! paths, output and exit status.
+
+#![allow(clippy::unwrap_used)] // test code
+
+mod common;
+mod contract;
+mod jwk;
+mod jws;
+mod jwt;
+mod pkce;
