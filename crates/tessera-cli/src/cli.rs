@@ -46,6 +46,54 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum JwkCommand {
+    /// Generate a private JWK for an algorithm: oct for HS*, dir and A*KW; RSA 2048 for RS*, PS*
+    /// and RSA-OAEP*; EC for ES* (and ECDH-ES*, P-256 unless --crv); Ed25519 for EdDSA.
+    #[command(
+        after_help = "Examples:\n  tessera jwk generate --alg ES256 --kid k1\n  \
+        tessera jwk generate --alg dir --enc A256GCM\n  \
+        tessera jwk generate --alg ECDH-ES+A256KW --crv X25519"
+    )]
+    Generate {
+        /// The JWS or JWE algorithm the key is for (set as the key's "alg").
+        #[arg(long, value_name = "ALG")]
+        alg: String,
+        /// The key ID ("kid").
+        #[arg(long, value_name = "KID")]
+        kid: Option<String>,
+        /// The content encryption algorithm, which sets the key size for `--alg dir`.
+        #[arg(long, value_name = "ENC")]
+        enc: Option<String>,
+        /// The curve for ECDH-ES keys: P-256 (default), P-384, P-521 or X25519.
+        #[arg(long, value_name = "CRV")]
+        crv: Option<String>,
+        /// The RSA modulus size in bits (2048 to 8192).
+        #[arg(long, value_name = "BITS", default_value_t = 2048)]
+        bits: usize,
+    },
+    /// Convert a PEM key (SPKI, PKCS#8, PKCS#1 or SEC1) to a JWK.
+    Import {
+        /// The PEM file (`-` for stdin).
+        #[arg(long, value_name = "FILE")]
+        pem: String,
+        /// The algorithm to record in the JWK's "alg".
+        #[arg(long, value_name = "ALG")]
+        alg: Option<String>,
+        /// The key ID ("kid") to record.
+        #[arg(long, value_name = "KID")]
+        kid: Option<String>,
+    },
+    /// Convert a JWK to PEM: PKCS#8 for a private key, SPKI for a public key.
+    Export {
+        /// Write PEM (the only format for now; DER is binary and better left to openssl).
+        #[arg(long, required = true)]
+        pem: bool,
+        /// Export only the public half of a private key.
+        #[arg(long)]
+        public: bool,
+        /// The JWK (`-` for stdin).
+        #[arg(value_name = "FILE")]
+        file: String,
+    },
     /// Print the public half of a private JWK or JWK Set (symmetric keys are dropped from a set).
     Public {
         /// The JWK or JWK Set (`-` for stdin).
@@ -94,7 +142,13 @@ pub struct JwsSignArgs {
     /// Extra protected header parameters, as a JSON object (e.g. '{"kid":"k1","typ":"JOSE"}').
     #[arg(long, value_name = "JSON")]
     pub header: Option<String>,
-    /// Print a detached JWS (`header..signature`); verify it with `--payload`.
+    /// Print the general JWS JSON Serialization instead of the compact one.
+    #[arg(long, conflicts_with = "flattened")]
+    pub json: bool,
+    /// Print the flattened JWS JSON Serialization instead of the compact one.
+    #[arg(long)]
+    pub flattened: bool,
+    /// Leave the payload out (compact `header..signature`); verify it with `--payload`.
     #[arg(long)]
     pub detached: bool,
     /// Do not base64url-encode the payload (RFC 7797 "b64": false, listed in "crit").
@@ -114,7 +168,7 @@ pub struct JwsVerifyArgs {
     /// The detached payload, for a JWS printed with `--detached` (`-` for stdin).
     #[arg(long, value_name = "FILE")]
     pub payload: Option<String>,
-    /// The JWS (default `-`: read from stdin).
+    /// The JWS, compact or JSON (default `-`: read from stdin).
     #[arg(value_name = "TOKEN|-", default_value = "-")]
     pub token: String,
 }

@@ -1,7 +1,7 @@
 //! `tessera jws …`
 
 use serde_json::Value;
-use tessera_jose::jws::{self, CompactJws, JwsHeader, JwsOptions};
+use tessera_jose::jws::{self, CompactJws, JsonJws, JwsHeader, JwsJsonSigner, JwsOptions};
 use tessera_jose::{Jwk, JwsAlgorithm, SigningKey, VerifyingKey};
 
 use crate::CmdResult;
@@ -62,6 +62,21 @@ fn sign(args: JwsSignArgs, inputs: &mut Inputs) -> CmdResult {
         header.b64 = Some(false);
     }
     let payload = inputs.stdin("payload")?;
+    if args.json || args.flattened {
+        let mut signer = JwsJsonSigner::new(&payload).signature(&key, Some(header), None);
+        if args.detached {
+            signer = signer.detached();
+        }
+        let doc = if args.json {
+            signer.general()
+        } else {
+            signer.flattened()
+        }
+        .map_err(|e| CliError::usage(e.to_string()))?;
+        let value: Value = serde_json::from_str(&doc)
+            .map_err(|e| CliError::usage(format!("internal: signer output: {e}")))?;
+        return Ok(Output::Json(value));
+    }
     let token = if args.detached {
         jws::sign_compact_detached(&header, &payload, &key)
     } else {
@@ -98,6 +113,11 @@ fn verify(args: JwsVerifyArgs, inputs: &mut Inputs) -> CmdResult {
         Some(p) => Some(inputs.read("--payload", p)?),
         None => None,
     };
+    if token.starts_with('{') {
+        let doc = JsonJws::parse(&token, &json_options()).map_err(token_error)?;
+        let payload = verify_json(&doc, &keys, &allowed, detached_payload.as_deref())?;
+        return Ok(Output::Bytes(payload));
+    }
     let parsed = CompactJws::parse(&token, &JwsOptions::default()).map_err(token_error)?;
     let payload = verify_parsed(&parsed, &keys, &allowed, detached_payload.as_deref())?;
     Ok(Output::Bytes(payload))
@@ -154,5 +174,79 @@ pub fn verify_parsed(
     }
     Err(token_error(
         last.unwrap_or(tessera_jose::Error::InvalidSignature),
+    ))
+}
+
+/// JSON serializations are larger than compact tokens (several signatures, unencoded
+/// payloads): allow up to 1 MiB.
+fn json_options() -> JwsOptions {
+    JwsOptions {
+        max_len: 1024 * 1024,
+        ..JwsOptions::default()
+    }
+}
+
+/// Verifies a JWS JSON Serialization: any signature whose algorithm is allowed and whose key
+/// is in the key file will do.
+fn verify_json(
+    doc: &JsonJws,
+    keys: &KeyFile,
+    allowed: &[JwsAlgorithm],
+    detached_payload: Option<&[u8]>,
+) -> Result<Vec<u8>> {
+    match (doc.is_detached(), detached_payload) {
+        (true, None) => {
+            return Err(CliError::usage(
+                "the JWS payload is detached; give it with --payload FILE",
+            ));
+        }
+        (false, Some(_)) => {
+            return Err(CliError::usage(
+                "--payload was given but the JWS carries its own payload",
+            ));
+        }
+        _ => {}
+    }
+    let mut last = None;
+    let mut any_allowed = false;
+    for sig in doc.signatures() {
+        let alg = sig.header().alg;
+        if !allowed.contains(&alg) {
+            continue;
+        }
+        any_allowed = true;
+        let kid = sig.header().kid.as_deref();
+        for jwk in candidates(keys, kid, alg) {
+            let key = match verifying_key(&jwk, alg) {
+                Ok(k) => k,
+                Err(e) => {
+                    last = Some(e);
+                    continue;
+                }
+            };
+            let result = match detached_payload {
+                Some(p) => doc.verify_detached(&key, p).map(|_| p.to_vec()),
+                None => doc.verify(&key),
+            };
+            match result {
+                Ok(payload) => return Ok(payload),
+                Err(e) => last = Some(e),
+            }
+        }
+    }
+    if !any_allowed {
+        return Err(CliError::rejected(
+            "no signature uses an algorithm in the allowed list (--alg)",
+        ));
+    }
+    Err(token_error(
+        last.unwrap_or(tessera_jose::Error::NoMatchingKey {
+            kid: None,
+            alg: allowed
+                .iter()
+                .map(|a| a.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+        }),
     ))
 }

@@ -1,4 +1,4 @@
-//! Loading key files: a JWK or a JWK Set (JSON).
+//! Loading key files: a JWK or a JWK Set (JSON), or a PEM key.
 
 use tessera_jose::jwk::{EcCurve, KeyParams, OkpCurve};
 use tessera_jose::{Jwk, JwkSet, JwsAlgorithm};
@@ -14,8 +14,15 @@ pub enum KeyFile {
     Set(JwkSet),
 }
 
-/// Parses a key file: a JWK Set when the object has a `keys` member, else a JWK.
+/// Parses a key file: a PEM key, a JWK Set when the object has a `keys` member, else a JWK.
 pub fn parse(bytes: &[u8]) -> Result<KeyFile> {
+    if bytes.trim_ascii_start().starts_with(b"-----BEGIN") {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| CliError::usage("key file: PEM that is not UTF-8 text"))?;
+        return Jwk::from_pem(text)
+            .map(|k| KeyFile::Single(Box::new(k)))
+            .map_err(|e| CliError::usage(format!("key file: {e}")));
+    }
     let map = tessera_core::json::parse_object(bytes, "key file")
         .map_err(|e| CliError::usage(format!("key file: {e}")))?;
     if map.contains_key("keys") {

@@ -47,6 +47,8 @@ fn main() -> ExitCode {
     match result {
         Ok(output) => match output.write() {
             Ok(()) => ExitCode::SUCCESS,
+            // A reader that went away (`| head`) is not worth a message.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(USAGE),
             Err(e) => {
                 warn(&format!("cannot write to stdout: {e}"));
                 ExitCode::from(USAGE)
