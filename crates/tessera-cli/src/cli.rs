@@ -35,6 +35,9 @@ pub enum Command {
     /// Sign and verify JSON Web Signatures (RFC 7515, RFC 7797).
     #[command(subcommand)]
     Jws(JwsCommand),
+    /// Encrypt and decrypt with JSON Web Encryption (RFC 7516).
+    #[command(subcommand)]
+    Jwe(JweCommand),
     /// Sign, verify and decode JSON Web Tokens (RFC 7519).
     #[command(subcommand)]
     Jwt(JwtCommand),
@@ -169,6 +172,62 @@ pub struct JwsVerifyArgs {
     #[arg(long, value_name = "FILE")]
     pub payload: Option<String>,
     /// The JWS, compact or JSON (default `-`: read from stdin).
+    #[arg(value_name = "TOKEN|-", default_value = "-")]
+    pub token: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Subcommand)]
+pub enum JweCommand {
+    /// Encrypt the plaintext read from stdin; print the JWE.
+    #[command(after_help = "Examples:\n  \
+        echo -n 'secret' | tessera jwe encrypt --key bob.pub.json --alg ECDH-ES+A256KW --enc A256GCM\n  \
+        echo -n 'secret' | tessera jwe encrypt --key aes.json --alg A128KW --enc A128CBC-HS256 --json")]
+    Encrypt(JweEncryptArgs),
+    /// Decrypt a JWE (compact or JSON); print the plaintext.
+    #[command(
+        after_help = "Example:\n  tessera jwe decrypt --key bob.json --alg ECDH-ES+A256KW eyJhbGciOi..."
+    )]
+    Decrypt(JweDecryptArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct JweEncryptArgs {
+    /// The recipient's key: a public (or private) JWK for RSA-OAEP* and ECDH-ES*, an oct JWK
+    /// for A*KW, A*GCMKW and dir.
+    #[arg(long, value_name = "FILE")]
+    pub key: String,
+    /// The key management algorithm (e.g. RSA-OAEP-256, ECDH-ES+A256KW, A128KW, dir).
+    #[arg(long, value_name = "ALG")]
+    pub alg: String,
+    /// The content encryption algorithm (e.g. A256GCM, A128CBC-HS256).
+    #[arg(long, value_name = "ENC")]
+    pub enc: String,
+    /// Extra protected header parameters, as a JSON object (e.g. '{"cty":"JWT"}').
+    #[arg(long, value_name = "JSON")]
+    pub header: Option<String>,
+    /// Print the general JWE JSON Serialization instead of the compact one.
+    #[arg(long, conflicts_with = "flattened")]
+    pub json: bool,
+    /// Print the flattened JWE JSON Serialization instead of the compact one.
+    #[arg(long)]
+    pub flattened: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct JweDecryptArgs {
+    /// The private (or oct) JWK, or a JWK Set from which the token's "kid" selects the key.
+    #[arg(long, value_name = "FILE")]
+    pub key: String,
+    /// The key management algorithms to accept, comma-separated (default: any the key fits;
+    /// PBES2 and RSA1_5 are never accepted).
+    #[arg(long, value_name = "ALG[,ALG...]")]
+    pub alg: Option<String>,
+    /// The content encryption algorithms to accept, comma-separated (default: all).
+    #[arg(long, value_name = "ENC[,ENC...]")]
+    pub enc: Option<String>,
+    /// The JWE, compact or JSON (default `-`: read from stdin).
     #[arg(value_name = "TOKEN|-", default_value = "-")]
     pub token: String,
 }

@@ -14,6 +14,7 @@
 mod cli;
 mod error;
 mod io;
+mod jwe_cmd;
 mod jwk_cmd;
 mod jws_cmd;
 mod jwt_cmd;
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Jwk(cmd) => jwk_cmd::run(cmd, &mut inputs),
         Command::Jws(cmd) => jws_cmd::run(cmd, &mut inputs),
+        Command::Jwe(cmd) => jwe_cmd::run(cmd, &mut inputs),
         Command::Jwt(cmd) => jwt_cmd::run(cmd, &mut inputs),
         Command::Pkce(args) => pkce_cmd::run(args),
     };

@@ -310,3 +310,118 @@ fn jws_from_tessera_verified_by_jwcrypto() {
     }
     assert!(failed.is_empty(), "jwcrypto rejected: {failed:#?}");
 }
+
+/// A representative set of JWE `alg`/`enc` pairs (with the curve for ECDH-ES).
+const JWE_PAIRS: &[(&str, &str, Option<&str>)] = &[
+    ("RSA-OAEP-256", "A256GCM", None),
+    ("RSA-OAEP", "A128CBC-HS256", None),
+    ("A128KW", "A128CBC-HS256", None),
+    ("A256KW", "A256CBC-HS512", None),
+    ("A256GCMKW", "A192GCM", None),
+    ("A128GCMKW", "A128GCM", None),
+    ("dir", "A256GCM", None),
+    ("dir", "A192CBC-HS384", None),
+    ("ECDH-ES+A256KW", "A256GCM", Some("P-256")),
+    ("ECDH-ES+A256KW", "A256GCM", Some("X25519")),
+    ("ECDH-ES", "A128GCM", Some("P-256")),
+    ("ECDH-ES", "A256CBC-HS512", Some("X25519")),
+    ("ECDH-ES+A192KW", "A192GCM", Some("P-384")),
+    ("ECDH-ES+A128KW", "A192CBC-HS384", Some("P-521")),
+];
+
+fn pair_label(alg: &str, enc: &str, crv: Option<&str>) -> String {
+    match crv {
+        Some(c) => format!("JWE {alg}/{enc} ({c})"),
+        None => format!("JWE {alg}/{enc}"),
+    }
+}
+
+/// jwcrypto generates keys and encrypts; tessera decrypts with the private key, allowing only
+/// the case's algorithms.
+#[test]
+fn jwe_from_jwcrypto_decrypted_by_tessera() {
+    let Some(peer) = peer() else { return };
+    let spec = json!({
+        "payload": PAYLOAD,
+        "jwe": JWE_PAIRS.iter().map(|(a, e, c)| json!({"alg": a, "enc": e, "crv": c})).collect::<Vec<_>>(),
+    });
+    let cases = call_peer(peer, "produce", &spec);
+    let cases = cases["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), JWE_PAIRS.len());
+    let dir = tempfile::tempdir().unwrap();
+    for (case, (alg, enc, crv)) in cases.iter().zip(JWE_PAIRS) {
+        assert_eq!(case["alg"], *alg);
+        let key = write_json(dir.path(), "key.json", &case["jwk"]);
+        let token = case["token"].as_str().unwrap();
+        let plaintext = tessera(
+            &[
+                "jwe", "decrypt", "--key", &key, "--alg", alg, "--enc", enc, token,
+            ],
+            None,
+        );
+        assert_eq!(
+            String::from_utf8(plaintext).unwrap(),
+            PAYLOAD,
+            "{alg} {enc}"
+        );
+        eprintln!(
+            "interop: jwcrypto -> tessera  {} ok",
+            pair_label(alg, enc, *crv)
+        );
+    }
+}
+
+/// tessera generates keys and encrypts to the public half (compact, and JSON for some);
+/// jwcrypto decrypts with the private key.
+#[test]
+fn jwe_from_tessera_decrypted_by_jwcrypto() {
+    let Some(peer) = peer() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let mut cases = Vec::new();
+    let mut labels = Vec::new();
+    for (i, (alg, enc, crv)) in JWE_PAIRS.iter().enumerate() {
+        let mut gen_args = vec!["jwk", "generate", "--alg", alg];
+        if *alg == "dir" {
+            gen_args.extend(["--enc", enc]);
+        }
+        if let Some(c) = crv {
+            gen_args.extend(["--crv", c]);
+        }
+        let jwk: Value = serde_json::from_slice(&tessera(&gen_args, None)).unwrap();
+        let key = write_json(dir.path(), "key.json", &public_half(&jwk));
+        let mut variants: Vec<(&str, Vec<&str>)> = vec![("compact", vec![])];
+        if i % 4 == 0 {
+            variants.push(("general JSON", vec!["--json"]));
+        }
+        if i % 4 == 1 {
+            variants.push(("flattened JSON", vec!["--flattened"]));
+        }
+        for (form, extra) in variants {
+            let mut args = vec!["jwe", "encrypt", "--key", &key, "--alg", alg, "--enc", enc];
+            args.extend(extra);
+            let out = String::from_utf8(tessera(&args, Some(PAYLOAD.as_bytes()))).unwrap();
+            let token = if out.starts_with('{') {
+                serde_json::from_str::<Value>(&out).unwrap().to_string()
+            } else {
+                out.trim_end().to_owned()
+            };
+            cases.push(json!({
+                "kind": "jwe", "alg": alg, "enc": enc, "jwk": jwk,
+                "token": token, "payload": PAYLOAD,
+            }));
+            labels.push(format!("{} {form}", pair_label(alg, enc, *crv)));
+        }
+    }
+    let results = call_peer(peer, "consume", &json!({ "cases": cases }));
+    let results = results["results"].as_array().unwrap();
+    assert_eq!(results.len(), cases.len());
+    let mut failed = Vec::new();
+    for (r, l) in results.iter().zip(&labels) {
+        if r["ok"] == true {
+            eprintln!("interop: tessera -> jwcrypto  {l} ok");
+        } else {
+            failed.push(format!("{l}: {r}"));
+        }
+    }
+    assert!(failed.is_empty(), "jwcrypto could not decrypt: {failed:#?}");
+}
