@@ -169,12 +169,23 @@ fn decrypt(args: JweDecryptArgs, inputs: &mut Inputs) -> CmdResult {
     )))
 }
 
-/// The keys to try: the one key, or the set's keys with the token's `kid` (all keys when the
-/// token names none).
+/// The keys to try: the one key, or the set's keys with the token's `kid` — or, when no key
+/// has that `kid`, the keys without one (all keys when the token names none).
 fn candidates(keys: &KeyFile, kid: Option<&str>) -> Vec<Jwk> {
     match (keys, kid) {
         (KeyFile::Single(jwk), _) => vec![(**jwk).clone()],
-        (KeyFile::Set(set), Some(kid)) => set.by_kid(kid).cloned().collect(),
+        (KeyFile::Set(set), Some(kid)) => {
+            let named: Vec<Jwk> = set.by_kid(kid).cloned().collect();
+            if named.is_empty() {
+                set.keys()
+                    .iter()
+                    .filter(|k| k.kid.is_none())
+                    .cloned()
+                    .collect()
+            } else {
+                named
+            }
+        }
         (KeyFile::Set(set), None) => set.keys().to_vec(),
     }
 }

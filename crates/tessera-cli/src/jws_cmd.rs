@@ -86,11 +86,22 @@ fn sign(args: JwsSignArgs, inputs: &mut Inputs) -> CmdResult {
     Ok(Output::Line(token))
 }
 
-/// The keys that may verify a token with this `kid` and algorithm.
+/// The keys that may verify a token with this `kid` and algorithm: from a set, those with the
+/// token's `kid`, or when none has it, those without a `kid`.
 pub fn candidates(keys: &KeyFile, kid: Option<&str>, alg: JwsAlgorithm) -> Vec<Jwk> {
     match keys {
         KeyFile::Single(jwk) => vec![(**jwk).clone()],
-        KeyFile::Set(set) => set.candidates(kid, alg).cloned().collect(),
+        KeyFile::Set(set) => {
+            let named: Vec<Jwk> = set.candidates(kid, alg).cloned().collect();
+            if named.is_empty() && kid.is_some() {
+                set.candidates(None, alg)
+                    .filter(|k| k.kid.is_none())
+                    .cloned()
+                    .collect()
+            } else {
+                named
+            }
+        }
     }
 }
 

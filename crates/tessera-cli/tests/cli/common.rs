@@ -18,6 +18,21 @@ pub fn vector(name: &str) -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
 
+/// A cookbook file from `tests/vectors/rfc7520-cookbook/`.
+pub fn cookbook(name: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/vectors/rfc7520-cookbook")
+        .join(name);
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// A file from the workspace's `tests/vectors/` (OpenSSL-made PEM keys).
+pub fn workspace_vector(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/vectors")
+        .join(name)
+}
+
 /// The RFC 7515 Appendix A entry for `section` (e.g. "A.2").
 pub fn rfc7515(section: &str) -> Value {
     vector("rfc7515_appendix_A.json")

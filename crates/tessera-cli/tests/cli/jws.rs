@@ -395,3 +395,105 @@ fn unreadable_keys_are_status_2() {
     );
     assert!(err.contains("nope.json"), "{err}");
 }
+
+#[test]
+fn json_serializations() {
+    let dir = Dir::new();
+    let key = dir.json(
+        "ed.json",
+        &vector("rfc8037_appendix_A.json")["A.1_private_key"],
+    );
+    let general: Value = serde_json::from_str(&ok(tessera()
+        .args([
+            "jws",
+            "sign",
+            "--key",
+            &key,
+            "--json",
+            "--header",
+            r#"{"kid":"ed"}"#,
+        ])
+        .write_stdin("json payload")))
+    .unwrap();
+    assert_eq!(general["signatures"].as_array().unwrap().len(), 1);
+    let flat: Value = serde_json::from_str(&ok(tessera()
+        .args(["jws", "sign", "--key", &key, "--flattened"])
+        .write_stdin("json payload")))
+    .unwrap();
+    assert!(flat.get("signature").is_some() && flat.get("signatures").is_none());
+    for doc in [&general, &flat] {
+        let path = dir.json("doc.json", doc);
+        assert_eq!(
+            ok(tessera()
+                .args(["jws", "verify", "--key", &key, "--alg", "EdDSA", "-"])
+                .pipe_stdin(&path)
+                .unwrap()),
+            "json payload"
+        );
+        fails(
+            tessera()
+                .args(["jws", "verify", "--key", &key, "--alg", "ES256", "-"])
+                .pipe_stdin(&path)
+                .unwrap(),
+            1,
+        );
+    }
+    // Detached JSON.
+    let det = ok(tessera()
+        .args(["jws", "sign", "--key", &key, "--flattened", "--detached"])
+        .write_stdin("d"));
+    assert!(!det.contains("payload"));
+    let p = dir.file("p", "d");
+    assert_eq!(
+        ok(tessera().args([
+            "jws",
+            "verify",
+            "--key",
+            &key,
+            "--alg",
+            "EdDSA",
+            "--payload",
+            &p,
+            &det
+        ])),
+        "d"
+    );
+    fails(
+        tessera().args(["jws", "verify", "--key", &key, "--alg", "EdDSA", &det]),
+        2,
+    );
+    let (code, _, _) = run(tessera()
+        .args(["jws", "sign", "--key", &key, "--json", "--flattened"])
+        .write_stdin("x"));
+    assert_eq!(code, 2, "--json and --flattened conflict");
+}
+
+#[test]
+fn rfc7520_4_8_multiple_signatures() {
+    // The cookbook's general JSON JWS with RS256, ES512 and HS256 signatures: each key alone,
+    // as a one-key file or in a set, verifies its own signature.
+    let dir = Dir::new();
+    let v = cookbook("jws/4_8.multiple_signatures.json");
+    let doc = v["output"]["json"].to_string();
+    let payload = v["input"]["payload"].as_str().unwrap();
+    let algs = v["input"]["alg"].as_array().unwrap();
+    for (key, alg) in v["input"]["key"].as_array().unwrap().iter().zip(algs) {
+        let path = dir.json("k.json", key);
+        let alg = alg.as_str().unwrap();
+        assert_eq!(
+            ok(tessera().args(["jws", "verify", "--key", &path, "--alg", alg, &doc])),
+            payload,
+            "{alg}"
+        );
+    }
+    let set = dir.json("set.json", &json!({ "keys": v["input"]["key"] }));
+    assert_eq!(
+        ok(tessera().args(["jws", "verify", "--key", &set, "--alg", "ES512", &doc])),
+        payload
+    );
+    let err = fails(
+        tessera().args(["jws", "verify", "--key", &set, "--alg", "PS256", &doc]),
+        1,
+    );
+    assert!(err.contains("allowed"), "{err}");
+}

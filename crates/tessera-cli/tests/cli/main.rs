@@ -5,6 +5,7 @@
 
 mod common;
 mod contract;
+mod jwe;
 mod jwk;
 mod jws;
 mod jwt;
