@@ -236,12 +236,100 @@ pub struct JweDecryptArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum JwtCommand {
+    /// Sign a claims set into a JWT; print the token.
+    #[command(after_help = "Examples:\n  \
+        tessera jwt sign --key key.json --claims '{\"sub\":\"alice\",\"aud\":\"api\"}' --expires-in 300\n  \
+        tessera jwt sign --key key.json --alg RS256 --claims claims.json --typ at+jwt")]
+    Sign(JwtSignArgs),
+    /// Verify a JWT's signature and claims; print the verified claims as JSON.
+    ///
+    /// On failure, one line on stderr says what failed (signature, expiry, issuer, audience,
+    /// type, a missing claim) and the exit status is 1.
+    #[command(after_help = "Examples:\n  \
+        tessera jwt verify --key key.json --alg ES256 --aud api \"$TOKEN\"\n  \
+        tessera jwt verify --jwks-url https://login.example.com/jwks --alg RS256 \\\n      \
+        --iss https://login.example.com --aud api --require sub -")]
+    Verify(JwtVerifyArgs),
     /// Print a JWT's header and claims WITHOUT verifying it (a warning goes to stderr).
     Decode {
         /// The JWT (`-` for stdin).
         #[arg(value_name = "TOKEN|-", default_value = "-")]
         token: String,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct JwtSignArgs {
+    /// The private JWK to sign with (or a JWK Set holding exactly one key, or a PEM key).
+    #[arg(long, value_name = "FILE")]
+    pub key: String,
+    /// The algorithm. Defaults to the key's "alg", or the only one an EC or Ed25519 key fits.
+    #[arg(long, value_name = "ALG")]
+    pub alg: Option<String>,
+    /// The claims: a JSON object inline, a file, or `-` for stdin.
+    #[arg(long, value_name = "JSON|FILE|-")]
+    pub claims: String,
+    /// The header "typ" (default JWT), e.g. at+jwt for an RFC 9068 access token.
+    #[arg(long, value_name = "T")]
+    pub typ: Option<String>,
+    /// The header "kid" (default: the key's "kid").
+    #[arg(long, value_name = "KID")]
+    pub kid: Option<String>,
+    /// Set "exp" to now + SECS.
+    #[arg(long, value_name = "SECS")]
+    pub expires_in: Option<u64>,
+    /// Do not add "iat" (added as now when the claims have none).
+    #[arg(long)]
+    pub no_iat: bool,
+    /// The time to use as now, in Unix seconds (default: the system clock).
+    #[arg(long, value_name = "UNIX_SECONDS")]
+    pub now: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("keys").required(true).args(["key", "jwks_url"])))]
+pub struct JwtVerifyArgs {
+    /// The verification key: a JWK, a JWK Set (the token's "kid" selects the key) or a PEM key.
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<String>,
+    /// Fetch the verification keys from this JWK Set URL (https, or http on a loopback host).
+    #[arg(long, value_name = "URL")]
+    pub jwks_url: Option<String>,
+    /// The algorithms to accept, comma-separated (e.g. RS256,ES256).
+    #[arg(long, value_name = "ALG[,ALG...]")]
+    pub alg: String,
+    /// The accepted issuer (exact match); repeat to accept several.
+    #[arg(long, value_name = "ISS")]
+    pub iss: Vec<String>,
+    /// The accepted audience; repeat to accept several. Required unless
+    /// --insecure-skip-audience.
+    #[arg(long, value_name = "AUD")]
+    pub aud: Vec<String>,
+    /// Accept any audience (or none). Only for tokens whose audience truly does not matter.
+    #[arg(long, conflicts_with = "aud")]
+    pub insecure_skip_audience: bool,
+    /// The accepted header "typ" (e.g. at+jwt); repeat to accept several.
+    #[arg(long, value_name = "T")]
+    pub typ: Vec<String>,
+    /// Seconds of clock skew allowed for exp, nbf and iat (default 30).
+    #[arg(long, value_name = "SECS")]
+    pub leeway: Option<u64>,
+    /// The largest age of the token in seconds, counted from "iat" (which is then required).
+    #[arg(long, value_name = "SECS")]
+    pub max_age: Option<u64>,
+    /// A claim that must be present; repeat for several ("exp" is always required unless
+    /// --insecure-allow-missing-exp).
+    #[arg(long, value_name = "CLAIM")]
+    pub require: Vec<String>,
+    /// Accept a token without "exp" (a token that never expires).
+    #[arg(long)]
+    pub insecure_allow_missing_exp: bool,
+    /// The time to verify at, in Unix seconds (default: the system clock).
+    #[arg(long, value_name = "UNIX_SECONDS")]
+    pub now: Option<u64>,
+    /// The JWT (default `-`: read from stdin).
+    #[arg(value_name = "TOKEN|-", default_value = "-")]
+    pub token: String,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -51,6 +51,15 @@ impl Inputs {
         }
         Ok(t.to_owned())
     }
+
+    /// Reads an argument that is inline JSON (starts with `{`), `-` for stdin, or a file path.
+    pub fn read_json_arg(&mut self, what: &'static str, arg: &str) -> Result<Vec<u8>> {
+        if arg.trim_start().starts_with('{') {
+            Ok(arg.as_bytes().to_vec())
+        } else {
+            self.read(what, arg)
+        }
+    }
 }
 
 fn read_capped(r: impl Read, what: &'static str) -> Result<Vec<u8>> {

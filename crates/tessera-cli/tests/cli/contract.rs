@@ -12,6 +12,14 @@ const SUBCOMMANDS: &[&[&str]] = &[
     &["jws", "verify"],
     &["jwt"],
     &["jwt", "decode"],
+    &["jwt", "sign"],
+    &["jwt", "verify"],
+    &["jwe"],
+    &["jwe", "encrypt"],
+    &["jwe", "decrypt"],
+    &["jwk", "generate"],
+    &["jwk", "import"],
+    &["jwk", "export"],
     &["pkce"],
 ];
 
@@ -100,6 +108,36 @@ fn no_input_panics() {
             ],
             vec!["jws", "sign", "--key", &file],
             vec!["jwt", "decode", "-"],
+            vec![
+                "jwt", "verify", "--key", &hs, "--alg", "HS256", "--aud", "a", "-",
+            ],
+            vec![
+                "jwt",
+                "verify",
+                "--key",
+                &file,
+                "--alg",
+                "HS256",
+                "--aud",
+                "a",
+                "e30.e30.AA",
+            ],
+            vec![
+                "jwt", "sign", "--key", &hs, "--alg", "HS256", "--claims", "-",
+            ],
+            vec!["jwe", "decrypt", "--key", &hs, "-"],
+            vec![
+                "jwe",
+                "decrypt",
+                "--key",
+                "-",
+                "eyJhbGciOiJkaXIiLCJlbmMiOiJBMTI4R0NNIn0..AAAAAAAAAAAAAAAA.AA.AAAAAAAAAAAAAAAAAAAAAA",
+            ],
+            vec![
+                "jwe", "encrypt", "--key", &file, "--alg", "dir", "--enc", "A128GCM",
+            ],
+            vec!["jwk", "import", "--pem", "-"],
+            vec!["jwk", "export", "--pem", "-"],
         ];
         for args in runs {
             let (code, _, err) = run(tessera().args(&args).write_stdin(input.clone()));

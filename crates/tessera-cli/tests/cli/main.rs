@@ -9,4 +9,5 @@ mod jwe;
 mod jwk;
 mod jws;
 mod jwt;
+mod jwt_verify;
 mod pkce;
