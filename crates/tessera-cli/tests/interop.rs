@@ -425,3 +425,81 @@ fn jwe_from_tessera_decrypted_by_jwcrypto() {
     }
     assert!(failed.is_empty(), "jwcrypto could not decrypt: {failed:#?}");
 }
+
+const JWT_ALGS: &[&str] = &["HS256", "RS256", "PS384", "ES256", "ES512", "EdDSA"];
+
+/// JWTs both ways: jwcrypto's verified by `tessera jwt verify` (issuer, audience, expiry against
+/// the real clock), tessera's verified by jwcrypto's JWT validation.
+#[test]
+fn jwt_both_ways() {
+    let Some(peer) = peer() else { return };
+    let claims =
+        json!({"iss": "https://peer.example", "sub": "alice", "aud": "api", "scope": "read"});
+    let spec = json!({
+        "jwt": JWT_ALGS.iter().map(|a| json!({"alg": a, "claims": claims})).collect::<Vec<_>>(),
+    });
+    let produced = call_peer(peer, "produce", &spec);
+    let dir = tempfile::tempdir().unwrap();
+    for case in produced["cases"].as_array().unwrap() {
+        let alg = case["alg"].as_str().unwrap();
+        let key = write_json(dir.path(), "key.json", &public_half(&case["jwk"]));
+        let out = tessera(
+            &[
+                "jwt",
+                "verify",
+                "--key",
+                &key,
+                "--alg",
+                alg,
+                "--iss",
+                "https://peer.example",
+                "--aud",
+                "api",
+                "--require",
+                "sub",
+                case["token"].as_str().unwrap(),
+            ],
+            None,
+        );
+        let got: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(got, case["claims"], "{alg}");
+        eprintln!("interop: jwcrypto -> tessera  JWT {alg:<6} ok");
+    }
+
+    let mut cases = Vec::new();
+    for alg in JWT_ALGS {
+        let jwk: Value =
+            serde_json::from_slice(&tessera(&["jwk", "generate", "--alg", alg], None)).unwrap();
+        let key = write_json(dir.path(), "key.json", &jwk);
+        let token = tessera(
+            &[
+                "jwt",
+                "sign",
+                "--key",
+                &key,
+                "--claims",
+                &claims.to_string(),
+                "--expires-in",
+                "600",
+            ],
+            None,
+        );
+        let token = String::from_utf8(token).unwrap().trim_end().to_owned();
+        let signed: Value =
+            serde_json::from_slice(&tessera(&["jwt", "decode", &token], None)).unwrap();
+        cases.push(json!({
+            "kind": "jwt", "alg": alg, "jwk": public_half(&jwk), "token": token,
+            "claims": signed["claims"],
+        }));
+    }
+    let results = call_peer(peer, "consume", &json!({ "cases": cases }));
+    let mut failed = Vec::new();
+    for (r, alg) in results["results"].as_array().unwrap().iter().zip(JWT_ALGS) {
+        if r["ok"] == true {
+            eprintln!("interop: tessera -> jwcrypto  JWT {alg:<6} ok");
+        } else {
+            failed.push(format!("{alg}: {r}"));
+        }
+    }
+    assert!(failed.is_empty(), "jwcrypto rejected: {failed:#?}");
+}

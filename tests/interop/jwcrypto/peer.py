@@ -3,19 +3,22 @@
     python peer.py produce < spec.json   > cases.json
     python peer.py consume < cases.json  > results.json
 
-`produce` takes {"payload": str, "jws": [{"alg"}], "jwe": [{"alg", "enc", "crv"?}]},
-generates a fresh key per case with jwcrypto, signs or encrypts the payload, and prints
-{"cases": [{"kind", "alg", "enc"?, "jwk" (private), "token"}]}.
+`produce` takes {"payload": str, "jws": [{"alg", "b64"?}], "jwe": [{"alg", "enc", "crv"?}],
+"jwt": [{"alg", "claims"}]}, generates a fresh key per case with jwcrypto, signs or encrypts the
+payload (a JWT gets "iat" = now and "exp" = now + 600 added to its claims), and prints
+{"cases": [{"kind", "alg", "enc"?, "claims"?, "jwk" (private), "token"}]}.
 
-`consume` takes {"cases": [{"kind", "alg", "enc"?, "jwk", "token", "payload"}]}, verifies or
-decrypts each token with jwcrypto allowing only the case's algorithms, and prints
+`consume` takes {"cases": [{"kind", "alg", "enc"?, "jwk", "token", "payload" | "claims"}]},
+verifies or decrypts each token with jwcrypto allowing only the case's algorithms (and for a
+JWT, checking exp, iss and aud), and prints
 {"results": [{"ok": bool, "payload"?: str, "error"?: str}]}.
 """
 
 import json
 import sys
+import time
 
-from jwcrypto import jwe, jwk, jws
+from jwcrypto import jwe, jwk, jws, jwt
 from jwcrypto.common import json_encode
 
 RSA = {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
@@ -50,7 +53,7 @@ def new_key(alg, enc=None, crv=None):
 
 
 def produce(spec):
-    payload = spec["payload"].encode("utf-8")
+    payload = spec.get("payload", "").encode("utf-8")
     cases = []
     for c in spec.get("jws", []):
         alg = c["alg"]
@@ -80,11 +83,27 @@ def produce(spec):
         cases.append({"kind": "jwe", "alg": alg, "enc": enc, "crv": c.get("crv"),
                       "jwk": json.loads(key.export(private_key=True)),
                       "token": e.serialize(compact=True)})
+    for c in spec.get("jwt", []):
+        alg = c["alg"]
+        key = new_key(alg)
+        now = int(time.time())
+        claims = dict(c["claims"], iat=now, exp=now + 600)
+        t = jwt.JWT(header={"alg": alg, "typ": "JWT"}, claims=claims)
+        t.make_signed_token(key)
+        cases.append({"kind": "jwt", "alg": alg, "claims": claims,
+                      "jwk": json.loads(key.export(private_key=True)),
+                      "token": t.serialize()})
     return {"cases": cases}
 
 
 def consume_one(case):
     key = jwk.JWK(**case["jwk"])
+    if case["kind"] == "jwt":
+        # Signature, then exp (required, with jwcrypto's default leeway), iss and aud.
+        t = jwt.JWT(jwt=case["token"], key=key, algs=[case["alg"]],
+                    check_claims={"exp": None, "iss": case["claims"]["iss"],
+                                  "aud": case["claims"]["aud"]})
+        return t.claims
     if case["kind"] == "jws":
         s = jws.JWS()
         s.allowed_algs = [case["alg"]]
@@ -103,7 +122,11 @@ def consume(doc):
         try:
             payload = consume_one(case)
             text = payload.decode("utf-8") if isinstance(payload, bytes) else payload
-            results.append({"ok": text == case["payload"], "payload": text})
+            if case["kind"] == "jwt":
+                ok = json.loads(text) == case["claims"]
+            else:
+                ok = text == case["payload"]
+            results.append({"ok": ok, "payload": text})
         except Exception as exc:  # report every failure, keep going
             results.append({"ok": False, "error": "%s: %s" % (type(exc).__name__, exc)})
     return {"results": results}
