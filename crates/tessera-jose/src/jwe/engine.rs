@@ -164,7 +164,8 @@ pub(crate) fn build(
     if let [(key, _)] = recipients
         && key.alg().is_direct()
     {
-        let merged = merge_disjoint(&[&protected, &unprotected, &headers[0]])?;
+        let first = headers.first().ok_or_else(|| invalid_jwe("no recipient"))?;
+        let merged = merge_disjoint(&[&protected, &unprotected, first])?;
         let mut params = Map::new();
         cek = key.direct_cek(enc, &merged, fixed, &mut params)?;
         params_per.push(params);

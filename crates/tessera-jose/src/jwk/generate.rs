@@ -212,3 +212,26 @@ impl Jwk {
         }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_jws_algorithm_has_a_plan() {
+        for alg in crate::JwsAlgorithm::ALL {
+            assert!(plan(alg.as_str()).is_ok(), "{alg}");
+        }
+        assert!(plan("none").is_err());
+        assert!(plan("PBES2-HS256+A128KW").is_err());
+    }
+
+    #[test]
+    fn oct_lengths() {
+        assert!(Jwk::generate_oct(0).is_err());
+        assert!(Jwk::generate_oct(1025).is_err());
+        let k = Jwk::generate_oct(17).unwrap();
+        assert!(matches!(k.params(), KeyParams::Oct(s) if s.len() == 17));
+        assert!(k.alg.is_none());
+    }
+}

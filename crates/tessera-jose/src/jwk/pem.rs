@@ -469,7 +469,20 @@ fn from_pkcs8(der: &[u8], policy: &KeyPolicy) -> Result<Jwk, Error> {
         from_pkcs1_private(key, policy)?
     } else if oid == OID_EC {
         let crv = named_curve(info.algorithm.parameters)?;
-        from_sec1(key, Some(crv))?
+        let jwk = from_sec1(key, Some(crv))?;
+        // A PKCS#8 v2 (RFC 5958) public key must be the private key's.
+        if let (Some(pk), KeyParams::Ec(p)) = (&info.public_key, jwk.params()) {
+            let given = pk
+                .as_bytes()
+                .ok_or_else(|| invalid_key("PKCS#8 public key is not whole bytes"))?;
+            let given = ec_decode_point(crv, given)?;
+            if given.get(1..) != Some([p.x.as_slice(), p.y.as_slice()].concat().as_slice()) {
+                return Err(invalid_key(
+                    "the PKCS#8 public key does not match the private key",
+                ));
+            }
+        }
+        jwk
     } else if oid == OID_ED25519 || oid == OID_X25519 {
         no_params(info.algorithm.parameters)?;
         let crv = if oid == OID_ED25519 {
@@ -603,4 +616,44 @@ fn from_pkcs1_private(der: &[u8], policy: &KeyPolicy) -> Result<Jwk, Error> {
         crate::keys::rsa_private(p, policy)?;
     }
     Ok(jwk)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_key_block_after_ec_parameters() {
+        let pem = "junk\n-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n-----BEGIN EC PRIVATE KEY-----\nAA==\n-----END EC PRIVATE KEY-----\ntrailer";
+        assert_eq!(
+            first_key_block(pem).unwrap(),
+            "-----BEGIN EC PRIVATE KEY-----\nAA==\n-----END EC PRIVATE KEY-----"
+        );
+        assert!(first_key_block("-----BEGIN X-----\nAA==\n").is_err());
+        assert!(first_key_block("-----BEGIN X-----\n-----END X").is_err());
+        assert!(first_key_block("").is_err());
+    }
+
+    #[test]
+    fn okp_round_trip_through_der() {
+        for crv in [OkpCurve::Ed25519, OkpCurve::X25519] {
+            let key = Jwk::generate_okp(crv).unwrap();
+            let der = key.to_der(KeyFormat::Pkcs8).unwrap();
+            assert_eq!(der.len(), 48);
+            let back = Jwk::from_der(der.expose()).unwrap();
+            assert_eq!(back.to_json(), key.to_json());
+            assert!(key.to_der(KeyFormat::Pkcs1).is_err());
+        }
+    }
+
+    #[test]
+    fn okp_with_parameters_is_refused() {
+        // An Ed25519 SPKI whose AlgorithmIdentifier carries a NULL parameter.
+        let mut der = vec![
+            0x30, 0x2c, 0x30, 0x07, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x05, 0x00,
+        ];
+        der.extend_from_slice(&[0x03, 0x21, 0x00]);
+        der.extend_from_slice(&[0x11; 32]);
+        assert!(Jwk::from_der(&der).is_err());
+    }
 }

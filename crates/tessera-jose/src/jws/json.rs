@@ -168,6 +168,14 @@ fn parse_signature(
     ])?;
     let header = JwsHeader::from_map(merged)?;
     header.check_crit(&options.crit, true)?;
+    // Critical extensions must be integrity protected too (as panva's jose requires).
+    if let (Some(crit), Some(p)) = (&header.crit, &protected)
+        && let Some(name) = crit.iter().find(|n| !p.contains_key(n.as_str()))
+    {
+        return Err(Error::Crit {
+            reason: format!("the critical parameter {name:?} is not in the protected header"),
+        });
+    }
     Ok(JsonSignature {
         protected_b64: protected_b64.unwrap_or_default(),
         protected,
@@ -536,5 +544,85 @@ impl<'a> JwsJsonSigner<'a> {
             top.insert("payload".into(), p);
         }
         Ok(Value::Object(top).to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::JwsAlgorithm;
+
+    fn key() -> SigningKey {
+        SigningKey::from_hmac_secret(&[5; 32], JwsAlgorithm::HS256)
+            .unwrap()
+            .with_kid("k")
+    }
+
+    fn value(s: &str) -> Value {
+        serde_json::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn kid_goes_where_the_caller_put_headers() {
+        let k = key();
+        // With a protected header: kid is added there.
+        let v = value(
+            &JwsJsonSigner::new(b"x")
+                .signature(&k, Some(JwsHeader::new(JwsAlgorithm::HS256)), None)
+                .flattened()
+                .unwrap(),
+        );
+        let p = b64::decode(v["protected"].as_str().unwrap()).unwrap();
+        assert_eq!(p, br#"{"alg":"HS256","kid":"k"}"#);
+        assert!(v.get("header").is_none());
+        // With the kid in the unprotected header: it stays only there.
+        let mut u = Map::new();
+        u.insert("kid".into(), "k".into());
+        let v = value(
+            &JwsJsonSigner::new(b"x")
+                .signature(&k, Some(JwsHeader::new(JwsAlgorithm::HS256)), Some(u))
+                .flattened()
+                .unwrap(),
+        );
+        let p = b64::decode(v["protected"].as_str().unwrap()).unwrap();
+        assert_eq!(p, br#"{"alg":"HS256"}"#);
+        assert_eq!(v["header"]["kid"], "k");
+        // Without a protected header: alg and kid go in the unprotected header.
+        let v = value(
+            &JwsJsonSigner::new(b"x")
+                .signature(&k, None, None)
+                .flattened()
+                .unwrap(),
+        );
+        assert!(v.get("protected").is_none());
+        assert_eq!(v["header"]["alg"], "HS256");
+        assert_eq!(v["header"]["kid"], "k");
+    }
+
+    #[test]
+    fn signer_refuses_conflicts() {
+        let k = key();
+        let mut u = Map::new();
+        u.insert("alg".into(), "HS512".into());
+        assert!(
+            JwsJsonSigner::new(b"x")
+                .signature(&k, None, Some(u.clone()))
+                .general()
+                .is_err()
+        );
+        assert!(
+            JwsJsonSigner::new(b"x")
+                .signature(&k, Some(JwsHeader::new(JwsAlgorithm::HS256)), Some(u))
+                .general()
+                .is_err()
+        );
+        let mut u = Map::new();
+        u.insert("crit".into(), Value::Array(vec![]));
+        assert!(
+            JwsJsonSigner::new(b"x")
+                .signature(&k, Some(JwsHeader::new(JwsAlgorithm::HS256)), Some(u))
+                .general()
+                .is_err()
+        );
     }
 }

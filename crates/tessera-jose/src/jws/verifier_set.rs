@@ -50,13 +50,11 @@ impl VerifierSet {
 
     /// Like [`VerifierSet::new`], under `policy`.
     pub fn with_policy(set: &JwkSet, allowed: &[JwsAlgorithm], policy: &KeyPolicy) -> Self {
-        let mut out = VerifierSet {
-            allowed: dedup(allowed),
-            ..VerifierSet::default()
-        };
+        let allowed = dedup(allowed);
+        let mut out = VerifierSet::default();
         for jwk in set.keys() {
             let mut any = false;
-            for &alg in &out.allowed.clone() {
+            for &alg in &allowed {
                 if fits_for_verify(jwk, alg).is_err() {
                     continue;
                 }
@@ -69,6 +67,7 @@ impl VerifierSet {
                 out.skipped += 1;
             }
         }
+        out.allowed = allowed;
         out
     }
 
