@@ -407,7 +407,13 @@ impl JwksCache {
         let stale = now >= keys.fresh_until;
         let known = Self::knows(&keys.set, kid, alg);
         let would_fetch = self.in_flight.is_none() && (stale || !known) && self.cooled_down(now);
-        if would_fetch { None } else { Some(keys) }
+        // An unknown kid while a fetch is in flight: the caller should wait for that fetch.
+        let would_wait = self.in_flight.is_some() && !known;
+        if would_fetch || would_wait {
+            None
+        } else {
+            Some(keys)
+        }
     }
 
     /// Decides what to do for a token with this `kid` (if it names one) and algorithm.
@@ -876,6 +882,75 @@ mod tests {
             "max-age=abc, private".parse().unwrap(),
         );
         assert_eq!(cache_max_age(&h), None);
+    }
+
+    const SET: &[u8] = br#"{"keys":[{"kty":"oct","kid":"a","k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"}]}"#;
+
+    fn ok() -> Result<HttpResponse, TransportError> {
+        Ok(HttpResponse::new(SET.to_vec()))
+    }
+
+    fn cache() -> JwksCache {
+        JwksCache::new(RemoteJwkSetConfig::new("https://op.example/jwks").unwrap())
+    }
+
+    const T: UnixTime = UnixTime(1_000_000);
+    const HS: JwsAlgorithm = JwsAlgorithm::HS256;
+
+    #[test]
+    fn waits_while_the_first_fetch_is_in_flight() {
+        let mut c = cache();
+        let Step::Fetch(f) = c.step(T, Some("a"), HS) else {
+            panic!()
+        };
+        assert!(f.fallback().is_none());
+        assert!(matches!(c.step(T, Some("a"), HS), Step::Wait));
+        assert!(c.peek(T, Some("a"), HS).is_none());
+        let k = c.on_response(f.ticket(), T, ok()).unwrap();
+        assert_eq!(k.version(), 1);
+        assert_eq!(k.fresh_until(), T.saturating_add(DEFAULT_MAX_AGE_SECS));
+        assert!(matches!(c.step(T, Some("a"), HS), Step::Use(_)));
+        assert!(c.peek(T, Some("a"), HS).is_some());
+    }
+
+    #[test]
+    fn a_superseded_or_abandoned_fetch_changes_nothing() {
+        let mut c = cache();
+        let Step::Fetch(f1) = c.step(T, None, HS) else {
+            panic!()
+        };
+        c.abandon(f1.ticket());
+        // Abandoned: the next fetch waits for the cooldown like any other.
+        assert!(c.force_refresh(T).is_none());
+        let f2 = c.force_refresh(T.saturating_add(30)).unwrap();
+        // The late answer to the first fetch is ignored.
+        assert!(c.on_response(f1.ticket(), T, ok()).is_err());
+        assert!(c.keys().is_none());
+        c.on_response(f2.ticket(), T.saturating_add(30), ok())
+            .unwrap();
+        assert_eq!(c.keys().unwrap().version(), 1);
+        assert_eq!(c.fetch_count(), 2);
+    }
+
+    #[test]
+    fn stale_keys_stay_after_a_failed_refresh() {
+        let mut c = cache();
+        let Step::Fetch(f) = c.step(T, Some("a"), HS) else {
+            panic!()
+        };
+        c.on_response(f.ticket(), T, ok()).unwrap();
+        let stale = T.saturating_add(DEFAULT_MAX_AGE_SECS);
+        let Step::Fetch(f) = c.step(stale, Some("a"), HS) else {
+            panic!()
+        };
+        assert!(f.fallback().is_some());
+        // While the refresh is in flight, known kids keep using the current keys.
+        assert!(matches!(c.step(stale, Some("a"), HS), Step::Use(_)));
+        let e = c.on_response(f.ticket(), stale, Err(TransportError::new("down")));
+        assert!(matches!(e, Err(RemoteError::Transport { .. })));
+        assert!(c.last_error().is_some());
+        assert!(matches!(c.step(stale, Some("a"), HS), Step::Use(_)));
+        assert_eq!(c.keys().unwrap().version(), 1);
     }
 
     #[test]
