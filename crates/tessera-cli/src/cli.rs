@@ -49,8 +49,11 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum JwkCommand {
-    /// Generate a private JWK for an algorithm: oct for HS*, dir and A*KW; RSA 2048 for RS*, PS*
-    /// and RSA-OAEP*; EC for ES* (and ECDH-ES*, P-256 unless --crv); Ed25519 for EdDSA.
+    /// Generate a private JWK for an algorithm.
+    ///
+    /// oct for HS*, A*KW, A*GCMKW and dir (sized by --enc); RSA (2048 bits unless --bits) for
+    /// RS*, PS* and RSA-OAEP*; EC for ES*, and for ECDH-ES* (P-256 unless --crv); Ed25519 for
+    /// EdDSA.
     #[command(
         after_help = "Examples:\n  tessera jwk generate --alg ES256 --kid k1\n  \
         tessera jwk generate --alg dir --enc A256GCM\n  \
@@ -97,7 +100,10 @@ pub enum JwkCommand {
         #[arg(value_name = "FILE")]
         file: String,
     },
-    /// Print the public half of a private JWK or JWK Set (symmetric keys are dropped from a set).
+    /// Print the public half of a private JWK or JWK Set.
+    ///
+    /// Symmetric keys have no public half: a lone oct key is an error, and oct keys are dropped
+    /// from a set.
     Public {
         /// The JWK or JWK Set (`-` for stdin).
         #[arg(value_name = "FILE")]
@@ -172,7 +178,7 @@ pub struct JwsVerifyArgs {
     #[arg(long, value_name = "FILE")]
     pub payload: Option<String>,
     /// The JWS, compact or JSON (default `-`: read from stdin).
-    #[arg(value_name = "TOKEN|-", default_value = "-")]
+    #[arg(value_name = "TOKEN|-", default_value = "-", hide_default_value = true)]
     pub token: String,
 }
 
@@ -228,7 +234,7 @@ pub struct JweDecryptArgs {
     #[arg(long, value_name = "ENC[,ENC...]")]
     pub enc: Option<String>,
     /// The JWE, compact or JSON (default `-`: read from stdin).
-    #[arg(value_name = "TOKEN|-", default_value = "-")]
+    #[arg(value_name = "TOKEN|-", default_value = "-", hide_default_value = true)]
     pub token: String,
 }
 
@@ -253,7 +259,7 @@ pub enum JwtCommand {
     /// Print a JWT's header and claims WITHOUT verifying it (a warning goes to stderr).
     Decode {
         /// The JWT (`-` for stdin).
-        #[arg(value_name = "TOKEN|-", default_value = "-")]
+        #[arg(value_name = "TOKEN|-", default_value = "-", hide_default_value = true)]
         token: String,
     },
 }
@@ -328,7 +334,7 @@ pub struct JwtVerifyArgs {
     #[arg(long, value_name = "UNIX_SECONDS")]
     pub now: Option<u64>,
     /// The JWT (default `-`: read from stdin).
-    #[arg(value_name = "TOKEN|-", default_value = "-")]
+    #[arg(value_name = "TOKEN|-", default_value = "-", hide_default_value = true)]
     pub token: String,
 }
 

@@ -145,3 +145,10 @@ fn no_input_panics() {
         }
     }
 }
+
+#[test]
+fn oversized_input_is_refused() {
+    let big = vec![b'a'; 16 * 1024 * 1024 + 1];
+    let err = fails(tessera().args(["jwt", "decode", "-"]).write_stdin(big), 2);
+    assert!(err.contains("limit"), "{err}");
+}
