@@ -191,7 +191,7 @@ impl<'de> State<'de> {
         State {
             reg: RegisteredClaims::default(),
             reg_seen: 0,
-            names: Vec::new(),
+            names: Vec::with_capacity(16),
             current: None,
             error: None,
         }
@@ -230,8 +230,16 @@ pub(crate) fn parse<'de, T: Deserialize<'de>>(payload: &'de [u8]) -> Result<Pars
     if has_nested_object(payload) {
         tessera_core::json::check_duplicates(payload, "JWT claims").map_err(core_error)?;
     }
+    // Validating UTF-8 once for the whole payload (ASCII fast path) is cheaper than serde_json's
+    // per-string check on a byte slice.
+    let text = std::str::from_utf8(payload).map_err(|_| Error::MalformedClaims {
+        source: tessera_core::json::map_error(
+            serde::de::Error::custom("the claims set is not UTF-8"),
+            "JWT claims",
+        ),
+    })?;
     let mut state = State::new();
-    let mut de = serde_json::Deserializer::from_slice(payload);
+    let mut de = serde_json::Deserializer::from_str(text);
     let res = T::deserialize(ClaimsDe {
         de: &mut de,
         state: &mut state,
@@ -299,6 +307,13 @@ fn map_error(e: serde_json::Error, state: State<'_>) -> Error {
 /// Whether the JSON text has an object nested inside the top-level one (a `{` outside strings
 /// after the first).
 fn has_nested_object(json: &[u8]) -> bool {
+    // Fast path (SIMD search): a single `{` is the top-level object itself.
+    let second = memchr::memchr(b'{', json)
+        .and_then(|first| json.get(first + 1..))
+        .is_some_and(|rest| memchr::memchr(b'{', rest).is_some());
+    if !second {
+        return false;
+    }
     let mut in_str = false;
     let mut escaped = false;
     let mut opened = false;
