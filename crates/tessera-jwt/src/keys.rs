@@ -188,7 +188,11 @@ type Prepared = (u64, Arc<KeyStore>);
 /// A remote JWK Set (see [`tessera_jose::remote`]) as a key resolver: keys are prepared once
 /// per fetched version of the set and shared by every verification.
 ///
-/// Cheap to clone; clones share the cache.
+/// Cheap to clone; clones share the cache. Use it with
+/// [`Policy::verify_async`](crate::Policy::verify_async): the synchronous
+/// [`Policy::verify`](crate::Policy::verify) only uses keys that need no fetch now and otherwise
+/// fails with [`Error::KeysUnavailable`] (before the first fetch, on an unknown `kid` past the
+/// cooldown, or once the set is due for refresh).
 #[derive(Clone)]
 pub struct RemoteKeys {
     remote: RemoteJwkSet,
