@@ -1,7 +1,10 @@
 //! `cargo xtask` — the project's automation, as a plain binary with no dependencies.
 //!
 //! - `cargo xtask ci`: everything CI checks (fmt, clippy with warnings denied, tests, docs with
-//!   broken links denied, and the interop and fuzz smoke stages once they exist).
+//!   broken links denied, interop with independent peers, and the fuzz smoke stage).
+//! - `cargo xtask interop`: only the Node (panva `jose`) interop stage.
+
+mod interop;
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -11,6 +14,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
+        Some("interop") => interop::node(),
         Some("help") | Some("--help") | Some("-h") | None => {
             print_help();
             Ok(())
@@ -30,7 +34,8 @@ fn print_help() {
     println!(
         "cargo xtask <task>\n\n\
          tasks:\n  \
-         ci       fmt check, clippy -D warnings, tests, docs (broken links denied)\n"
+         ci       fmt check, clippy -D warnings, tests, interop, docs (broken links denied)\n  \
+         interop  npm ci the pinned jose peers and run the tests that need them\n"
     );
 }
 
@@ -79,6 +84,8 @@ fn ci() -> Result<(), String> {
     let mut test = cargo();
     test.args(["test", "--workspace", "--all-features"]);
     run("cargo test", test)?;
+
+    interop::node()?;
 
     let mut doc = cargo();
     doc.args(["doc", "--workspace", "--no-deps", "--all-features"])
