@@ -12,6 +12,7 @@
 //! and unreadable input. Every file argument takes `-` for stdin.
 
 mod cli;
+mod demo;
 mod error;
 mod io;
 mod jwe_cmd;
@@ -45,6 +46,7 @@ fn main() -> ExitCode {
         Command::Jwe(cmd) => jwe_cmd::run(cmd, &mut inputs),
         Command::Jwt(cmd) => jwt_cmd::run(cmd, &mut inputs),
         Command::Pkce(args) => pkce_cmd::run(args),
+        Command::Demo(args) => demo::run(args),
     };
     match result {
         Ok(output) => match output.write() {
