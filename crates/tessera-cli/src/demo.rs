@@ -261,7 +261,10 @@ impl Demo {
             .map_err(|e| unexpected(format!("policy: {e}")))?;
         self.say.kv(
             "policy",
-            format!("alg [ES256], iss {base}, aud {CLIENT_ID}, leeway 30 s"),
+            format!(
+                "alg [ES256], iss {base}, aud {CLIENT_ID}, leeway {} s",
+                policy.leeway()
+            ),
         );
         let verified = policy
             .verify_async::<Map<String, Value>>(&id_token, &keys, NOW)

@@ -4,6 +4,7 @@
 //! $ tessera pkce
 //! $ tessera jwk public key.json | tessera jwk thumbprint -
 //! $ echo -n hello | tessera jws sign --key key.json --alg ES256 | tessera jws verify --key key.json --alg ES256
+//! $ tessera demo    # a narrated walk-through on 127.0.0.1 that checks itself
 //! ```
 //!
 //! The contract: data on stdout (tokens as text, keys, claims and results as JSON),
