@@ -552,8 +552,10 @@ impl Demo {
                 inner.header().alg.as_str()
             ),
         );
-        let mut wrong_rp = Jwk::generate_okp(OkpCurve::X25519).map_err(generate_err)?;
-        wrong_rp = wrong_rp.with_kid("rp-enc-1");
+        // Another X25519 key under the same kid: the JWE must not open.
+        let wrong_rp = Jwk::generate_okp(OkpCurve::X25519)
+            .map_err(generate_err)?
+            .with_kid("rp-enc-1");
         let wrong = DecryptionKey::from_jwk(&wrong_rp, kw)
             .map_err(|e| unexpected(format!("decryption key: {e}")))?;
         let msg = expect_err(
