@@ -4,6 +4,7 @@
 //! $ tessera pkce
 //! $ tessera jwk public key.json | tessera jwk thumbprint -
 //! $ echo -n hello | tessera jws sign --key key.json --alg ES256 | tessera jws verify --key key.json --alg ES256
+//! $ tessera demo    # a narrated walk-through on 127.0.0.1 that checks itself
 //! ```
 //!
 //! The contract: data on stdout (tokens as text, keys, claims and results as JSON),
@@ -12,6 +13,7 @@
 //! and unreadable input. Every file argument takes `-` for stdin.
 
 mod cli;
+mod demo;
 mod error;
 mod io;
 mod jwe_cmd;
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
         Command::Jwe(cmd) => jwe_cmd::run(cmd, &mut inputs),
         Command::Jwt(cmd) => jwt_cmd::run(cmd, &mut inputs),
         Command::Pkce(args) => pkce_cmd::run(args),
+        Command::Demo(args) => demo::run(args),
     };
     match result {
         Ok(output) => match output.write() {

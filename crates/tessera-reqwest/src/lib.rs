@@ -57,6 +57,7 @@ pub struct Builder {
     timeout: Duration,
     max_body: usize,
     user_agent: String,
+    no_proxy: bool,
 }
 
 impl Default for Builder {
@@ -66,6 +67,7 @@ impl Default for Builder {
             timeout: DEFAULT_TIMEOUT,
             max_body: DEFAULT_MAX_DOCUMENT_BYTES,
             user_agent: concat!("tessera/", env!("CARGO_PKG_VERSION")).to_owned(),
+            no_proxy: false,
         }
     }
 }
@@ -96,6 +98,13 @@ impl Builder {
         self
     }
 
+    /// Ignore proxies from the environment (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`) and
+    /// connect directly — e.g. for a server on 127.0.0.1 that a proxy cannot reach.
+    pub fn no_proxy(mut self) -> Self {
+        self.no_proxy = true;
+        self
+    }
+
     /// Builds the client. Fails only if the TLS configuration cannot be built (for example, no
     /// usable platform certificate store).
     pub fn build(self) -> Result<ReqwestClient, TransportError> {
@@ -106,12 +115,16 @@ impl Builder {
             .with_platform_verifier()
             .map_err(|e| TransportError::with_source("TLS configuration failed", e))?
             .with_no_client_auth();
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
             .user_agent(self.user_agent)
-            .tls_backend_preconfigured(tls)
+            .tls_backend_preconfigured(tls);
+        if self.no_proxy {
+            builder = builder.no_proxy();
+        }
+        let client = builder
             .build()
             .map_err(|e| TransportError::with_source("building the HTTP client failed", e))?;
         Ok(ReqwestClient {

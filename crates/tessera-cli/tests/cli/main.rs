@@ -5,6 +5,7 @@
 
 mod common;
 mod contract;
+mod demo;
 mod jwe;
 mod jwk;
 mod jws;
