@@ -90,6 +90,13 @@ pub enum Error {
         /// What was refused and how to enable it.
         reason: String,
     },
+    /// A JWE is structurally wrong: a segment of the wrong length (IV, tag, encrypted key), an
+    /// encrypted key where none belongs, too many recipients, or a compressed plaintext that is
+    /// not valid DEFLATE.
+    InvalidJwe {
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 impl fmt::Display for Error {
@@ -126,6 +133,7 @@ impl fmt::Display for Error {
             Error::Rng => f.write_str("the random number generator failed"),
             Error::Crypto { reason } => write!(f, "cryptographic operation failed: {reason}"),
             Error::Disabled { reason } => write!(f, "disabled: {reason}"),
+            Error::InvalidJwe { reason } => write!(f, "invalid JWE: {reason}"),
         }
     }
 }
@@ -157,9 +165,14 @@ pub(crate) fn mismatch(reason: impl Into<String>) -> Error {
     }
 }
 
-#[allow(dead_code)] // used by the JWE module
 pub(crate) fn header(reason: impl Into<String>) -> Error {
     Error::InvalidHeader {
+        reason: reason.into(),
+    }
+}
+
+pub(crate) fn invalid_jwe(reason: impl Into<String>) -> Error {
+    Error::InvalidJwe {
         reason: reason.into(),
     }
 }

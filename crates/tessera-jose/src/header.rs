@@ -70,7 +70,6 @@ pub(crate) const JWS_REGISTERED: &[&str] = &[
 ];
 
 /// Header parameters registered by RFC 7516/7518 (JWE) that may not appear in `crit`.
-#[allow(dead_code)] // used by the JWE module
 pub(crate) const JWE_REGISTERED: &[&str] = &[
     "alg", "enc", "zip", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty",
     "crit", "epk", "apu", "apv", "iv", "tag", "p2s", "p2c",
@@ -78,7 +77,6 @@ pub(crate) const JWE_REGISTERED: &[&str] = &[
 
 /// Merges header objects, refusing a parameter that appears in more than one
 /// (RFC 7515 §7.2.1, RFC 7516 §7.2.1: the sets must be disjoint).
-#[allow(dead_code)] // used by the JSON serializations
 pub(crate) fn merge_disjoint(parts: &[&Map<String, Value>]) -> Result<Map<String, Value>, Error> {
     let mut out = Map::new();
     for part in parts {

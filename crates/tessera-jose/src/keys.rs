@@ -222,7 +222,6 @@ pub(crate) fn rsa_private(p: &RsaParams, policy: &KeyPolicy) -> Result<RsaPrivat
 
 /// The random number generator: the operating system's, checked once per use so that a failure
 /// is an error, not a panic.
-#[allow(dead_code)] // used by key generation and JWE
 pub(crate) fn rng() -> Result<rand_core::UnwrapErr<getrandom::SysRng>, Error> {
     let mut probe = [0u8; 1];
     getrandom::fill(&mut probe).map_err(|_| Error::Rng)?;

@@ -21,11 +21,12 @@
 pub mod alg;
 mod error;
 mod header;
+pub mod jwe;
 pub mod jwk;
 pub mod jws;
 mod keys;
 
-pub use alg::JwsAlgorithm;
+pub use alg::{ContentEncryptionAlgorithm, JwsAlgorithm, KeyManagementAlgorithm};
 pub use error::Error;
 pub use jwk::{Jwk, JwkSet};
 pub use keys::{KeyPolicy, SigningKey, VerifyingKey};

@@ -4,9 +4,12 @@
 //! curve, and private parts that do not match the public part are all refused. Unknown members
 //! are kept so that a key round-trips.
 
+mod generate;
+mod pem;
 mod set;
 mod thumbprint;
 
+pub use pem::KeyFormat;
 pub use set::JwkSet;
 pub use thumbprint::ThumbprintHash;
 
@@ -326,6 +329,10 @@ impl Jwk {
             }
         }
         validate(&params)?;
+        let alg = take_str(&mut map, "alg")?;
+        if let Some(a) = &alg {
+            check_alg_fits(a, &params)?;
+        }
         let key_ops = match map.remove("key_ops") {
             None => None,
             Some(Value::Array(a)) => {
@@ -360,7 +367,7 @@ impl Jwk {
             kid: take_str(&mut map, "kid")?,
             key_use: take_str(&mut map, "use")?.as_deref().map(KeyUse::parse),
             key_ops,
-            alg: take_str(&mut map, "alg")?,
+            alg,
             x5c,
             x5t: take_str(&mut map, "x5t")?,
             x5t_s256: take_str(&mut map, "x5t#S256")?,
@@ -650,6 +657,57 @@ fn parse_okp(map: &mut Map<String, Value>) -> Result<KeyParams, Error> {
     let x = required_bytes(map, "x")?;
     let d = take_secret(map, "d")?;
     Ok(KeyParams::Okp(OkpParams { crv, x, d }))
+}
+
+/// Refuses a key whose `alg` names an algorithm it cannot serve (e.g. an `oct` key with
+/// `"alg":"RS256"`, a P-256 key with `"alg":"ES384"`, an `A128KW` key that is not 16 bytes).
+/// Algorithm names tessera does not know are left alone, as RFC 7517 §4.4 allows.
+fn check_alg_fits(alg: &str, params: &KeyParams) -> Result<(), Error> {
+    let ok = match (alg, params) {
+        ("HS256" | "HS384" | "HS512", KeyParams::Oct(_)) => true,
+        ("A128KW" | "A128GCMKW", KeyParams::Oct(k)) => k.len() == 16,
+        ("A192KW" | "A192GCMKW", KeyParams::Oct(k)) => k.len() == 24,
+        ("A256KW" | "A256GCMKW", KeyParams::Oct(k)) => k.len() == 32,
+        ("dir", KeyParams::Oct(_)) => true,
+        (
+            "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" | "RSA1_5" | "RSA-OAEP"
+            | "RSA-OAEP-256" | "RSA-OAEP-384" | "RSA-OAEP-512",
+            KeyParams::Rsa(_),
+        ) => true,
+        ("ES256", KeyParams::Ec(p)) => p.crv == EcCurve::P256,
+        ("ES384", KeyParams::Ec(p)) => p.crv == EcCurve::P384,
+        ("ES512", KeyParams::Ec(p)) => p.crv == EcCurve::P521,
+        ("EdDSA" | "Ed25519", KeyParams::Okp(p)) => p.crv == OkpCurve::Ed25519,
+        ("ECDH-ES" | "ECDH-ES+A128KW" | "ECDH-ES+A192KW" | "ECDH-ES+A256KW", KeyParams::Ec(_)) => {
+            true
+        }
+        ("ECDH-ES" | "ECDH-ES+A128KW" | "ECDH-ES+A192KW" | "ECDH-ES+A256KW", KeyParams::Okp(p)) => {
+            p.crv == OkpCurve::X25519
+        }
+        (
+            "HS256" | "HS384" | "HS512" | "A128KW" | "A192KW" | "A256KW" | "A128GCMKW"
+            | "A192GCMKW" | "A256GCMKW" | "dir" | "RS256" | "RS384" | "RS512" | "PS256" | "PS384"
+            | "PS512" | "RSA1_5" | "RSA-OAEP" | "RSA-OAEP-256" | "RSA-OAEP-384" | "RSA-OAEP-512"
+            | "ES256" | "ES384" | "ES512" | "EdDSA" | "Ed25519" | "ECDH-ES" | "ECDH-ES+A128KW"
+            | "ECDH-ES+A192KW" | "ECDH-ES+A256KW",
+            _,
+        ) => false,
+        _ => true,
+    };
+    if ok {
+        Ok(())
+    } else {
+        let crv = match params {
+            KeyParams::Ec(p) => format!(" {}", p.crv.as_str()),
+            KeyParams::Okp(p) => format!(" {}", p.crv.as_str()),
+            KeyParams::Oct(k) => format!(" of {} bytes", k.len()),
+            KeyParams::Rsa(_) => String::new(),
+        };
+        Err(invalid_key(format!(
+            "\"alg\" is {alg:?}, which a {}{crv} key cannot serve",
+            params.kty()
+        )))
+    }
 }
 
 /// Checks key material: lengths, curve membership, and that private parts match public parts.

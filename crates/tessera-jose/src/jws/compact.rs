@@ -160,7 +160,7 @@ pub(crate) fn signing_input(header_b64: &str, header: &JwsHeader, payload: &[u8]
     input
 }
 
-fn prepare_header(header: &JwsHeader, key: &SigningKey) -> Result<JwsHeader, Error> {
+pub(crate) fn prepare_header(header: &JwsHeader, key: &SigningKey) -> Result<JwsHeader, Error> {
     if header.alg != key.alg() {
         return Err(Error::KeyMismatch {
             reason: format!(

@@ -18,9 +18,13 @@
 
 mod compact;
 mod header;
+mod json;
+mod verifier_set;
 
 pub use compact::{CompactJws, sign_compact, sign_compact_detached};
 pub use header::JwsHeader;
+pub use json::{JsonJws, JsonSignature, JwsJsonSigner};
+pub use verifier_set::VerifierSet;
 
 use tessera_core::limits::DEFAULT_MAX_TOKEN_BYTES;
 
