@@ -275,6 +275,13 @@ fn p521_matches_openssl() {
 }
 
 #[test]
+fn crlf_and_surrounding_text_are_accepted() {
+    let text = vector_text("pem/p256.pkcs8.pem");
+    let crlf = format!("Key for service X:\r\n{}\r\n", text.replace('\n', "\r\n"));
+    same(&Jwk::from_pem(&crlf).unwrap(), &pem("p256.pkcs8.pem"));
+}
+
+#[test]
 fn ec_parameters_block_is_skipped() {
     let key = pem("p256.ecparam.pem");
     assert!(key.is_private());

@@ -398,6 +398,29 @@ mod malformed {
     }
 
     #[test]
+    fn rsa_private_parts_must_match() {
+        let good = vector("rfc7520-cookbook/jwk/3_4.rsa_private_key.json");
+        assert!(SigningKey::from_jwk(&jwk(&good), JwsAlgorithm::RS256).is_ok());
+        // Each private parameter swapped for another's value: refused when the key is prepared.
+        for (member, from) in [
+            ("d", "dp"),
+            ("p", "q"),
+            ("dp", "dq"),
+            ("dq", "dp"),
+            ("qi", "dp"),
+        ] {
+            let mut bad = good.clone();
+            bad[member] = good[from].clone();
+            let res = Jwk::from_json(bad.to_string().as_bytes())
+                .and_then(|k| SigningKey::from_jwk(&k, JwsAlgorithm::RS256));
+            assert!(
+                matches!(res, Err(Error::InvalidKey { .. })),
+                "{member}: {res:?}"
+            );
+        }
+    }
+
+    #[test]
     fn small_rsa_keys_need_the_policy() {
         let key = Jwk::generate_rsa_with_policy(
             1024,

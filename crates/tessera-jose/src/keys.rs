@@ -217,7 +217,34 @@ pub(crate) fn rsa_private(p: &RsaParams, policy: &KeyPolicy) -> Result<RsaPrivat
     let key =
         RsaPrivateKey::from_components(public.n().as_ref().clone(), public.e().clone(), d, primes)
             .map_err(|e| invalid_key(format!("RSA private key: {e}")))?;
+    if let Some(c) = &private.crt {
+        check_rsa_crt(&key, c)?;
+    }
     Ok(key)
+}
+
+/// The CRT values a JWK gives must be the key's own: the `rsa` crate recomputes them, so a
+/// wrong `dp`, `dq` or `qi` would otherwise go unnoticed here and break other implementations.
+fn check_rsa_crt(key: &RsaPrivateKey, c: &crate::jwk::RsaCrt) -> Result<(), Error> {
+    use rsa::traits::PrivateKeyParts;
+    let same = |given: &tessera_core::SecretBytes, ours: &BoxedUint| {
+        let ours = zeroize::Zeroizing::new(ours.to_be_bytes_trimmed_vartime().to_vec());
+        let z = given.expose().iter().take_while(|b| **b == 0).count();
+        given.expose().get(z..).is_some_and(|g| {
+            g.len() == ours.len() && bool::from(subtle::ConstantTimeEq::ct_eq(g, ours.as_slice()))
+        })
+    };
+    let ok = match (key.dp(), key.dq(), key.crt_coefficient()) {
+        (Some(dp), Some(dq), Some(qi)) => same(&c.dp, dp) && same(&c.dq, dq) && same(&c.qi, &qi),
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid_key(
+            "the RSA CRT parameters dp, dq, qi do not match p, q and d",
+        ))
+    }
 }
 
 /// The random number generator: the operating system's, checked once per use so that a failure

@@ -558,8 +558,11 @@ impl serde::Serialize for Jwk {
 
 impl<'de> serde::Deserialize<'de> for Jwk {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let map = Map::<String, Value>::deserialize(d)?;
-        Jwk::from_map(map).map_err(serde::de::Error::custom)
+        // Strict: a repeated member at any depth is an error, not "last one wins".
+        match serde::de::DeserializeSeed::deserialize(tessera_core::json::StrictSeed, d)? {
+            Value::Object(map) => Jwk::from_map(map).map_err(serde::de::Error::custom),
+            _ => Err(serde::de::Error::custom("a JWK must be a JSON object")),
+        }
     }
 }
 
@@ -742,4 +745,21 @@ fn validate(params: &KeyParams) -> Result<(), Error> {
         KeyParams::Okp(p) => crate::keys::validate_okp(p)?,
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_deserialize_is_strict() {
+        let dup = r#"{"kty":"oct","k":"AAAA","k":"BBBB"}"#;
+        assert!(serde_json::from_str::<Jwk>(dup).is_err());
+        assert!(serde_json::from_str::<Jwk>("[]").is_err());
+        let ok: Jwk = serde_json::from_str(r#"{"kty":"oct","k":"AAAA"}"#).unwrap();
+        assert!(ok.is_symmetric());
+        let set: JwkSet = serde_json::from_str(r#"{"keys":[{"kty":"oct","k":"AAAA"}]}"#).unwrap();
+        assert_eq!(set.len(), 1);
+        assert!(serde_json::from_str::<JwkSet>(r#"{"keys":[],"keys":[]}"#).is_err());
+    }
 }

@@ -54,7 +54,15 @@ impl JwkSet {
 
     /// Parses a JWK Set strictly, refusing one with more than `max_keys` entries.
     pub fn from_json_with_limit(json: &[u8], max_keys: usize) -> Result<Self, Error> {
-        let mut map = tessera_core::json::parse_object(json, "JWK Set")?;
+        let map = tessera_core::json::parse_object(json, "JWK Set")?;
+        Self::from_map_with_limit(map, max_keys)
+    }
+
+    /// Builds a set from an already parsed JSON object, refusing more than `max_keys` entries.
+    pub fn from_map_with_limit(
+        mut map: Map<String, Value>,
+        max_keys: usize,
+    ) -> Result<Self, Error> {
         let keys = match map.remove("keys") {
             Some(Value::Array(a)) => a,
             Some(_) => {
@@ -189,5 +197,16 @@ impl FromIterator<Jwk> for JwkSet {
 impl serde::Serialize for JwkSet {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         self.to_json_value().serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for JwkSet {
+    /// Strict (repeated members are an error) and capped at [`limits::DEFAULT_MAX_KEYS`] keys.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match serde::de::DeserializeSeed::deserialize(tessera_core::json::StrictSeed, d)? {
+            Value::Object(map) => JwkSet::from_map_with_limit(map, limits::DEFAULT_MAX_KEYS)
+                .map_err(serde::de::Error::custom),
+            _ => Err(serde::de::Error::custom("a JWK Set must be a JSON object")),
+        }
     }
 }

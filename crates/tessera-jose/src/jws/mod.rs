@@ -3,6 +3,14 @@
 //! A verifying key is bound to one algorithm, so the key is the algorithm allow-list: a token
 //! whose `alg` differs from the key's is refused before any cryptography runs.
 //!
+//! - [`CompactJws`] / [`sign_compact`]: the compact serialization, attached, detached or
+//!   unencoded (`b64: false`).
+//! - [`JsonJws`] / [`JwsJsonSigner`]: the general and flattened JSON serializations, with
+//!   several signatures, per-signature protected and unprotected headers, detached and
+//!   unencoded payloads.
+//! - [`VerifierSet`]: keys prepared once from a JWK Set for an algorithm allow-list; picks the
+//!   key by `kid` and `alg` (O(1)), or tries each fitting key when the token has no `kid`.
+//!
 //! ```
 //! use tessera_jose::jws::{self, CompactJws, JwsHeader, JwsOptions};
 //! use tessera_jose::{Jwk, JwsAlgorithm, SigningKey};
