@@ -6,3 +6,12 @@
 pub use tessera_core as core;
 #[cfg(feature = "jose")]
 pub use tessera_jose as jose;
+#[cfg(feature = "jwt")]
+pub use tessera_jwt as jwt;
+#[cfg(feature = "reqwest")]
+pub use tessera_reqwest as reqwest;
+
+/// The README's examples, compiled as doctests.
+#[cfg(all(doctest, feature = "jwt", feature = "reqwest"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

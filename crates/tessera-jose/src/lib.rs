@@ -25,6 +25,7 @@ pub mod jwe;
 pub mod jwk;
 pub mod jws;
 mod keys;
+pub mod remote;
 
 pub use alg::{ContentEncryptionAlgorithm, JwsAlgorithm, KeyManagementAlgorithm};
 pub use error::Error;

@@ -54,6 +54,11 @@ impl<'a> CompactJws<'a> {
         &self.header
     }
 
+    /// The protected header, giving up the token.
+    pub fn into_header(self) -> JwsHeader {
+        self.header
+    }
+
     /// The protected header exactly as it appeared, base64url encoded.
     pub fn header_b64(&self) -> &'a str {
         &self.token[..self.dot1]

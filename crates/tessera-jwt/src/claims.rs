@@ -1,0 +1,851 @@
+//! Claims: the registered claims of RFC 7519 §4.1 plus the application's own serde type, read in
+//! one pass.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::value::{BorrowedStrDeserializer, StringDeserializer};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use tessera_core::UnixTime;
+
+use crate::Error;
+
+/// The `aud` claim: one string or an array of strings (RFC 7519 §4.1.3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Audience<'a> {
+    /// `"aud": "x"`.
+    One(Cow<'a, str>),
+    /// `"aud": ["x", "y"]`.
+    Many(Vec<Cow<'a, str>>),
+}
+
+impl<'a> Audience<'a> {
+    /// Every audience value.
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        let (one, many): (Option<&str>, &[Cow<'a, str>]) = match self {
+            Audience::One(a) => (Some(a), &[]),
+            Audience::Many(v) => (None, v),
+        };
+        one.into_iter().chain(many.iter().map(|c| c.as_ref()))
+    }
+
+    /// Whether `aud` is one of the values.
+    pub fn contains(&self, aud: &str) -> bool {
+        self.iter().any(|a| a == aud)
+    }
+
+    /// A copy that borrows nothing.
+    pub fn into_owned(self) -> Audience<'static> {
+        match self {
+            Audience::One(a) => Audience::One(Cow::Owned(a.into_owned())),
+            Audience::Many(v) => {
+                Audience::Many(v.into_iter().map(|a| Cow::Owned(a.into_owned())).collect())
+            }
+        }
+    }
+}
+
+/// The registered claims (RFC 7519 §4.1). Strings borrow from the decoded payload when they
+/// contain no escapes.
+///
+/// Each is `None` when absent; a present claim of the wrong JSON type fails parsing with
+/// [`Error::InvalidClaimType`]. `NumericDate` values may be fractional (RFC 7519 §2); they are
+/// rounded down to whole seconds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RegisteredClaims<'a> {
+    /// `iss`: the issuer.
+    pub iss: Option<Cow<'a, str>>,
+    /// `sub`: the subject.
+    pub sub: Option<Cow<'a, str>>,
+    /// `aud`: the audience.
+    pub aud: Option<Audience<'a>>,
+    /// `exp`: the expiration time.
+    pub exp: Option<UnixTime>,
+    /// `nbf`: the time before which the token must not be accepted.
+    pub nbf: Option<UnixTime>,
+    /// `iat`: the time the token was issued.
+    pub iat: Option<UnixTime>,
+    /// `jti`: the token's unique identifier.
+    pub jti: Option<Cow<'a, str>>,
+}
+
+impl RegisteredClaims<'_> {
+    /// A copy that borrows nothing.
+    pub fn into_owned(self) -> RegisteredClaims<'static> {
+        let own = |c: Option<Cow<'_, str>>| c.map(|c| Cow::Owned(c.into_owned()));
+        RegisteredClaims {
+            iss: own(self.iss),
+            sub: own(self.sub),
+            aud: self.aud.map(Audience::into_owned),
+            exp: self.exp,
+            nbf: self.nbf,
+            iat: self.iat,
+            jti: own(self.jti),
+        }
+    }
+
+    /// Whether the registered claim `name` is present. `false` for names that are not
+    /// registered claims.
+    pub fn contains(&self, name: &str) -> bool {
+        match name {
+            "iss" => self.iss.is_some(),
+            "sub" => self.sub.is_some(),
+            "aud" => self.aud.is_some(),
+            "exp" => self.exp.is_some(),
+            "nbf" => self.nbf.is_some(),
+            "iat" => self.iat.is_some(),
+            "jti" => self.jti.is_some(),
+            _ => false,
+        }
+    }
+}
+
+/// The claims of a JWT: the registered claims and the application's own type `T`.
+///
+/// `T` receives every member except the seven registered claims (`iss`, `sub`, `aud`, `exp`,
+/// `nbf`, `iat`, `jti`), which are type-checked and kept in [`Claims::registered`]. Use `()` when
+/// the registered claims are all you need, or `serde_json::Map<String, Value>` to keep the rest
+/// as JSON. `T` may borrow (`&'a str`, `Cow<'a, str>`) from the decoded payload when verified with
+/// [`Policy::verify_borrowed`](crate::Policy::verify_borrowed).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Claims<'a, T> {
+    /// The registered claims.
+    pub registered: RegisteredClaims<'a>,
+    /// The other claims.
+    pub custom: T,
+}
+
+impl<'a, T> Claims<'a, T> {
+    /// `iss`.
+    pub fn iss(&self) -> Option<&str> {
+        self.registered.iss.as_deref()
+    }
+    /// `sub`.
+    pub fn sub(&self) -> Option<&str> {
+        self.registered.sub.as_deref()
+    }
+    /// `aud`.
+    pub fn aud(&self) -> Option<&Audience<'a>> {
+        self.registered.aud.as_ref()
+    }
+    /// `exp`.
+    pub fn exp(&self) -> Option<UnixTime> {
+        self.registered.exp
+    }
+    /// `nbf`.
+    pub fn nbf(&self) -> Option<UnixTime> {
+        self.registered.nbf
+    }
+    /// `iat`.
+    pub fn iat(&self) -> Option<UnixTime> {
+        self.registered.iat
+    }
+    /// `jti`.
+    pub fn jti(&self) -> Option<&str> {
+        self.registered.jti.as_deref()
+    }
+
+    /// A copy whose registered claims borrow nothing (`T` is moved as is).
+    pub fn into_owned(self) -> Claims<'static, T> {
+        Claims {
+            registered: self.registered.into_owned(),
+            custom: self.custom,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One-pass parsing.
+
+/// The names of the registered claims, in bit order.
+pub(crate) const REGISTERED: [&str; 7] = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"];
+
+fn registered_index(name: &str) -> Option<u8> {
+    Some(match name {
+        "iss" => 0,
+        "sub" => 1,
+        "aud" => 2,
+        "exp" => 3,
+        "nbf" => 4,
+        "iat" => 5,
+        "jti" => 6,
+        _ => return None,
+    })
+}
+
+/// What one parse learnt besides the values.
+pub(crate) struct State<'de> {
+    pub(crate) reg: RegisteredClaims<'de>,
+    reg_seen: u8,
+    /// Names of the non-registered members, for duplicate detection and required claims.
+    pub(crate) names: Vec<Cow<'de, str>>,
+    /// The member whose value `T` is reading (to name it in `T`'s errors).
+    current: Option<Cow<'de, str>>,
+    /// A structured error raised inside the parse.
+    error: Option<Error>,
+}
+
+impl<'de> State<'de> {
+    fn new() -> Self {
+        State {
+            reg: RegisteredClaims::default(),
+            reg_seen: 0,
+            names: Vec::with_capacity(16),
+            current: None,
+            error: None,
+        }
+    }
+
+    fn fail<E: de::Error>(&mut self, e: Error) -> E {
+        let msg = e.to_string();
+        self.error = Some(e);
+        E::custom(msg)
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct Parsed<'de, T> {
+    pub(crate) claims: Claims<'de, T>,
+    pub(crate) names: Vec<Cow<'de, str>>,
+    reg_seen: u8,
+}
+
+impl<T> Parsed<'_, T> {
+    pub(crate) fn has(&self, name: &str) -> bool {
+        match registered_index(name) {
+            Some(i) => self.reg_seen & (1 << i) != 0,
+            None => self.names.iter().any(|n| n == name),
+        }
+    }
+}
+
+/// Parses a claims set in one pass: the registered claims type-checked into
+/// [`RegisteredClaims`], every other member handed to `T`, repeated member names refused.
+///
+/// Repeated names are caught at the top level during the pass. A payload with nested objects
+/// also gets a duplicate check at every depth (one extra, allocation-free scan); a flat payload,
+/// the usual case, is parsed once.
+pub(crate) fn parse<'de, T: Deserialize<'de>>(payload: &'de [u8]) -> Result<Parsed<'de, T>, Error> {
+    if has_nested_object(payload) {
+        tessera_core::json::check_duplicates(payload, "JWT claims").map_err(core_error)?;
+    }
+    // Validating UTF-8 once for the whole payload (ASCII fast path) is cheaper than serde_json's
+    // per-string check on a byte slice.
+    let text = std::str::from_utf8(payload).map_err(|_| Error::MalformedClaims {
+        source: tessera_core::json::map_error(
+            serde::de::Error::custom("the claims set is not UTF-8"),
+            "JWT claims",
+        ),
+    })?;
+    let mut state = State::new();
+    let mut de = serde_json::Deserializer::from_str(text);
+    let res = T::deserialize(ClaimsDe {
+        de: &mut de,
+        state: &mut state,
+    })
+    .and_then(|t| de.end().map(|()| t));
+    match res {
+        Ok(custom) => Ok(Parsed {
+            claims: Claims {
+                registered: state.reg,
+                custom,
+            },
+            names: state.names,
+            reg_seen: state.reg_seen,
+        }),
+        Err(e) => Err(map_error(e, state)),
+    }
+}
+
+fn core_error(e: tessera_core::Error) -> Error {
+    match e {
+        tessera_core::Error::DuplicateMember { member, .. } => {
+            Error::DuplicateClaim { claim: member }
+        }
+        other => Error::MalformedClaims { source: other },
+    }
+}
+
+fn strip_position(msg: &str) -> &str {
+    msg.rsplit_once(" at line ").map_or(msg, |(m, _)| m)
+}
+
+fn map_error(e: serde_json::Error, state: State<'_>) -> Error {
+    if let Some(err) = state.error {
+        return err;
+    }
+    if e.is_data() {
+        let msg = e.to_string();
+        let msg = strip_position(&msg);
+        if let Some(rest) = msg.strip_prefix("missing field `")
+            && let Some((name, _)) = rest.split_once('`')
+        {
+            return Error::MissingClaim {
+                claim: name.to_owned(),
+            };
+        }
+        if let Some(rest) = msg.strip_prefix("duplicate field `")
+            && let Some((name, _)) = rest.split_once('`')
+        {
+            return Error::DuplicateClaim {
+                claim: name.to_owned(),
+            };
+        }
+        if let Some(claim) = state.current {
+            return Error::InvalidClaim {
+                claim: claim.into_owned(),
+                reason: msg.to_owned(),
+            };
+        }
+    }
+    Error::MalformedClaims {
+        source: tessera_core::json::map_error(e, "JWT claims"),
+    }
+}
+
+/// Whether the JSON text has an object nested inside the top-level one (a `{` outside strings
+/// after the first).
+fn has_nested_object(json: &[u8]) -> bool {
+    // Fast path (SIMD search): a single `{` is the top-level object itself.
+    let second = memchr::memchr(b'{', json)
+        .and_then(|first| json.get(first + 1..))
+        .is_some_and(|rest| memchr::memchr(b'{', rest).is_some());
+    if !second {
+        return false;
+    }
+    let mut in_str = false;
+    let mut escaped = false;
+    let mut opened = false;
+    for &b in json {
+        if in_str {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_str = false;
+            }
+        } else if b == b'"' {
+            in_str = true;
+        } else if b == b'{' {
+            if opened {
+                return true;
+            }
+            opened = true;
+        }
+    }
+    false
+}
+
+/// A key name that borrows when it can.
+struct KeyName;
+
+impl<'de> DeserializeSeed<'de> for KeyName {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeyName {
+    type Value = Cow<'de, str>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a member name")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v))
+    }
+}
+
+/// The deserializer `T` sees: the top-level object minus the registered claims.
+struct ClaimsDe<'s, 'de, D> {
+    de: D,
+    state: &'s mut State<'de>,
+}
+
+impl<'s, 'de, D: Deserializer<'de>> Deserializer<'de> for ClaimsDe<'s, 'de, D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.de.deserialize_map(ObjectVisitor {
+            inner: visitor,
+            state: self.state,
+            unit: false,
+        })
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.de.deserialize_map(ObjectVisitor {
+            inner: visitor,
+            state: self.state,
+            unit: true,
+        })
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.deserialize_unit(visitor)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf seq tuple tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+struct ObjectVisitor<'s, 'de, V> {
+    inner: V,
+    state: &'s mut State<'de>,
+    unit: bool,
+}
+
+impl<'s, 'de, V: Visitor<'de>> Visitor<'de> for ObjectVisitor<'s, 'de, V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JWT claims set (a JSON object)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+        let mut proxy = Proxy {
+            map,
+            state: self.state,
+        };
+        if self.unit {
+            while proxy.next_key::<IgnoredAny>()?.is_some() {
+                proxy.next_value::<IgnoredAny>()?;
+            }
+            self.inner.visit_unit()
+        } else {
+            let v = self.inner.visit_map(&mut proxy)?;
+            // Whatever `T` left unread still has to be checked.
+            while proxy.next_key::<IgnoredAny>()?.is_some() {
+                proxy.next_value::<IgnoredAny>()?;
+            }
+            Ok(v)
+        }
+    }
+}
+
+struct Proxy<'s, 'de, A> {
+    map: A,
+    state: &'s mut State<'de>,
+}
+
+/// Above this many names, duplicate detection switches from a linear scan to sorting.
+const LINEAR_NAMES: usize = 64;
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for Proxy<'_, 'de, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        loop {
+            let Some(name) = self.map.next_key_seed(KeyName)? else {
+                return Ok(None);
+            };
+            if let Some(i) = registered_index(&name) {
+                if self.state.reg_seen & (1 << i) != 0 {
+                    return Err(self.state.fail(Error::DuplicateClaim {
+                        claim: name.into_owned(),
+                    }));
+                }
+                self.state.reg_seen |= 1 << i;
+                self.map.next_value_seed(RegisteredSeed {
+                    index: i,
+                    state: &mut *self.state,
+                })?;
+                continue;
+            }
+            let names = &self.state.names;
+            let dup = if names.len() < LINEAR_NAMES {
+                names.contains(&name)
+            } else {
+                // Hostile payloads with thousands of members: keep the check O(n log n).
+                let mut all: Vec<&str> = names.iter().map(|n| n.as_ref()).collect();
+                all.push(&name);
+                all.sort_unstable();
+                all.windows(2).any(|w| w[0] == w[1])
+            };
+            if dup {
+                return Err(self.state.fail(Error::DuplicateClaim {
+                    claim: name.into_owned(),
+                }));
+            }
+            self.state.names.push(name.clone());
+            self.state.current = Some(name.clone());
+            return match name {
+                Cow::Borrowed(s) => seed.deserialize(BorrowedStrDeserializer::new(s)),
+                Cow::Owned(s) => seed.deserialize(StringDeserializer::new(s)),
+            }
+            .map(Some);
+        }
+    }
+
+    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
+        self.map.next_value_seed(seed)
+    }
+}
+
+struct RegisteredSeed<'s, 'de> {
+    index: u8,
+    state: &'s mut State<'de>,
+}
+
+impl RegisteredSeed<'_, '_> {
+    fn name(&self) -> &'static str {
+        REGISTERED
+            .get(usize::from(self.index))
+            .copied()
+            .unwrap_or("?")
+    }
+    fn expected(&self) -> &'static str {
+        match self.index {
+            2 => "a string or an array of strings",
+            3..=5 => "a number (NumericDate)",
+            _ => "a string",
+        }
+    }
+    fn wrong<E: de::Error>(self, found: &'static str) -> E {
+        let e = Error::InvalidClaimType {
+            claim: self.name().to_owned(),
+            expected: self.expected(),
+            found,
+        };
+        self.state.fail(e)
+    }
+    fn is_date(&self) -> bool {
+        (3..=5).contains(&self.index)
+    }
+    fn set_date<E: de::Error>(self, t: UnixTime) -> Result<(), E> {
+        match self.index {
+            3 => self.state.reg.exp = Some(t),
+            4 => self.state.reg.nbf = Some(t),
+            _ => self.state.reg.iat = Some(t),
+        }
+        Ok(())
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for RegisteredSeed<'_, 'de> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RegisteredSeed<'_, 'de> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.expected())
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Err(self.wrong("a boolean"))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Err(self.wrong("null"))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+        if self.is_date() {
+            self.set_date(UnixTime(v))
+        } else {
+            Err(self.wrong("a number"))
+        }
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+        if let Ok(u) = u64::try_from(v) {
+            return self.visit_u64(u);
+        }
+        if self.is_date() {
+            let claim = self.name().to_owned();
+            Err(self.state.fail(Error::InvalidClaim {
+                claim,
+                reason: format!("{v} is before 1970"),
+            }))
+        } else {
+            Err(self.wrong("a number"))
+        }
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        if !self.is_date() {
+            return Err(self.wrong("a number"));
+        }
+        // u64::MAX as f64 rounds up to 2^64, so `<` keeps the cast in range.
+        if v.is_finite() && v >= 0.0 && v < u64::MAX as f64 {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let secs = v.floor() as u64;
+            self.set_date(UnixTime(secs))
+        } else {
+            let claim = self.name().to_owned();
+            Err(self.state.fail(Error::InvalidClaim {
+                claim,
+                reason: format!("{v} is not a NumericDate in range"),
+            }))
+        }
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<(), E> {
+        self.put_str(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.put_str(Cow::Owned(v.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<(), E> {
+        self.put_str(Cow::Owned(v))
+    }
+
+    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
+        if self.index != 2 {
+            return Err(self.wrong("an array"));
+        }
+        let mut out = Vec::new();
+        loop {
+            match seq.next_element_seed(AudElement)? {
+                Some(Ok(s)) => out.push(s),
+                Some(Err(found)) => return Err(self.wrong(found)),
+                None => break,
+            }
+        }
+        self.state.reg.aud = Some(Audience::Many(out));
+        Ok(())
+    }
+
+    fn visit_map<M: MapAccess<'de>>(self, _: M) -> Result<(), M::Error> {
+        Err(self.wrong("an object"))
+    }
+}
+
+impl<'de> RegisteredSeed<'_, 'de> {
+    fn put_str<E: de::Error>(self, v: Cow<'de, str>) -> Result<(), E> {
+        let r = &mut self.state.reg;
+        match self.index {
+            0 => r.iss = Some(v),
+            1 => r.sub = Some(v),
+            2 => r.aud = Some(Audience::One(v)),
+            6 => r.jti = Some(v),
+            _ => return Err(self.wrong("a string")),
+        }
+        Ok(())
+    }
+}
+
+/// One element of an `aud` array: a string, or the JSON type found instead.
+struct AudElement;
+
+impl<'de> DeserializeSeed<'de> for AudElement {
+    type Value = Result<Cow<'de, str>, &'static str>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for AudElement {
+    type Value = Result<Cow<'de, str>, &'static str>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Ok(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Ok(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Ok(Cow::Owned(v)))
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Err("an array holding a boolean"))
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Err("an array holding a number"))
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Err("an array holding a number"))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Err("an array holding a number"))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Err("an array holding null"))
+    }
+    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Self::Value, S::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Err("an array holding an array"))
+    }
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Err("an array holding an object"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Map, Value};
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Custom<'a> {
+        name: &'a str,
+        #[serde(default)]
+        admin: bool,
+    }
+
+    #[test]
+    fn one_pass_splits_registered_and_custom_and_borrows() {
+        let p = br#"{"iss":"https://op","sub":"u1","aud":["a","b"],"exp":1300819380,"nbf":1.5,"iat":7,"jti":"j","name":"Ann","admin":true}"#;
+        let parsed = parse::<Custom<'_>>(p).unwrap();
+        let c = parsed.claims;
+        assert!(matches!(
+            c.registered.iss,
+            Some(Cow::Borrowed("https://op"))
+        ));
+        assert_eq!(c.sub(), Some("u1"));
+        assert!(c.aud().unwrap().contains("b"));
+        assert_eq!(c.exp(), Some(UnixTime(1300819380)));
+        assert_eq!(c.nbf(), Some(UnixTime(1)));
+        assert_eq!(c.iat(), Some(UnixTime(7)));
+        assert_eq!(c.jti(), Some("j"));
+        assert_eq!(
+            c.custom,
+            Custom {
+                name: "Ann",
+                admin: true
+            }
+        );
+        assert!(parsed.names.iter().any(|n| n == "admin"));
+    }
+
+    #[test]
+    fn escaped_strings_are_owned() {
+        let parsed = parse::<()>(br#"{"iss":"a\/b"}"#).unwrap();
+        assert!(matches!(parsed.claims.registered.iss, Some(Cow::Owned(ref s)) if s == "a/b"));
+    }
+
+    #[test]
+    fn wrong_types_name_the_claim() {
+        for (doc, claim, found) in [
+            (r#"{"exp":"1300819380"}"#, "exp", "a string"),
+            (r#"{"iss":5}"#, "iss", "a number"),
+            (r#"{"aud":[1]}"#, "aud", "an array holding a number"),
+            (r#"{"aud":{}}"#, "aud", "an object"),
+            (r#"{"sub":null}"#, "sub", "null"),
+            (r#"{"nbf":true}"#, "nbf", "a boolean"),
+            (r#"{"jti":["x"]}"#, "jti", "an array"),
+        ] {
+            match parse::<()>(doc.as_bytes()) {
+                Err(Error::InvalidClaimType {
+                    claim: c, found: f, ..
+                }) => {
+                    assert_eq!((c.as_str(), f), (claim, found), "{doc}")
+                }
+                other => panic!("{doc}: {other:?}"),
+            }
+        }
+        assert!(matches!(
+            parse::<()>(br#"{"exp":-1}"#),
+            Err(Error::InvalidClaim { .. })
+        ));
+        assert!(matches!(
+            parse::<()>(br#"{"exp":1e300}"#),
+            Err(Error::InvalidClaim { .. })
+        ));
+    }
+
+    #[test]
+    fn duplicates_are_refused_registered_custom_and_nested() {
+        for (doc, claim) in [
+            (r#"{"exp":1,"exp":2}"#, "exp"),
+            (r#"{"a":1,"b":2,"a":3}"#, "a"),
+            (r#"{"a":1,"\u0061":3}"#, "a"),
+            (r#"{"x":{"y":1,"y":2}}"#, "y"),
+        ] {
+            match parse::<Map<String, Value>>(doc.as_bytes()) {
+                Err(Error::DuplicateClaim { claim: c }) => assert_eq!(c, claim, "{doc}"),
+                other => panic!("{doc}: {other:?}"),
+            }
+            assert!(parse::<()>(doc.as_bytes()).is_err(), "{doc}");
+        }
+        // Many members: the sorted path.
+        let mut doc = String::from("{");
+        for i in 0..200 {
+            doc.push_str(&format!("\"m{i}\":1,"));
+        }
+        doc.push_str("\"m7\":2}");
+        assert!(matches!(
+            parse::<()>(doc.as_bytes()),
+            Err(Error::DuplicateClaim { claim }) if claim == "m7"
+        ));
+    }
+
+    #[test]
+    fn custom_type_errors_name_the_member() {
+        match parse::<Custom<'_>>(br#"{"name":5}"#) {
+            Err(Error::InvalidClaim { claim, .. }) => assert_eq!(claim, "name"),
+            other => panic!("{other:?}"),
+        }
+        match parse::<Custom<'_>>(br#"{"admin":true}"#) {
+            Err(Error::MissingClaim { claim }) => assert_eq!(claim, "name"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn not_an_object_or_trailing_data() {
+        for doc in [&b"[]"[..], b"5", b"{} x", b"{", b""] {
+            assert!(
+                matches!(parse::<()>(doc), Err(Error::MalformedClaims { .. })),
+                "{:?}",
+                String::from_utf8_lossy(doc)
+            );
+            assert!(parse::<Map<String, Value>>(doc).is_err());
+        }
+    }
+
+    #[test]
+    fn map_and_value_custom_types_get_the_rest() {
+        let p = parse::<Map<String, Value>>(br#"{"iss":"i","x":{"y":[1]},"z":"w"}"#).unwrap();
+        assert_eq!(p.claims.iss(), Some("i"));
+        assert_eq!(p.claims.custom.len(), 2);
+        assert!(!p.claims.custom.contains_key("iss"));
+        let p = parse::<Value>(br#"{"iss":"i","z":"w"}"#).unwrap();
+        assert_eq!(p.claims.custom, serde_json::json!({"z":"w"}));
+    }
+
+    #[test]
+    fn nested_scan() {
+        assert!(!has_nested_object(br#"{"a":"{","b":"\"{"}"#));
+        assert!(has_nested_object(br#"{"a":[{"b":1}]}"#));
+    }
+}

@@ -1,0 +1,228 @@
+use std::fmt;
+
+use tessera_core::UnixTime;
+
+/// Everything that can go wrong verifying or signing a JWT. Each variant says exactly what
+/// failed; a bad signature stays opaque (`Error::Jose(tessera_jose::Error::InvalidSignature)`).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// JOSE processing failed: token structure, header, algorithm not allowed, no matching key,
+    /// invalid signature (opaque), key problems.
+    Jose(tessera_jose::Error),
+    /// The remote JWK Set could not be fetched and no keys are held.
+    Remote(tessera_jose::remote::RemoteError),
+    /// The key resolver needs I/O (a remote JWK Set not yet fetched, or due a refetch); use
+    /// [`Policy::verify_async`](crate::Policy::verify_async).
+    KeysUnavailable,
+    /// The claims set is not a JSON object, or not valid JSON.
+    MalformedClaims {
+        /// The parser's error.
+        source: tessera_core::Error,
+    },
+    /// A claim appears more than once (RFC 7519 §4: tessera refuses rather than taking the last).
+    DuplicateClaim {
+        /// The repeated claim.
+        claim: String,
+    },
+    /// A claim has the wrong JSON type, e.g. `"exp": "1300819380"`.
+    InvalidClaimType {
+        /// The claim.
+        claim: String,
+        /// The JSON type required.
+        expected: &'static str,
+        /// The JSON type found.
+        found: &'static str,
+    },
+    /// A claim has the right type but an unacceptable value (a `NumericDate` before 1970, a value
+    /// the application's claims type refuses).
+    InvalidClaim {
+        /// The claim.
+        claim: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A required claim is absent.
+    MissingClaim {
+        /// The claim.
+        claim: String,
+    },
+    /// The token has expired: `now >= exp + leeway`.
+    Expired {
+        /// `exp`.
+        exp: UnixTime,
+        /// The time of verification.
+        now: UnixTime,
+        /// Seconds since `exp`.
+        by: u64,
+        /// The leeway that was allowed.
+        leeway: u64,
+    },
+    /// The token is not valid yet: `now + leeway < nbf`.
+    NotYetValid {
+        /// `nbf`.
+        nbf: UnixTime,
+        /// The time of verification.
+        now: UnixTime,
+        /// Seconds until `nbf`.
+        in_secs: u64,
+        /// The leeway that was allowed.
+        leeway: u64,
+    },
+    /// `iat` is in the future (beyond the leeway).
+    IssuedInFuture {
+        /// `iat`.
+        iat: UnixTime,
+        /// The time of verification.
+        now: UnixTime,
+    },
+    /// The token is older than the policy's maximum age, counted from `iat`.
+    TooOld {
+        /// `iat`.
+        iat: UnixTime,
+        /// Seconds since `iat`.
+        age: u64,
+        /// The maximum age allowed, in seconds.
+        max_age: u64,
+    },
+    /// `iss` is not one of the accepted issuers (exact comparison).
+    WrongIssuer {
+        /// The accepted issuers.
+        expected: Vec<String>,
+        /// The token's `iss`.
+        found: String,
+    },
+    /// No `aud` value is one of the accepted audiences.
+    WrongAudience {
+        /// The accepted audiences.
+        expected: Vec<String>,
+        /// The token's `aud` values.
+        found: Vec<String>,
+    },
+    /// The header's `typ` is not one of the accepted types (RFC 8725 §3.11).
+    WrongType {
+        /// The accepted types.
+        expected: Vec<String>,
+        /// The token's `typ`, if any.
+        found: Option<String>,
+    },
+    /// The application's own check refused the token.
+    Rejected {
+        /// The application's reason.
+        reason: String,
+    },
+    /// The policy was configured inconsistently.
+    InvalidPolicy {
+        /// What is wrong.
+        reason: String,
+    },
+    /// A [`JwtBuilder`](crate::JwtBuilder) was given a claim it cannot sign (a registered claim
+    /// of the wrong type, a claim set twice, a claims type that is not an object).
+    Build {
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Jose(e) => e.fmt(f),
+            Error::Remote(e) => e.fmt(f),
+            Error::KeysUnavailable => f.write_str(
+                "the keys are not available without I/O; use verify_async with this key resolver",
+            ),
+            Error::MalformedClaims { source } => write!(f, "malformed JWT claims: {source}"),
+            Error::DuplicateClaim { claim } => {
+                write!(f, "the claim {claim:?} appears more than once")
+            }
+            Error::InvalidClaimType {
+                claim,
+                expected,
+                found,
+            } => write!(f, "the claim {claim:?} must be {expected}, found {found}"),
+            Error::InvalidClaim { claim, reason } => {
+                write!(f, "the claim {claim:?} is invalid: {reason}")
+            }
+            Error::MissingClaim { claim } => write!(f, "the required claim {claim:?} is missing"),
+            Error::Expired {
+                exp, by, leeway, ..
+            } => write!(
+                f,
+                "the token expired {by} s ago (exp {exp}, leeway {leeway} s)"
+            ),
+            Error::NotYetValid {
+                nbf,
+                in_secs,
+                leeway,
+                ..
+            } => write!(
+                f,
+                "the token is not valid for another {in_secs} s (nbf {nbf}, leeway {leeway} s)"
+            ),
+            Error::IssuedInFuture { iat, now } => {
+                write!(
+                    f,
+                    "the token was issued in the future (iat {iat}, now {now})"
+                )
+            }
+            Error::TooOld { iat, age, max_age } => write!(
+                f,
+                "the token is {age} s old, over the maximum of {max_age} s (iat {iat})"
+            ),
+            Error::WrongIssuer { expected, found } => {
+                write!(
+                    f,
+                    "issuer {found:?} is not accepted (expected one of {expected:?})"
+                )
+            }
+            Error::WrongAudience { expected, found } => write!(
+                f,
+                "audience {found:?} is not accepted (expected one of {expected:?})"
+            ),
+            Error::WrongType {
+                expected,
+                found: Some(t),
+            } => write!(
+                f,
+                "token type {t:?} is not accepted (expected one of {expected:?})"
+            ),
+            Error::WrongType {
+                expected,
+                found: None,
+            } => write!(f, "the token has no typ (expected one of {expected:?})"),
+            Error::Rejected { reason } => write!(f, "the token was rejected: {reason}"),
+            Error::InvalidPolicy { reason } => write!(f, "invalid policy: {reason}"),
+            Error::Build { reason } => write!(f, "cannot build the JWT: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Jose(e) => Some(e),
+            Error::Remote(e) => Some(e),
+            Error::MalformedClaims { source } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl From<tessera_jose::Error> for Error {
+    fn from(e: tessera_jose::Error) -> Self {
+        Error::Jose(e)
+    }
+}
+
+impl From<tessera_core::Error> for Error {
+    fn from(e: tessera_core::Error) -> Self {
+        Error::Jose(tessera_jose::Error::Core(e))
+    }
+}
+
+impl From<tessera_jose::remote::RemoteError> for Error {
+    fn from(e: tessera_jose::remote::RemoteError) -> Self {
+        Error::Remote(e)
+    }
+}

@@ -1,0 +1,274 @@
+//! Key resolution: which prepared keys may verify a token, by `kid` and algorithm.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::Deref;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use async_trait::async_trait;
+use tessera_core::UnixTime;
+use tessera_jose::remote::{KeySetSnapshot, RemoteJwkSet};
+use tessera_jose::{Jwk, JwkSet, JwsAlgorithm, KeyPolicy, VerifyingKey};
+
+use crate::Error;
+
+/// Prepared verifying keys with O(1) lookup by `kid`.
+///
+/// Each JWK is prepared once for every algorithm it may verify (its own `alg` if it names one,
+/// otherwise each algorithm of its key family), so verifying a token never parses a key.
+///
+/// ```
+/// use tessera_jose::{JwkSet, JwsAlgorithm};
+/// use tessera_jwt::KeyStore;
+///
+/// let set = JwkSet::from_json(br#"{"keys":[{"kty":"oct","kid":"a","alg":"HS256",
+///   "k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"}]}"#).unwrap();
+/// let store = KeyStore::from_jwk_set(&set);
+/// assert_eq!(store.candidates(Some("a"), JwsAlgorithm::HS256).count(), 1);
+/// assert_eq!(store.candidates(Some("a"), JwsAlgorithm::HS384).count(), 0);
+/// assert_eq!(store.candidates(None, JwsAlgorithm::HS256).count(), 1);
+/// ```
+#[derive(Clone, Default)]
+pub struct KeyStore {
+    keys: Vec<VerifyingKey>,
+    by_kid: HashMap<String, Vec<usize>>,
+}
+
+impl fmt::Debug for KeyStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyStore")
+            .field("keys", &self.keys)
+            .finish_non_exhaustive()
+    }
+}
+
+impl KeyStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        KeyStore::default()
+    }
+
+    /// Prepares every usable key of `set` with the default [`KeyPolicy`]. Keys that fit no
+    /// algorithm (encryption keys, RSA keys under 2048 bits, …) are left out.
+    pub fn from_jwk_set(set: &JwkSet) -> Self {
+        Self::from_jwk_set_with_policy(set, &KeyPolicy::default())
+    }
+
+    /// Prepares every usable key of `set` under `policy`.
+    pub fn from_jwk_set_with_policy(set: &JwkSet, policy: &KeyPolicy) -> Self {
+        let mut store = KeyStore::new();
+        for jwk in set.keys() {
+            store.push_jwk_with_policy(jwk, policy);
+        }
+        store
+    }
+
+    /// Prepares one JWK for every algorithm it may verify; returns how many verifiers were added.
+    pub fn push_jwk_with_policy(&mut self, jwk: &Jwk, policy: &KeyPolicy) -> usize {
+        let mut added = 0;
+        for &alg in JwsAlgorithm::ALL {
+            if let Some(named) = &jwk.alg
+                && named != alg.as_str()
+            {
+                continue;
+            }
+            if let Ok(k) = VerifyingKey::from_jwk_with_policy(jwk, alg, policy) {
+                self.push(k);
+                added += 1;
+            }
+        }
+        added
+    }
+
+    /// A store holding one key.
+    pub fn single(key: VerifyingKey) -> Self {
+        let mut s = KeyStore::new();
+        s.push(key);
+        s
+    }
+
+    /// Adds a prepared key.
+    pub fn push(&mut self, key: VerifyingKey) {
+        if let Some(kid) = key.kid() {
+            self.by_kid
+                .entry(kid.to_owned())
+                .or_default()
+                .push(self.keys.len());
+        }
+        self.keys.push(key);
+    }
+
+    /// The number of prepared verifiers.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether the store is empty.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The keys that may verify a token with this `kid` and `alg`: with a `kid`, the keys
+    /// bearing it (a hash lookup); without one, every key for `alg`.
+    pub fn candidates<'a>(
+        &'a self,
+        kid: Option<&str>,
+        alg: JwsAlgorithm,
+    ) -> impl Iterator<Item = &'a VerifyingKey> + 'a {
+        let (by_kid, all): (&'a [usize], &'a [VerifyingKey]) = match kid {
+            Some(kid) => (self.by_kid.get(kid).map(Vec::as_slice).unwrap_or(&[]), &[]),
+            None => (&[], &self.keys),
+        };
+        by_kid
+            .iter()
+            .filter_map(|&i| self.keys.get(i))
+            .chain(all.iter())
+            .filter(move |k| k.alg() == alg)
+    }
+}
+
+impl From<VerifyingKey> for KeyStore {
+    fn from(key: VerifyingKey) -> Self {
+        KeyStore::single(key)
+    }
+}
+
+impl FromIterator<VerifyingKey> for KeyStore {
+    fn from_iter<I: IntoIterator<Item = VerifyingKey>>(iter: I) -> Self {
+        let mut s = KeyStore::new();
+        for k in iter {
+            s.push(k);
+        }
+        s
+    }
+}
+
+/// Keys handed out by a [`KeyResolver`]: borrowed from a static store or shared from a cache.
+#[derive(Debug)]
+pub enum Keys<'a> {
+    /// Borrowed from the resolver.
+    Borrowed(&'a KeyStore),
+    /// A shared, prepared snapshot.
+    Shared(Arc<KeyStore>),
+}
+
+impl Deref for Keys<'_> {
+    type Target = KeyStore;
+    fn deref(&self) -> &KeyStore {
+        match self {
+            Keys::Borrowed(k) => k,
+            Keys::Shared(k) => k,
+        }
+    }
+}
+
+/// Where a verifier's keys come from: a static [`KeyStore`] or a [`RemoteKeys`] cache.
+///
+/// [`keys_now`](KeyResolver::keys_now) is the synchronous fast path (no I/O);
+/// [`keys`](KeyResolver::keys) may fetch. A resolver never follows a token's `jku` or `x5u`.
+#[async_trait]
+pub trait KeyResolver: Send + Sync {
+    /// The keys for a token with this `kid` and `alg`, if available without I/O.
+    fn keys_now(&self, kid: Option<&str>, alg: JwsAlgorithm, now: UnixTime) -> Option<Keys<'_>>;
+
+    /// The keys for a token with this `kid` and `alg`, fetching if needed.
+    async fn keys(
+        &self,
+        kid: Option<&str>,
+        alg: JwsAlgorithm,
+        now: UnixTime,
+    ) -> Result<Keys<'_>, Error> {
+        self.keys_now(kid, alg, now).ok_or(Error::KeysUnavailable)
+    }
+}
+
+impl KeyResolver for KeyStore {
+    fn keys_now(&self, _: Option<&str>, _: JwsAlgorithm, _: UnixTime) -> Option<Keys<'_>> {
+        Some(Keys::Borrowed(self))
+    }
+}
+
+impl<R: KeyResolver + ?Sized> KeyResolver for Arc<R> {
+    fn keys_now(&self, kid: Option<&str>, alg: JwsAlgorithm, now: UnixTime) -> Option<Keys<'_>> {
+        (**self).keys_now(kid, alg, now)
+    }
+}
+
+/// A prepared key store and the version of the set it was prepared from.
+type Prepared = (u64, Arc<KeyStore>);
+
+/// A remote JWK Set (see [`tessera_jose::remote`]) as a key resolver: keys are prepared once
+/// per fetched version of the set and shared by every verification.
+///
+/// Cheap to clone; clones share the cache.
+#[derive(Clone)]
+pub struct RemoteKeys {
+    remote: RemoteJwkSet,
+    policy: KeyPolicy,
+    prepared: Arc<Mutex<Option<Prepared>>>,
+}
+
+impl fmt::Debug for RemoteKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RemoteKeys")
+            .field("remote", &self.remote)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RemoteKeys {
+    /// Wraps a remote JWK Set, with the default [`KeyPolicy`].
+    pub fn new(remote: RemoteJwkSet) -> Self {
+        Self::with_policy(remote, KeyPolicy::default())
+    }
+
+    /// Wraps a remote JWK Set, preparing keys under `policy`.
+    pub fn with_policy(remote: RemoteJwkSet, policy: KeyPolicy) -> Self {
+        RemoteKeys {
+            remote,
+            policy,
+            prepared: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// The underlying remote set.
+    pub fn remote(&self) -> &RemoteJwkSet {
+        &self.remote
+    }
+
+    fn prepare(&self, snapshot: &KeySetSnapshot) -> Arc<KeyStore> {
+        let mut slot = self.prepared.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((v, store)) = &*slot
+            && *v == snapshot.version()
+        {
+            return Arc::clone(store);
+        }
+        let store = Arc::new(KeyStore::from_jwk_set_with_policy(
+            snapshot.set(),
+            &self.policy,
+        ));
+        // A slower caller may bring an older snapshot; never replace a newer preparation.
+        if slot.as_ref().is_none_or(|(v, _)| *v < snapshot.version()) {
+            *slot = Some((snapshot.version(), Arc::clone(&store)));
+        }
+        store
+    }
+}
+
+#[async_trait]
+impl KeyResolver for RemoteKeys {
+    fn keys_now(&self, kid: Option<&str>, alg: JwsAlgorithm, now: UnixTime) -> Option<Keys<'_>> {
+        let snapshot = self.remote.peek(now, kid, alg)?;
+        Some(Keys::Shared(self.prepare(&snapshot)))
+    }
+
+    async fn keys(
+        &self,
+        kid: Option<&str>,
+        alg: JwsAlgorithm,
+        now: UnixTime,
+    ) -> Result<Keys<'_>, Error> {
+        let snapshot = self.remote.keys_for(now, kid, alg).await?;
+        Ok(Keys::Shared(self.prepare(&snapshot)))
+    }
+}

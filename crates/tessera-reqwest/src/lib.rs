@@ -1,0 +1,340 @@
+//! The tessera [`HttpClient`] for [`reqwest`]: redirects are never followed, every request has
+//! a connect timeout and an overall timeout, and a response body is capped while it streams
+//! (it is never buffered past the cap).
+//!
+//! TLS is rustls with the `ring` provider and the platform's certificate verifier; the process
+//! default rustls provider is neither read nor installed.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use tessera_core::HttpClient;
+//! use tessera_reqwest::ReqwestClient;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let http: Arc<dyn HttpClient> = Arc::new(ReqwestClient::new()?);
+//! let req = tessera_core::http::Request::get("https://login.example.com/jwks").body(Vec::new())?;
+//! let res = http.execute(req).await?;
+//! println!("{}", res.status());
+//! # Ok(()) }
+//! ```
+//!
+//! Only this crate depends on reqwest and (through it) on tokio; the protocol crates stay
+//! runtime-agnostic.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use rustls_platform_verifier::BuilderVerifierExt as _;
+use tessera_core::limits::DEFAULT_MAX_DOCUMENT_BYTES;
+use tessera_core::{HttpClient, HttpRequest, HttpResponse, TransportError};
+
+/// Default connect timeout: 5 s.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Default overall timeout for one request, body included: 15 s.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// An [`HttpClient`] over a `reqwest::Client` that does not follow redirects.
+#[derive(Clone)]
+pub struct ReqwestClient {
+    client: reqwest::Client,
+    max_body: usize,
+}
+
+impl fmt::Debug for ReqwestClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReqwestClient")
+            .field("max_body", &self.max_body)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`ReqwestClient`].
+#[derive(Clone, Debug)]
+pub struct Builder {
+    connect_timeout: Duration,
+    timeout: Duration,
+    max_body: usize,
+    user_agent: String,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder {
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+            max_body: DEFAULT_MAX_DOCUMENT_BYTES,
+            user_agent: concat!("tessera/", env!("CARGO_PKG_VERSION")).to_owned(),
+        }
+    }
+}
+
+impl Builder {
+    /// The connect timeout (default [`DEFAULT_CONNECT_TIMEOUT`]).
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = d;
+        self
+    }
+
+    /// The overall timeout of one request, body included (default [`DEFAULT_TIMEOUT`]).
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.timeout = d;
+        self
+    }
+
+    /// The largest response body accepted, in bytes (default 512 KiB,
+    /// [`tessera_core::limits::DEFAULT_MAX_DOCUMENT_BYTES`]).
+    pub fn max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
+    /// The `User-Agent` header.
+    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
+        self.user_agent = ua.into();
+        self
+    }
+
+    /// Builds the client. Fails only if the TLS configuration cannot be built (for example, no
+    /// usable platform certificate store).
+    pub fn build(self) -> Result<ReqwestClient, TransportError> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| TransportError::with_source("TLS configuration failed", e))?
+            .with_platform_verifier()
+            .map_err(|e| TransportError::with_source("TLS configuration failed", e))?
+            .with_no_client_auth();
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .user_agent(self.user_agent)
+            .tls_backend_preconfigured(tls)
+            .build()
+            .map_err(|e| TransportError::with_source("building the HTTP client failed", e))?;
+        Ok(ReqwestClient {
+            client,
+            max_body: self.max_body,
+        })
+    }
+}
+
+impl ReqwestClient {
+    /// A client with the defaults: no redirects, 5 s connect timeout, 15 s overall timeout,
+    /// 512 KiB body cap.
+    pub fn new() -> Result<Self, TransportError> {
+        Builder::default().build()
+    }
+
+    /// A builder to change the timeouts or the body cap.
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+
+    /// Wraps an existing `reqwest::Client`. The caller is responsible for its redirect policy
+    /// (use `reqwest::redirect::Policy::none()`) and timeouts; the body cap still applies.
+    pub fn from_reqwest_client(client: reqwest::Client, max_body: usize) -> Self {
+        ReqwestClient { client, max_body }
+    }
+
+    /// The body cap in bytes.
+    pub fn max_body(&self) -> usize {
+        self.max_body
+    }
+}
+
+#[async_trait]
+impl HttpClient for ReqwestClient {
+    async fn execute(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let request = reqwest::Request::try_from(request.map(reqwest::Body::from))
+            .map_err(|e| TransportError::with_source("invalid request", e))?;
+        let mut res = self
+            .client
+            .execute(request)
+            .await
+            .map_err(|e| TransportError::with_source(describe(&e), e))?;
+        if let Some(len) = res.content_length()
+            && len > self.max_body as u64
+        {
+            return Err(TransportError::new(format!(
+                "response body of {len} bytes is over the limit of {} bytes",
+                self.max_body
+            )));
+        }
+        let mut out = http::Response::builder()
+            .status(res.status())
+            .version(res.version());
+        if let Some(h) = out.headers_mut() {
+            *h = std::mem::take(res.headers_mut());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = res
+            .chunk()
+            .await
+            .map_err(|e| TransportError::with_source(describe(&e), e))?
+        {
+            if chunk.len() > self.max_body.saturating_sub(body.len()) {
+                return Err(TransportError::new(format!(
+                    "response body is over the limit of {} bytes",
+                    self.max_body
+                )));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        out.body(body)
+            .map_err(|e| TransportError::with_source("invalid response", e))
+    }
+}
+
+use tessera_core::http;
+
+fn describe(e: &reqwest::Error) -> &'static str {
+    if e.is_timeout() {
+        "the request timed out"
+    } else if e.is_connect() {
+        "connecting failed"
+    } else if e.is_body() || e.is_decode() {
+        "reading the response body failed"
+    } else {
+        "the HTTP request failed"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+
+    /// Serves each accepted connection with `respond(request_head)`, forever.
+    async fn serve(respond: fn(&str) -> Vec<u8>) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut sock, _)) = listener.accept().await else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 8192];
+                    let mut n = 0;
+                    while !buf[..n].windows(4).any(|w| w == b"\r\n\r\n") {
+                        match sock.read(&mut buf[n..]).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(m) => n += m,
+                        }
+                    }
+                    let head = String::from_utf8_lossy(&buf[..n]).into_owned();
+                    if head.starts_with("GET /slow ") {
+                        tokio::time::sleep(Duration::from_secs(2)).await;
+                    }
+                    let _ = sock.write_all(&respond(&head)).await;
+                    let _ = sock.shutdown().await;
+                });
+            }
+        });
+        format!("http://{addr}")
+    }
+
+    fn get(url: &str) -> HttpRequest {
+        http::Request::get(url).body(Vec::new()).unwrap()
+    }
+
+    fn router(head: &str) -> Vec<u8> {
+        let path = head.split(' ').nth(1).unwrap_or("");
+        match path {
+            "/redirect" => b"HTTP/1.1 302 Found\r\nLocation: /jwks\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec(),
+            "/jwks" => {
+                let body = br#"{"keys":[]}"#;
+                let mut r = format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nCache-Control: max-age=300\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()).into_bytes();
+                r.extend_from_slice(body);
+                r
+            }
+            "/big-declared" => {
+                let body = vec![b'x'; 2000];
+                let mut r = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()).into_bytes();
+                r.extend_from_slice(&body);
+                r
+            }
+            "/big-chunked" => {
+                // No Content-Length: the cap must be enforced while streaming.
+                let mut r = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".to_vec();
+                for _ in 0..8 {
+                    r.extend_from_slice(b"100\r\n");
+                    r.extend_from_slice(&[b'y'; 256]);
+                    r.extend_from_slice(b"\r\n");
+                }
+                r.extend_from_slice(b"0\r\n\r\n");
+                r
+            }
+            _ => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec(),
+        }
+    }
+
+    #[tokio::test]
+    async fn fetches_and_keeps_headers() {
+        let base = serve(router).await;
+        let client = ReqwestClient::builder().max_body(1024).build().unwrap();
+        let res = client.execute(get(&format!("{base}/jwks"))).await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.body(), br#"{"keys":[]}"#);
+        assert_eq!(res.headers()["cache-control"], "max-age=300");
+    }
+
+    #[tokio::test]
+    async fn does_not_follow_redirects() {
+        let base = serve(router).await;
+        let client = ReqwestClient::new().unwrap();
+        let res = client
+            .execute(get(&format!("{base}/redirect")))
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            302,
+            "the redirect must be returned, not followed"
+        );
+        assert_eq!(res.headers()["location"], "/jwks");
+        assert!(res.body().is_empty());
+    }
+
+    #[tokio::test]
+    async fn caps_the_body_declared_or_streamed() {
+        let base = serve(router).await;
+        let client = ReqwestClient::builder().max_body(1024).build().unwrap();
+        let e = client
+            .execute(get(&format!("{base}/big-declared")))
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("over the limit of 1024"), "{e}");
+        let e = client
+            .execute(get(&format!("{base}/big-chunked")))
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("over the limit of 1024"), "{e}");
+        // The same bodies pass under a larger cap.
+        let roomy = ReqwestClient::builder().max_body(4096).build().unwrap();
+        let res = roomy
+            .execute(get(&format!("{base}/big-chunked")))
+            .await
+            .unwrap();
+        assert_eq!(res.body().len(), 2048);
+    }
+
+    #[tokio::test]
+    async fn times_out() {
+        let base = serve(router).await;
+        let client = ReqwestClient::builder()
+            .timeout(Duration::from_millis(200))
+            .build()
+            .unwrap();
+        let e = client
+            .execute(get(&format!("{base}/slow")))
+            .await
+            .unwrap_err();
+        assert_eq!(e.to_string(), "the request timed out");
+        assert!(std::error::Error::source(&e).is_some());
+    }
+}
