@@ -3,7 +3,8 @@
 //!
 //! Every verifier checks the *same* token (signed by tessera): an ID token with
 //! `alg`/`typ`/`kid` and ~350 bytes of claims, decoded into a serde struct with `iss`, `aud`
-//! and `exp` validated. Criterion ids are `<ALG> verify|sign / <library>`; `cargo xtask bench`
+//! and `exp` validated (tessera: `tessera-jwt`'s `Policy::verify_borrowed`; signing: its
+//! `JwtBuilder` over the same serde struct). Criterion ids are `<ALG> verify|sign / <library>`; `cargo xtask bench`
 //! turns them into one table with ratios.
 #![allow(missing_docs, clippy::unwrap_used)]
 
@@ -21,21 +22,15 @@ use jwt_simple::prelude::{Claims as JsClaims, Duration as JsDuration, Verificati
 use rsa::signature::{RandomizedSigner, SignatureEncoding, Signer, Verifier};
 use serde::Deserialize;
 use sha2::Sha256;
-use tessera::jose::jws::{self, CompactJws, JwsHeader, JwsOptions};
+use tessera::core::UnixTime;
+use tessera::jose::jws::{CompactJws, JwsOptions, VerifierSet};
 use tessera::jose::{Jwk, JwkSet, JwsAlgorithm, SigningKey, VerifyingKey};
+use tessera_jwt::{JwtBuilder, KeyStore, Policy};
 
-/// Claims borrowed from the decoded payload: what a careful caller of tessera does.
+/// The non-registered claims, borrowed from the decoded payload (`tessera-jwt` type-checks
+/// and keeps `iss`/`sub`/`aud`/`exp`/`nbf`/`iat` itself).
 #[derive(Deserialize)]
-struct BorrowedClaims<'a> {
-    #[serde(borrow)]
-    iss: Cow<'a, str>,
-    #[serde(borrow)]
-    sub: Cow<'a, str>,
-    #[serde(borrow)]
-    aud: Cow<'a, str>,
-    exp: u64,
-    iat: u64,
-    nbf: u64,
+struct BorrowedCustom<'a> {
     #[serde(borrow)]
     nonce: Cow<'a, str>,
     #[serde(borrow)]
@@ -44,20 +39,28 @@ struct BorrowedClaims<'a> {
     name: Cow<'a, str>,
 }
 
-/// tessera's verify path until `tessera-jwt` lands: parse, verify, decode into a borrowed
-/// struct, check iss/aud/exp/nbf.
-fn tessera_verify(token: &str, key: &VerifyingKey, opts: &JwsOptions, buf: &mut Vec<u8>) -> usize {
-    let jws = CompactJws::parse(token, opts).unwrap();
-    jws.verify_into(key, buf).unwrap();
-    let c: BorrowedClaims<'_> = serde_json::from_slice(buf).unwrap();
-    let now = now();
-    assert!(c.iss == ISS && c.aud == AUD && c.exp > now && c.nbf <= now + 60);
-    c.sub.len() + c.nonce.len() + c.email.len() + c.name.len() + c.iat as usize
+/// tessera's verify path: `tessera-jwt` policy (alg allow-list, iss, aud, exp/nbf), claims
+/// borrowed from a reused buffer.
+fn tessera_verify(token: &str, policy: &Policy, keys: &KeyStore, buf: &mut Vec<u8>) -> usize {
+    let v = policy
+        .verify_borrowed::<BorrowedCustom<'_>>(token, keys, UnixTime(now()), buf)
+        .unwrap();
+    let c = v.custom();
+    c.nonce.len() + c.email.len() + c.name.len() + v.claims().sub().map_or(0, str::len)
 }
 
-fn tessera_sign(claims: &IdClaims, header: &JwsHeader, key: &SigningKey) -> String {
-    let payload = serde_json::to_vec(claims).unwrap();
-    jws::sign_compact(header, &payload, key).unwrap()
+/// tessera's sign path: the `tessera-jwt` builder over the same serde struct.
+fn tessera_sign(claims: &IdClaims, key: &SigningKey) -> String {
+    JwtBuilder::new().claims(claims).kid(KID).sign(key).unwrap()
+}
+
+fn policy(alg: JwsAlgorithm) -> Policy {
+    Policy::builder()
+        .algorithm(alg)
+        .issuer(ISS)
+        .audience(AUD)
+        .build()
+        .unwrap()
 }
 
 fn jt_alg(alg: JwsAlgorithm) -> jsonwebtoken::Algorithm {
@@ -295,11 +298,9 @@ fn bench_alg(c: &mut Criterion<ThreadCpu>, alg: JwsAlgorithm) {
     let keys = Keys::for_alg(alg);
     let claims = claims();
     let signer = SigningKey::from_jwk(&keys.private, alg).unwrap();
-    let verifier = VerifyingKey::from_jwk(&keys.public, alg).unwrap();
-    let mut header = JwsHeader::new(alg);
-    header.typ = Some("JWT".into());
-    header.kid = Some(KID.into());
-    let token = tessera_sign(&claims, &header, &signer);
+    let store = KeyStore::single(VerifyingKey::from_jwk(&keys.public, alg).unwrap());
+    let policy = policy(alg);
+    let token = tessera_sign(&claims, &signer);
     let opts = JwsOptions::default();
 
     let (jt_sign, jt_verify) = jsonwebtoken(alg, &keys);
@@ -309,15 +310,15 @@ fn bench_alg(c: &mut Criterion<ThreadCpu>, alg: JwsAlgorithm) {
 
     // Everyone accepts the token, and each peer's own token verifies with tessera.
     let mut buf = Vec::new();
-    tessera_verify(&token, &verifier, &opts, &mut buf);
+    tessera_verify(&token, &policy, &store, &mut buf);
     jt_verify(&token);
     js_verify(&token);
-    tessera_verify(&jt_sign(&claims), &verifier, &opts, &mut buf);
-    tessera_verify(&js_sign(&claims), &verifier, &opts, &mut buf);
+    tessera_verify(&jt_sign(&claims), &policy, &store, &mut buf);
+    tessera_verify(&js_sign(&claims), &policy, &store, &mut buf);
 
     let mut g = c.benchmark_group(format!("{alg} verify"));
     g.bench_function("tessera", |b| {
-        b.iter(|| tessera_verify(black_box(&token), &verifier, &opts, &mut buf))
+        b.iter(|| tessera_verify(black_box(&token), &policy, &store, &mut buf))
     });
     g.bench_function("jsonwebtoken", |b| b.iter(|| jt_verify(black_box(&token))));
     g.bench_function("jwt-simple", |b| b.iter(|| js_verify(black_box(&token))));
@@ -326,7 +327,7 @@ fn bench_alg(c: &mut Criterion<ThreadCpu>, alg: JwsAlgorithm) {
 
     let mut g = c.benchmark_group(format!("{alg} sign"));
     g.bench_function("tessera", |b| {
-        b.iter(|| tessera_sign(black_box(&claims), &header, &signer))
+        b.iter(|| tessera_sign(black_box(&claims), &signer))
     });
     g.bench_function("jsonwebtoken", |b| b.iter(|| jt_sign(black_box(&claims))));
     g.bench_function("jwt-simple", |b| b.iter(|| js_sign(black_box(&claims))));
@@ -346,7 +347,95 @@ fn jwt(c: &mut Criterion<ThreadCpu>) {
     }
 }
 
-/// Finding the key for a token's `kid` in a JWK Set of 1, 10 and 100 keys.
+/// Claims of the ID token, all borrowed (for the breakdown of where verify time goes).
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct AllBorrowed<'a> {
+    #[serde(borrow)]
+    iss: Cow<'a, str>,
+    #[serde(borrow)]
+    sub: Cow<'a, str>,
+    #[serde(borrow)]
+    aud: Cow<'a, str>,
+    exp: u64,
+    iat: u64,
+    nbf: u64,
+    #[serde(borrow)]
+    nonce: Cow<'a, str>,
+    #[serde(borrow)]
+    email: Cow<'a, str>,
+    #[serde(borrow)]
+    name: Cow<'a, str>,
+}
+
+/// Where the HS256 verify and sign time goes: each step of the path on the same token, as
+/// separate rows (tessera column only). `raw` in the "HS256 verify" row is the HMAC alone.
+fn hs256_breakdown(c: &mut Criterion<ThreadCpu>) {
+    let alg = JwsAlgorithm::HS256;
+    let keys = Keys::for_alg(alg);
+    let claims = claims();
+    let signer = SigningKey::from_jwk(&keys.private, alg).unwrap();
+    let verifier = VerifyingKey::from_jwk(&keys.public, alg).unwrap();
+    let token = tessera_sign(&claims, &signer);
+    let opts = JwsOptions::default();
+    let jws = CompactJws::parse(&token, &opts).unwrap();
+    let payload_b64 = jws.payload_segment().to_owned();
+    let mut payload = Vec::new();
+    jws.verify_into(&verifier, &mut payload).unwrap();
+    let mut buf = Vec::new();
+
+    let mut step = |name: &str, f: &mut dyn FnMut() -> usize| {
+        let mut g = c.benchmark_group(format!("HS256 step: {name}"));
+        g.bench_function("tessera", |b| b.iter(&mut *f));
+        g.finish();
+    };
+    step(
+        "1 CompactJws::parse (split, header b64+JSON, sig b64)",
+        &mut || {
+            CompactJws::parse(black_box(&token), &opts)
+                .unwrap()
+                .signature()
+                .len()
+        },
+    );
+    step("2 parse + verify_into (HMAC, payload b64)", &mut || {
+        let j = CompactJws::parse(black_box(&token), &opts).unwrap();
+        j.verify_into(&verifier, &mut buf).unwrap();
+        buf.len()
+    });
+    step("b64 decode payload only", &mut || {
+        tessera::core::b64::decode_into(black_box(&payload_b64), &mut buf, "p").unwrap();
+        buf.len()
+    });
+    step("serde_json borrowed claims only", &mut || {
+        let c: AllBorrowed<'_> = serde_json::from_slice(black_box(&payload)).unwrap();
+        c.name.len()
+    });
+    step("serde_json owned claims only", &mut || {
+        let c: IdClaims = serde_json::from_slice(black_box(&payload)).unwrap();
+        c.name.len()
+    });
+    step("sign: JwtBuilder::claims payload only", &mut || {
+        JwtBuilder::new()
+            .claims(black_box(&claims))
+            .payload()
+            .unwrap()
+            .len()
+    });
+    step("sign: serde_json::to_vec + jws::sign_compact", &mut || {
+        let mut h = tessera::jose::jws::JwsHeader::new(alg);
+        h.typ = Some("JWT".into());
+        h.kid = Some(KID.into());
+        let p = serde_json::to_vec(black_box(&claims)).unwrap();
+        tessera::jose::jws::sign_compact(&h, &p, &signer)
+            .unwrap()
+            .len()
+    });
+}
+
+/// Finding the key for a token's `kid` (the last one) in a JWK Set of 1, 10 and 100 keys:
+/// tessera's prepared `VerifierSet` (hash lookup, yields a ready verifier) against
+/// jsonwebtoken's `JwkSet::find` (linear scan, yields a JWK still to be turned into a key).
 fn jwks_lookup(c: &mut Criterion<ThreadCpu>) {
     let base = Keys::for_alg(JwsAlgorithm::RS256).public;
     for n in [1usize, 10, 100] {
@@ -354,8 +443,11 @@ fn jwks_lookup(c: &mut Criterion<ThreadCpu>) {
             .map(|i| base.clone().with_kid(format!("key-{i:03}")))
             .collect();
         let last = format!("key-{:03}", n - 1);
-        let set = JwkSet::from_keys(keys);
-        let jt: jsonwebtoken::jwk::JwkSet = serde_json::from_str(&set.to_json()).unwrap();
+        let jwks = JwkSet::from_keys(keys);
+        // Prepared once: every key parsed and bound to its algorithm, indexed by kid.
+        let set = VerifierSet::new(&jwks, &[JwsAlgorithm::RS256]);
+        assert_eq!(set.len(), n);
+        let jt: jsonwebtoken::jwk::JwkSet = serde_json::from_str(&jwks.to_json()).unwrap();
         assert!(
             set.candidates(Some(&last), JwsAlgorithm::RS256)
                 .next()
@@ -381,6 +473,6 @@ fn jwks_lookup(c: &mut Criterion<ThreadCpu>) {
 criterion_group! {
     name = benches;
     config = common::clock::criterion();
-    targets = jwt, jwks_lookup
+    targets = jwt, hs256_breakdown, jwks_lookup
 }
 criterion_main!(benches);

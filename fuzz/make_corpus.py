@@ -29,6 +29,8 @@ def b64d(s):
 
 
 def put(target, data):
+    if not os.path.exists(os.path.join(ROOT, "fuzz", "fuzz_targets", target + ".rs")):
+        return
     if isinstance(data, str):
         data = data.encode()
     d = os.path.join(CORPUS, target)
@@ -56,6 +58,11 @@ def visit_str(s):
         if h is not None and "alg" in h and "enc" not in h:
             put("jws_compact", s)
             put("jws_header", b64d(parts[0]))
+            try:
+                if isinstance(json.loads(b64d(parts[1])), dict):
+                    put("jwt_claims", b64d(parts[1]))
+            except Exception:
+                pass
             put("core_b64", parts[0])
             if parts[2]:
                 put("core_b64", parts[2])
@@ -75,6 +82,7 @@ def visit(v):
             put("core_json", dumps(v))
         if isinstance(v.get("keys"), list):
             put("jwk_set", dumps(v))
+            put("remote_jwks", "public, max-age=600\n" + dumps(v))
         if "payload" in v and ("signatures" in v or "signature" in v):
             put("jws_json", dumps(v))
             put("core_json", dumps(v))
@@ -96,6 +104,7 @@ def main():
                 with open(os.path.join(dirpath, name), "rb") as f:
                     visit(json.load(f))
     put("jwk_set", dumps({"keys": JWKS}))
+    put("remote_jwks", "max-age=86400, must-revalidate\n" + dumps({"keys": JWKS}))
     if os.path.isdir(SEEDS):
         for target in sorted(os.listdir(SEEDS)):
             for name in sorted(os.listdir(os.path.join(SEEDS, target))):

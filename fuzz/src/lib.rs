@@ -55,3 +55,54 @@ pub fn verifier_for(alg: JwsAlgorithm) -> Option<&'static VerifyingKey> {
 pub fn other_verifier(alg: JwsAlgorithm) -> Option<&'static VerifyingKey> {
     all().iter().find(|k| k.alg() != alg)
 }
+
+/// The fixed decryption keys of the RFC 7520 JOSE cookbook §5 examples (RSA1_5, RSA-OAEP,
+/// PBES2, ECDH-ES(+A128KW) on P-256/P-384, `dir`, A256GCMKW, A128KW), so that the cookbook
+/// tokens in the seed corpus decrypt and mutated ones run the decryption paths.
+pub fn jwe_keys() -> &'static [tessera_jose::jwe::DecryptionKey] {
+    use tessera_jose::KeyManagementAlgorithm as Alg;
+    use tessera_jose::jwe::DecryptionKey;
+    static KEYS: OnceLock<Vec<DecryptionKey>> = OnceLock::new();
+    const COOKBOOK: &[&str] = &[
+        include_str!("../../tests/vectors/rfc7520-cookbook/jwe/5_1.key_encryption_using_rsa_v15_and_aes-hmac-sha2.json"),
+        include_str!("../../tests/vectors/rfc7520-cookbook/jwe/5_2.key_encryption_using_rsa-oaep_with_aes-gcm.json"),
+        include_str!("../../tests/vectors/rfc7520-cookbook/jwe/5_3.key_wrap_using_pbes2-aes-keywrap_with-aes-cbc-hmac-sha2.json"),
+        include_str!("../../tests/vectors/rfc7520-cookbook/jwe/5_4.key_agreement_with_key_wrapping_using_ecdh-es_and_aes-keywrap_with_aes-gcm.json"),
+        include_str!("../../tests/vectors/rfc7520-cookbook/jwe/5_5.key_agreement_using_ecdh-es_with_aes-cbc-hmac-sha2.json"),
+        include_str!("../../tests/vectors/rfc7520-cookbook/jwe/5_6.direct_encryption_using_aes-gcm.json"),
+        include_str!("../../tests/vectors/rfc7520-cookbook/jwe/5_7.key_wrap_using_aes-gcm_keywrap_with_aes-cbc-hmac-sha2.json"),
+        include_str!("../../tests/vectors/rfc7520-cookbook/jwe/5_8.key_wrap_using_aes-keywrap_with_aes-gcm.json"),
+    ];
+    KEYS.get_or_init(|| {
+        let mut out = Vec::new();
+        for text in COOKBOOK {
+            let v: serde_json::Value = serde_json::from_str(text).expect("cookbook JSON");
+            let input = &v["input"];
+            let alg: Alg = input["alg"]
+                .as_str()
+                .expect("alg")
+                .parse()
+                .expect("known alg");
+            let key = if let Some(pwd) = input["pwd"].as_str() {
+                DecryptionKey::from_password(pwd.as_bytes(), alg)
+            } else {
+                let jwk = Jwk::from_json(input["key"].to_string().as_bytes()).expect("cookbook key");
+                DecryptionKey::from_jwk(&jwk, alg)
+            };
+            out.push(key.expect("cookbook key prepares"));
+        }
+        out
+    })
+}
+
+/// JWE options for fuzzing: everything enabled (PBES2 with a low `p2c` cap, `zip` with the
+/// default inflate cap, RSA1_5) so that every decryption path is reachable.
+pub fn jwe_options() -> tessera_jose::jwe::JweOptions {
+    tessera_jose::jwe::JweOptions {
+        allow_pbes2: true,
+        pbes2_max_p2c: 8192,
+        allow_zip: true,
+        insecure_allow_rsa1_5: true,
+        ..Default::default()
+    }
+}

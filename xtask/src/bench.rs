@@ -30,7 +30,13 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     }
     if !no_run {
         let mut cmd = cargo();
-        cmd.args(["bench", "-p", "tessera", "--benches", "--"]);
+        cmd.args(["bench", "-p", "tessera"]);
+        // Each file in benches/ (not `--benches`, which would also run the lib's test harness,
+        // and that refuses criterion's options).
+        for name in bench_targets()? {
+            cmd.args(["--bench", &name]);
+        }
+        cmd.arg("--");
         if !full {
             cmd.args(["--warm-up-time", "1", "--measurement-time", "3"]);
         }
@@ -45,6 +51,20 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     }
     print!("{}", table(&results, filter.as_deref()));
     Ok(())
+}
+
+fn bench_targets() -> Result<Vec<String>, String> {
+    let dir = root().join("benches");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .flatten()
+        .filter_map(|e| {
+            let p = e.path();
+            (p.extension()? == "rs").then(|| p.file_stem()?.to_str().map(str::to_owned))?
+        })
+        .collect();
+    names.sort();
+    Ok(names)
 }
 
 /// operation → library → median in nanoseconds.
