@@ -3,6 +3,9 @@
 //! - `cargo xtask ci`: everything CI checks (fmt, clippy with warnings denied, tests, docs with
 //!   broken links denied, and the interop and fuzz smoke stages once they exist).
 
+mod bench;
+mod fuzz;
+
 use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -11,6 +14,8 @@ fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
+        Some("bench") => bench::bench(&args[1..]),
+        Some("fuzz") => fuzz::fuzz(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             print_help();
             Ok(())
@@ -30,7 +35,10 @@ fn print_help() {
     println!(
         "cargo xtask <task>\n\n\
          tasks:\n  \
-         ci       fmt check, clippy -D warnings, tests, docs (broken links denied)\n"
+         ci       fmt check, clippy -D warnings, tests, docs (broken links denied), fuzz smoke\n  \
+         bench    criterion benches (ours, jsonwebtoken, jwt-simple, raw primitives) and one table\n           \
+         [--quick] [--no-run] [FILTER]\n  \
+         fuzz     every cargo-fuzz target in fuzz/ [--seconds N | --smoke] [TARGET...]\n"
     );
 }
 
@@ -84,6 +92,8 @@ fn ci() -> Result<(), String> {
     doc.args(["doc", "--workspace", "--no-deps", "--all-features"])
         .env("RUSTDOCFLAGS", "-D warnings");
     run("cargo doc (warnings denied)", doc)?;
+
+    fuzz::run_targets(fuzz::SMOKE_SECONDS, &[])?;
 
     eprintln!("\nxtask ci: all stages passed");
     Ok(())
