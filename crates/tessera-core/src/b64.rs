@@ -31,6 +31,13 @@ pub fn encode_to(input: impl AsRef<[u8]>, out: &mut String) {
     STRICT.encode_string(input, out)
 }
 
+/// Writes the unpadded base64url encoding of `input` to the start of `out` and returns its
+/// length; `out` must hold [`encoded_len`]`(input.len())` bytes (a shorter `out` gets only what
+/// fits: 0 is returned).
+pub fn encode_slice(input: impl AsRef<[u8]>, out: &mut [u8]) -> usize {
+    STRICT.encode_slice(input, out).unwrap_or(0)
+}
+
 /// The length of the unpadded base64url encoding of `n` bytes.
 pub const fn encoded_len(n: usize) -> usize {
     (n / 3) * 4 + [0, 2, 3][n % 3]
@@ -60,6 +67,24 @@ pub fn decode_into(
         .map_err(|_| Error::Base64 { what })
 }
 
+/// Decodes strict unpadded base64url into the start of `out`, returning the decoded length
+/// (public data; not constant time). Fails with [`Error::Base64`] on bad input or when `out` is
+/// shorter than the decoded length, so a caller can try a stack buffer first.
+pub fn decode_slice(
+    input: impl AsRef<[u8]>,
+    out: &mut [u8],
+    what: &'static str,
+) -> Result<usize, Error> {
+    STRICT
+        .decode_slice(input.as_ref(), out)
+        .map_err(|_| Error::Base64 { what })
+}
+
+/// The largest decoded length of `n` base64url characters (exact for valid input).
+pub const fn decoded_len(n: usize) -> usize {
+    (n / 4) * 3 + [0, 0, 1, 2][n % 4]
+}
+
 /// Decodes strict unpadded base64url key material in constant time.
 pub fn decode_secret(input: &str, what: &'static str) -> Result<SecretBytes, Error> {
     base64ct::Base64UrlUnpadded::decode_vec(input)
@@ -82,7 +107,17 @@ mod tests {
             let data: Vec<u8> = (0..n as u8).map(|b| b.wrapping_mul(37)).collect();
             let e = encode(&data);
             assert_eq!(e.len(), encoded_len(n));
+            let mut enc = [0u8; 96];
+            let len = encode_slice(&data, &mut enc);
+            assert_eq!(&enc[..len], e.as_bytes());
             assert_eq!(decode(&e).unwrap(), data);
+            assert_eq!(decoded_len(e.len()), n);
+            let mut buf = [0u8; 64];
+            let len = decode_slice(&e, &mut buf, "x").unwrap();
+            assert_eq!(&buf[..len], &data[..]);
+            if n > 0 {
+                assert!(decode_slice(&e, &mut buf[..n - 1], "x").is_err());
+            }
             assert_eq!(encode_secret(&data), e);
             assert_eq!(decode_secret(&e, "k").unwrap().expose(), &data[..]);
         }
@@ -95,6 +130,7 @@ mod tests {
         ] {
             assert!(decode(bad).is_err(), "{bad:?} accepted");
             assert!(decode_secret(bad, "k").is_err(), "{bad:?} accepted (ct)");
+            assert!(decode_slice(bad, &mut [0u8; 16], "k").is_err(), "{bad:?} accepted");
         }
         // "aGk" is canonical for "hi"; "aGl" sets trailing bits.
         assert_eq!(decode("aGk").unwrap(), b"hi");
