@@ -6,7 +6,9 @@
 //! valgrind --tool=callgrind target/release/examples/jwt_loop hs256-verify 10000
 //! ```
 //!
-//! Operations: `<alg>-verify` and `<alg>-sign` for hs256, rs256, ps256, es256, eddsa.
+//! Operations: `<alg>-verify` and `<alg>-sign` (the whole JWT path) and `<alg>-keyverify` and
+//! `<alg>-keysign` (the prepared key alone over the same signing input: the floor), for hs256,
+//! rs256, ps256, es256, eddsa.
 #![allow(missing_docs, clippy::unwrap_used)]
 
 #[path = "../benches/common/mod.rs"]
@@ -18,6 +20,7 @@ use std::hint::black_box;
 use common::{AUD, ISS, KID, Keys, claims, now};
 use serde::Deserialize;
 use tessera::core::UnixTime;
+use tessera::jose::jws::{CompactJws, JwsOptions};
 use tessera::jose::{JwsAlgorithm, SigningKey, VerifyingKey};
 use tessera_jwt::{JwtBuilder, KeyStore, Policy};
 
@@ -54,7 +57,11 @@ fn main() {
         .audience(AUD)
         .build()
         .unwrap();
-    let token = JwtBuilder::new().claims(&claims).kid(KID).sign(&signer).unwrap();
+    let token = JwtBuilder::new()
+        .claims(&claims)
+        .kid(KID)
+        .sign(&signer)
+        .unwrap();
     let mut buf = Vec::new();
     let mut acc = 0usize;
     let start = std::time::Instant::now();
@@ -81,6 +88,19 @@ fn main() {
                     .sign(&signer)
                     .unwrap();
                 acc += t.len();
+            }
+        }
+        "keyverify" | "keysign" => {
+            let jws = CompactJws::parse(&token, &JwsOptions::default()).unwrap();
+            let (input, sig) = (jws.signing_input(), jws.signature());
+            let verifier = signer.verifying_key();
+            for _ in 0..n {
+                if what == "keysign" {
+                    acc += signer.sign(black_box(input)).unwrap().len();
+                } else {
+                    verifier.verify(black_box(input), sig).unwrap();
+                    acc += 1;
+                }
             }
         }
         other => panic!("unknown operation {other}"),

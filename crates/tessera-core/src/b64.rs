@@ -130,7 +130,10 @@ mod tests {
         ] {
             assert!(decode(bad).is_err(), "{bad:?} accepted");
             assert!(decode_secret(bad, "k").is_err(), "{bad:?} accepted (ct)");
-            assert!(decode_slice(bad, &mut [0u8; 16], "k").is_err(), "{bad:?} accepted");
+            assert!(
+                decode_slice(bad, &mut [0u8; 16], "k").is_err(),
+                "{bad:?} accepted"
+            );
         }
         // "aGk" is canonical for "hi"; "aGl" sets trailing bits.
         assert_eq!(decode("aGk").unwrap(), b"hi");

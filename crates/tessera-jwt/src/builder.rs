@@ -5,8 +5,8 @@ use std::collections::HashSet;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use tessera_core::{UnixTime, b64};
-use tessera_jose::SigningKey;
 use tessera_jose::JwsAlgorithm;
+use tessera_jose::SigningKey;
 use tessera_jose::jws::JwsHeader;
 
 use crate::Error;
@@ -96,11 +96,10 @@ impl JwtBuilder {
             self.json.push(b',');
         }
         let name_start = self.json.len();
-        let written = serde_json::to_writer(&mut self.json, name).and_then(|()| {
-            let name_end = self.json.len();
-            self.json.push(b':');
-            write(&mut self.json).map(|()| name_end)
-        });
+        write_json_str(&mut self.json, name);
+        let name_end = self.json.len();
+        self.json.push(b':');
+        let written = write(&mut self.json).map(|()| name_end);
         let res = match written {
             Err(e) => Err(format!("the claim {name:?} does not serialise: {e}")),
             Ok(name_end) => {
@@ -305,18 +304,14 @@ impl JwtBuilder {
         header.extend_from_slice(b"{\"alg\":\"");
         header.extend_from_slice(key.alg().as_str().as_bytes());
         header.extend_from_slice(b"\",\"typ\":");
-        let mut write = |name: &[u8], v: &str| -> Result<(), Error> {
-            header.extend_from_slice(name);
-            serde_json::to_writer(&mut header, v).map_err(|e| Error::Build {
-                reason: format!("the header does not serialise: {e}"),
-            })
-        };
-        write(b"", typ)?;
+        write_json_str(&mut header, typ);
         if let Some(kid) = kid {
-            write(b",\"kid\":", kid)?;
+            header.extend_from_slice(b",\"kid\":");
+            write_json_str(&mut header, kid);
         }
         if let Some(cty) = self.cty.as_deref() {
-            write(b",\"cty\":", cty)?;
+            header.extend_from_slice(b",\"cty\":");
+            write_json_str(&mut header, cty);
         }
         header.push(b'}');
         // The token is assembled as bytes in one pre-sized buffer: header, payload, signature.
@@ -337,6 +332,24 @@ impl JwtBuilder {
     }
 }
 
+/// Appends `s` as a JSON string, exactly as `serde_json` writes it: copied as is when nothing
+/// needs escaping (the usual claim name or header value), else through `serde_json`.
+fn write_json_str(out: &mut Vec<u8>, s: &str) {
+    // serde_json escapes exactly the control characters, `"` and `\`.
+    let plain = !s.bytes().fold(false, |bad, b| {
+        bad | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
+    if plain {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        // Writing a string into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, s);
+    }
+}
+
 /// Appends the base64url encoding of `data` to `out`.
 fn append_b64(data: &[u8], out: &mut Vec<u8>) {
     let start = out.len();
@@ -351,7 +364,9 @@ fn signature_len_hint(alg: JwsAlgorithm) -> usize {
     match alg {
         JwsAlgorithm::HS256 => 32,
         JwsAlgorithm::HS384 => 48,
-        JwsAlgorithm::ES256 | JwsAlgorithm::HS512 | JwsAlgorithm::EdDSA | JwsAlgorithm::Ed25519 => 64,
+        JwsAlgorithm::ES256 | JwsAlgorithm::HS512 | JwsAlgorithm::EdDSA | JwsAlgorithm::Ed25519 => {
+            64
+        }
         JwsAlgorithm::ES384 => 96,
         JwsAlgorithm::ES512 => 132,
         _ => 512,
@@ -536,10 +551,7 @@ mod members {
             Err(Stop::Other)
         }
         fn serialize_map(self, _: Option<usize>) -> Result<MapMembers<'b>, Stop> {
-            Ok(MapMembers {
-                m: self,
-                key: None,
-            })
+            Ok(MapMembers { m: self, key: None })
         }
         fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self, Stop> {
             Ok(self)
@@ -607,7 +619,7 @@ mod members {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tessera_jose::JwsAlgorithm;
+    use tessera_jose::jws;
 
     fn key() -> SigningKey {
         SigningKey::from_hmac_secret(&[7u8; 32], JwsAlgorithm::HS256).unwrap()
@@ -626,6 +638,123 @@ mod tests {
         );
         assert!(JwtBuilder::new().claims(&5).sign(&key()).is_err());
         assert!(JwtBuilder::new().claim("exp", 5).sign(&key()).is_ok());
+    }
+
+    #[test]
+    fn sign_matches_the_jws_layer_byte_for_byte() {
+        #[derive(Serialize)]
+        struct Custom<'a> {
+            iss: &'a str,
+            exp: u64,
+            nonce: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            skipped: Option<u8>,
+            aud: [&'a str; 2],
+        }
+        let c = Custom {
+            iss: "https://issuer.example",
+            exp: 1_700_000_300,
+            nonce: "n \"quoted\" \u{1} ü",
+            skipped: None,
+            aud: ["a", "b"],
+        };
+        for (key, b) in [
+            (key(), JwtBuilder::new()),
+            (key().with_kid("key-kid"), JwtBuilder::new()),
+            (
+                key().with_kid("key-kid"),
+                JwtBuilder::new().kid("own \"kid\""),
+            ),
+            (key(), JwtBuilder::new().typ("at+jwt").cty("JWT")),
+        ] {
+            let b = b.claims(&c).claim("extra", [1, 2]).subject("s");
+            let token = b.sign(&key).unwrap();
+            let mut h = b.header_for(&key);
+            if h.kid.is_none() {
+                h.kid = key.kid().map(str::to_owned);
+            }
+            let expected = jws::sign_compact(&h, &b.payload().unwrap(), &key).unwrap();
+            assert_eq!(token, expected);
+            // Members in the order set, and the JSON is what serde_json writes for the values.
+            let v: Value = serde_json::from_slice(&b.payload().unwrap()).unwrap();
+            assert_eq!(v["nonce"], c.nonce);
+            assert_eq!(v["aud"], serde_json::json!(["a", "b"]));
+            assert!(v.get("skipped").is_none());
+            assert_eq!(b.claims_map().len(), 6);
+        }
+    }
+
+    #[test]
+    fn claims_of_every_shape() {
+        use std::collections::BTreeMap;
+        // A map, an Option, a newtype variant (the general route), and shapes that are not
+        // objects.
+        let m: BTreeMap<&str, u32> = [("exp", 5), ("n", 1)].into();
+        assert_eq!(JwtBuilder::new().claims(&m).claims_map().len(), 2);
+        assert!(JwtBuilder::new().claims(&Some(&m)).sign(&key()).is_ok());
+        assert!(JwtBuilder::new().claims(&None::<u8>).sign(&key()).is_ok());
+        #[derive(Serialize)]
+        enum E {
+            V { a: u8 },
+        }
+        let b = JwtBuilder::new().claims(&E::V { a: 1 });
+        assert_eq!(b.claims_map()["V"]["a"], 1);
+        assert!(JwtBuilder::new().claims(&[1, 2]).sign(&key()).is_err());
+        assert!(JwtBuilder::new().claims(&"x").sign(&key()).is_err());
+        let int_keys: BTreeMap<u8, u8> = [(1, 2)].into();
+        assert_eq!(JwtBuilder::new().claims(&int_keys).claims_map()["1"], 2);
+        // Registered claims through a map are type-checked; repeats across calls are refused.
+        let bad: BTreeMap<&str, &str> = [("exp", "soon")].into();
+        assert!(JwtBuilder::new().claims(&bad).sign(&key()).is_err());
+        assert!(
+            JwtBuilder::new()
+                .claims(&m)
+                .expires_at(UnixTime(9))
+                .sign(&key())
+                .is_err()
+        );
+        for (name, v) in [
+            ("exp", serde_json::json!(1.5)),
+            ("iat", serde_json::json!(0)),
+            ("aud", serde_json::json!(["x"])),
+        ] {
+            assert!(
+                JwtBuilder::new().claim(name, v).sign(&key()).is_ok(),
+                "{name}"
+            );
+        }
+        for (name, v) in [
+            ("exp", serde_json::json!(-1)),
+            ("exp", serde_json::json!(f64::NAN)),
+            ("nbf", serde_json::json!(null)),
+            ("aud", serde_json::json!(["x", 1])),
+            ("jti", serde_json::json!(5)),
+        ] {
+            assert!(
+                JwtBuilder::new().claim(name, v).sign(&key()).is_err(),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn many_claims_and_repeats() {
+        let mut b = JwtBuilder::new();
+        for i in 0..500 {
+            b = b.claim(format!("c{i}"), i);
+        }
+        assert!(b.clone().sign(&key()).is_ok());
+        assert_eq!(b.claims_map().len(), 500);
+        let err = b.claim("c7", 1).sign(&key()).unwrap_err().to_string();
+        assert!(err.contains("\"c7\" is set twice"), "{err}");
+        // Escaped names compare by their value.
+        assert!(
+            JwtBuilder::new()
+                .claim("a\"b", 1)
+                .claim("a\"b", 2)
+                .sign(&key())
+                .is_err()
+        );
     }
 
     #[test]
