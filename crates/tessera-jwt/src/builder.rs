@@ -388,6 +388,10 @@ fn fingerprint(name: &[u8]) -> u64 {
 /// Checks the serialised value of a registered claim: strings for `iss`/`sub`/`jti`, a string
 /// or an array of strings for `aud`, a non-negative number for `exp`/`nbf`/`iat`.
 fn check_registered(name: &str, v: &[u8]) -> Result<(), String> {
+    // Every registered name has three letters.
+    if name.len() != 3 {
+        return Ok(());
+    }
     let ok = match name {
         "iss" | "sub" | "jti" => v.first() == Some(&b'"'),
         "aud" => match v.first() {
