@@ -3,7 +3,11 @@
 //! - `cargo xtask ci`: everything CI checks (fmt, clippy with warnings denied, tests, docs with
 //!   broken links denied, interop with independent peers, and the fuzz smoke stage).
 //! - `cargo xtask interop`: only the Node (panva `jose`) interop stage.
+//! - `cargo xtask bench [--quick] [--no-run] [FILTER]`: criterion benches next to the peers, one table.
+//! - `cargo xtask fuzz [--seconds N | --smoke] [TARGET…]`: the cargo-fuzz targets.
 
+mod bench;
+mod fuzz;
 mod interop;
 
 use std::env;
@@ -15,6 +19,8 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("interop") => interop::node(),
+        Some("bench") => bench::bench(&args[1..]),
+        Some("fuzz") => fuzz::fuzz(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             print_help();
             Ok(())
@@ -34,8 +40,11 @@ fn print_help() {
     println!(
         "cargo xtask <task>\n\n\
          tasks:\n  \
-         ci       fmt check, clippy -D warnings, tests, interop, docs (broken links denied)\n  \
-         interop  npm ci the pinned jose peers and run the tests that need them\n"
+         ci       fmt check, clippy -D warnings, tests, interop, docs (broken links denied), fuzz smoke\n  \
+         interop  npm ci the pinned jose peers and run the tests that need them\n  \
+         bench    criterion benches (ours, jsonwebtoken, jwt-simple, raw primitives) and one table\n           \
+         [--quick] [--no-run] [FILTER]\n  \
+         fuzz     every cargo-fuzz target in fuzz/ [--seconds N | --smoke] [TARGET...]\n"
     );
 }
 
@@ -91,6 +100,8 @@ fn ci() -> Result<(), String> {
     doc.args(["doc", "--workspace", "--no-deps", "--all-features"])
         .env("RUSTDOCFLAGS", "-D warnings");
     run("cargo doc (warnings denied)", doc)?;
+
+    fuzz::run_targets(fuzz::SMOKE_SECONDS, &[])?;
 
     eprintln!("\nxtask ci: all stages passed");
     Ok(())

@@ -6,6 +6,7 @@
 //! exhaust the stack.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 
 use serde::Deserialize;
@@ -141,6 +142,9 @@ impl<'de> Visitor<'de> for StrictSeed {
     }
 }
 
+/// Above this many members, repeat detection switches from a linear scan to a hash set.
+const LINEAR_MEMBERS: usize = 32;
+
 struct DupCheck;
 
 impl<'de> DeserializeSeed<'de> for DupCheck {
@@ -179,13 +183,25 @@ impl<'de> Visitor<'de> for DupCheck {
         Ok(())
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        // A linear scan for the usual handful of members; a hash set once there are many, so
+        // a hostile object with thousands of members costs O(n), not O(n²).
         let mut seen: Vec<Cow<'de, str>> = Vec::new();
+        let mut index: Option<HashSet<Cow<'de, str>>> = None;
         while let Some(k) = map.next_key::<Cow<'de, str>>()? {
-            if seen.contains(&k) {
+            let repeated = match &mut index {
+                Some(index) => !index.insert(k.clone()),
+                None => seen.contains(&k),
+            };
+            if repeated {
                 return Err(duplicate_member(&k));
             }
             map.next_value_seed(DupCheck)?;
-            seen.push(k);
+            if index.is_none() {
+                seen.push(k);
+                if seen.len() > LINEAR_MEMBERS {
+                    index = Some(seen.drain(..).collect());
+                }
+            }
         }
         Ok(())
     }
@@ -229,6 +245,52 @@ mod tests {
         let deep = "[".repeat(100_000);
         assert!(parse_value(deep.as_bytes(), "doc").is_err());
         assert!(check_duplicates(deep.as_bytes(), "doc").is_err());
+    }
+
+    /// An object of about `size` bytes with thousands of members: `{"m0":0,"m1":0,…}`,
+    /// optionally ending with a repeat of the first name.
+    fn many_members(size: usize, repeat: bool) -> String {
+        let mut doc = String::from("{");
+        let mut i = 0;
+        while doc.len() < size {
+            doc.push_str(&format!("\"m{i}\":0,"));
+            i += 1;
+        }
+        doc.push_str(if repeat { "\"m0\":1}" } else { "\"end\":1}" });
+        doc
+    }
+
+    #[test]
+    fn many_members_are_checked_without_quadratic_cost() {
+        // A token-sized (16 KiB, ~1800 members) hostile object, at the top level and nested.
+        let dup = many_members(16 * 1024, true);
+        assert!(dup.matches(':').count() > 1500);
+        let nested = format!("{{\"x\":[{dup}]}}");
+        for doc in [&dup, &nested] {
+            match check_duplicates(doc.as_bytes(), "doc") {
+                Err(Error::DuplicateMember { member, .. }) => assert_eq!(member, "m0"),
+                other => panic!("{other:?}"),
+            }
+            assert!(matches!(
+                parse_value(doc.as_bytes(), "doc"),
+                Err(Error::DuplicateMember { .. })
+            ));
+        }
+        // A document-sized one (512 KiB, ~50 000 members): a quadratic scan would make over a
+        // billion comparisons (tens of seconds); hashed, it takes milliseconds.
+        let big = many_members(512 * 1024, false);
+        let big_dup = many_members(512 * 1024, true);
+        let t = std::time::Instant::now();
+        assert!(check_duplicates(big.as_bytes(), "doc").is_ok());
+        assert!(matches!(
+            check_duplicates(big_dup.as_bytes(), "doc"),
+            Err(Error::DuplicateMember { .. })
+        ));
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            t.elapsed()
+        );
     }
 
     #[test]

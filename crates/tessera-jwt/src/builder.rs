@@ -1,10 +1,13 @@
 //! Building and signing JWTs.
 
+use std::collections::HashSet;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 use tessera_core::{UnixTime, b64};
+use tessera_jose::JwsAlgorithm;
 use tessera_jose::SigningKey;
-use tessera_jose::jws::{self, JwsHeader};
+use tessera_jose::jws::JwsHeader;
 
 use crate::Error;
 
@@ -34,14 +37,43 @@ use crate::Error;
 ///     .unwrap();
 /// assert_eq!(token.split('.').count(), 3);
 /// ```
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct JwtBuilder {
     typ: Option<String>,
     cty: Option<String>,
     kid: Option<String>,
-    claims: Map<String, Value>,
+    /// The claims set as compact JSON, always a complete object (`{}` when empty), members in
+    /// the order they were set. Serialised once, as the claims are added.
+    json: Vec<u8>,
+    /// Where each member name (its JSON string, quotes included) sits in `json`, for repeat
+    /// detection: `serde_json` escapes a given name one way only, so equal names have equal
+    /// encodings.
+    names: Vec<(usize, usize, u64)>,
+    /// The same names hashed, once there are too many for a linear scan.
+    index: Option<HashSet<Box<[u8]>>>,
     error: Option<String>,
 }
+
+impl Default for JwtBuilder {
+    fn default() -> Self {
+        let mut json = Vec::with_capacity(INITIAL_JSON);
+        json.extend_from_slice(b"{}");
+        JwtBuilder {
+            typ: None,
+            cty: None,
+            kid: None,
+            json,
+            names: Vec::with_capacity(16),
+            index: None,
+            error: None,
+        }
+    }
+}
+
+/// Room for an ID-token-sized claims set without growing.
+const INITIAL_JSON: usize = 512;
+/// Above this many claims, repeat detection switches from a linear scan to a hash set.
+const LINEAR_NAMES: usize = 32;
 
 impl JwtBuilder {
     /// An empty builder; the header will carry `typ: JWT` unless [`typ`](JwtBuilder::typ) says
@@ -50,42 +82,103 @@ impl JwtBuilder {
         JwtBuilder::default()
     }
 
-    fn set(mut self, name: &str, value: Value) -> Self {
-        if self.error.is_some() {
-            return self;
+    /// Appends the member `name` with the value `write` serialises, type-checking registered
+    /// claims and refusing a repeated name. On failure the JSON is left as it was.
+    fn add(
+        &mut self,
+        name: &str,
+        write: impl FnOnce(&mut Vec<u8>) -> Result<(), serde_json::Error>,
+    ) -> Result<(), String> {
+        let before = self.json.len();
+        // `json` always ends with the closing brace of the object.
+        self.json.pop();
+        if self.json.len() > 1 {
+            self.json.push(b',');
         }
-        if let Err(e) = check_registered(name, &value) {
+        let name_start = self.json.len();
+        write_json_str(&mut self.json, name);
+        let name_end = self.json.len();
+        self.json.push(b':');
+        let written = write(&mut self.json).map(|()| name_end);
+        let res = match written {
+            Err(e) => Err(format!("the claim {name:?} does not serialise: {e}")),
+            Ok(name_end) => {
+                let value = self.json.get(name_end + 1..).unwrap_or_default();
+                check_registered(name, value).and_then(|()| self.remember(name_start, name_end))
+            }
+        };
+        if res.is_err() {
+            self.json.truncate(before.saturating_sub(1));
+        }
+        self.json.push(b'}');
+        res
+    }
+
+    /// Records the name at `json[start..end]`, or reports it as set twice.
+    fn remember(&mut self, start: usize, end: usize) -> Result<(), String> {
+        let name = self.json.get(start..end).unwrap_or_default();
+        let twice = || {
+            let shown: String = serde_json::from_slice(name).unwrap_or_default();
+            Err(format!("the claim {shown:?} is set twice"))
+        };
+        let fp = fingerprint(name);
+        if let Some(index) = &mut self.index {
+            if !index.insert(name.into()) {
+                return twice();
+            }
+        } else {
+            let json = &self.json;
+            if self
+                .names
+                .iter()
+                .any(|&(s, e, f)| f == fp && json.get(s..e) == Some(name))
+            {
+                return twice();
+            }
+            if self.names.len() >= LINEAR_NAMES {
+                let mut index: HashSet<Box<[u8]>> = self
+                    .names
+                    .iter()
+                    .filter_map(|&(s, e, _)| json.get(s..e))
+                    .map(Into::into)
+                    .collect();
+                index.insert(name.into());
+                self.index = Some(index);
+            }
+        }
+        self.names.push((start, end, fp));
+        Ok(())
+    }
+
+    fn set(mut self, name: &str, value: &(impl Serialize + ?Sized)) -> Self {
+        if self.error.is_none()
+            && let Err(e) = self.add(name, |w| serde_json::to_writer(w, value))
+        {
             self.error = Some(e);
-            return self;
         }
-        if self.claims.contains_key(name) {
-            self.error = Some(format!("the claim {name:?} is set twice"));
-            return self;
-        }
-        self.claims.insert(name.to_owned(), value);
         self
     }
 
     /// `iss`.
     pub fn issuer(self, iss: impl Into<String>) -> Self {
-        self.set("iss", Value::String(iss.into()))
+        self.set("iss", &iss.into())
     }
     /// `sub`.
     pub fn subject(self, sub: impl Into<String>) -> Self {
-        self.set("sub", Value::String(sub.into()))
+        self.set("sub", &sub.into())
     }
     /// `aud` as a single string.
     pub fn audience(self, aud: impl Into<String>) -> Self {
-        self.set("aud", Value::String(aud.into()))
+        self.set("aud", &aud.into())
     }
     /// `aud` as an array.
     pub fn audiences<S: Into<String>>(self, aud: impl IntoIterator<Item = S>) -> Self {
-        let v = aud.into_iter().map(|a| Value::String(a.into())).collect();
-        self.set("aud", Value::Array(v))
+        let v: Vec<String> = aud.into_iter().map(Into::into).collect();
+        self.set("aud", &v)
     }
     /// `exp`.
     pub fn expires_at(self, exp: UnixTime) -> Self {
-        self.set("exp", Value::from(exp.as_secs()))
+        self.set("exp", &exp.as_secs())
     }
     /// `exp` = `now + secs`.
     pub fn expires_in(self, now: UnixTime, secs: u64) -> Self {
@@ -93,15 +186,15 @@ impl JwtBuilder {
     }
     /// `nbf`.
     pub fn not_before(self, nbf: UnixTime) -> Self {
-        self.set("nbf", Value::from(nbf.as_secs()))
+        self.set("nbf", &nbf.as_secs())
     }
     /// `iat`.
     pub fn issued_at(self, iat: UnixTime) -> Self {
-        self.set("iat", Value::from(iat.as_secs()))
+        self.set("iat", &iat.as_secs())
     }
     /// `jti`.
     pub fn jwt_id(self, jti: impl Into<String>) -> Self {
-        self.set("jti", Value::String(jti.into()))
+        self.set("jti", &jti.into())
     }
     /// `jti` = 128 random bits from the OS generator, base64url. If the generator fails,
     /// [`sign`](JwtBuilder::sign) reports it.
@@ -117,24 +210,33 @@ impl JwtBuilder {
 
     /// Any claim. Registered claims are type-checked.
     pub fn claim(self, name: impl Into<String>, value: impl Serialize) -> Self {
-        match serde_json::to_value(value) {
-            Ok(v) => self.set(&name.into(), v),
-            Err(e) => self.fail(format!("a claim does not serialise: {e}")),
-        }
+        self.set(&name.into(), &value)
     }
 
-    /// Every member of `claims`, which must serialise to a JSON object.
+    /// Every member of `claims`, which must serialise to a JSON object. The members are
+    /// serialised straight into the claims set, each checked like [`claim`](JwtBuilder::claim).
     pub fn claims(mut self, claims: &impl Serialize) -> Self {
-        match serde_json::to_value(claims) {
-            Ok(Value::Object(m)) => {
-                for (k, v) in m {
-                    self = self.set(&k, v);
+        if self.error.is_some() {
+            return self;
+        }
+        match claims.serialize(members::Members { b: &mut self }) {
+            Ok(()) => self,
+            Err(members::Stop::Failed) => self,
+            Err(members::Stop::Other) => {
+                // An exotic shape (an enum variant, say): take the general route.
+                match serde_json::to_value(claims) {
+                    Ok(Value::Object(m)) => {
+                        for (k, v) in m {
+                            self = self.set(&k, &v);
+                        }
+                        self
+                    }
+                    Ok(Value::Null) => self,
+                    Ok(_) => self.fail("the claims type must serialise to a JSON object".into()),
+                    Err(e) => self.fail(format!("the claims do not serialise: {e}")),
                 }
-                self
             }
-            Ok(Value::Null) => self,
-            Ok(_) => self.fail("the claims type must serialise to a JSON object".into()),
-            Err(e) => self.fail(format!("the claims do not serialise: {e}")),
+            Err(members::Stop::Custom(e)) => self.fail(format!("the claims do not serialise: {e}")),
         }
     }
 
@@ -161,19 +263,22 @@ impl JwtBuilder {
         self
     }
 
-    /// The claims set as built so far.
-    pub fn claims_map(&self) -> &Map<String, Value> {
-        &self.claims
+    /// The claims set as built so far, as a JSON object.
+    pub fn claims_map(&self) -> Map<String, Value> {
+        serde_json::from_slice(&self.json).unwrap_or_default()
     }
 
     /// The claims set as JSON bytes, or the first error a setter recorded.
     pub fn payload(&self) -> Result<Vec<u8>, Error> {
-        if let Some(e) = &self.error {
-            return Err(Error::Build { reason: e.clone() });
+        self.payload_json().map(<[u8]>::to_vec)
+    }
+
+    /// The claims set as JSON bytes (borrowed), or the first error a setter recorded.
+    pub fn payload_json(&self) -> Result<&[u8], Error> {
+        match &self.error {
+            Some(e) => Err(Error::Build { reason: e.clone() }),
+            None => Ok(&self.json),
         }
-        serde_json::to_vec(&self.claims).map_err(|e| Error::Build {
-            reason: format!("the claims do not serialise: {e}"),
-        })
     }
 
     /// The protected header this builder would use with `key`.
@@ -186,32 +291,335 @@ impl JwtBuilder {
     }
 
     /// Signs the claims into a compact JWS with `key` (whose algorithm becomes `alg`).
+    ///
+    /// The header is [`header_for`](JwtBuilder::header_for) with the key's `kid` when the
+    /// builder names none, exactly as [`sign_compact`](tessera_jose::jws::sign_compact) would write it; the token is
+    /// assembled in one pre-sized string.
     pub fn sign(&self, key: &SigningKey) -> Result<String, Error> {
-        let payload = self.payload()?;
-        Ok(jws::sign_compact(&self.header_for(key), &payload, key)?)
+        let payload = self.payload_json()?;
+        let kid = self.kid.as_deref().or(key.kid());
+        let typ = self.typ.as_deref().unwrap_or("JWT");
+        // `{"alg":"…","typ":…,"kid":…,"cty":…}`, in `JwsHeader`'s member order.
+        let mut header = Vec::with_capacity(64 + typ.len() + kid.map_or(0, str::len));
+        header.extend_from_slice(b"{\"alg\":\"");
+        header.extend_from_slice(key.alg().as_str().as_bytes());
+        header.extend_from_slice(b"\",\"typ\":");
+        write_json_str(&mut header, typ);
+        if let Some(kid) = kid {
+            header.extend_from_slice(b",\"kid\":");
+            write_json_str(&mut header, kid);
+        }
+        if let Some(cty) = self.cty.as_deref() {
+            header.extend_from_slice(b",\"cty\":");
+            write_json_str(&mut header, cty);
+        }
+        header.push(b'}');
+        // The token is assembled as bytes in one pre-sized buffer: header, payload, signature.
+        let sig_len = b64::encoded_len(signature_len_hint(key.alg()));
+        let mut out = Vec::with_capacity(
+            b64::encoded_len(header.len()) + b64::encoded_len(payload.len()) + sig_len + 2,
+        );
+        append_b64(&header, &mut out);
+        out.push(b'.');
+        append_b64(payload, &mut out);
+        let sig = key.sign(&out)?;
+        out.push(b'.');
+        append_b64(&sig, &mut out);
+        // base64url is ASCII.
+        String::from_utf8(out).map_err(|_| Error::Build {
+            reason: "the token is not ASCII".into(),
+        })
     }
 }
 
-fn check_registered(name: &str, v: &Value) -> Result<(), String> {
+/// Appends `s` as a JSON string, exactly as `serde_json` writes it: copied as is when nothing
+/// needs escaping (the usual claim name or header value), else through `serde_json`.
+fn write_json_str(out: &mut Vec<u8>, s: &str) {
+    // serde_json escapes exactly the control characters, `"` and `\`.
+    let plain = !s.bytes().fold(false, |bad, b| {
+        bad | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
+    if plain {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        // Writing a string into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, s);
+    }
+}
+
+/// Appends the base64url encoding of `data` to `out`.
+fn append_b64(data: &[u8], out: &mut Vec<u8>) {
+    let start = out.len();
+    out.resize(start + b64::encoded_len(data.len()), 0);
+    if let Some(tail) = out.get_mut(start..) {
+        b64::encode_slice(data, tail);
+    }
+}
+
+/// The signature length for `alg` (an upper bound for RSA: 4096-bit keys), to size the token.
+fn signature_len_hint(alg: JwsAlgorithm) -> usize {
+    match alg {
+        JwsAlgorithm::HS256 => 32,
+        JwsAlgorithm::HS384 => 48,
+        JwsAlgorithm::ES256 | JwsAlgorithm::HS512 | JwsAlgorithm::EdDSA | JwsAlgorithm::Ed25519 => {
+            64
+        }
+        JwsAlgorithm::ES384 => 96,
+        JwsAlgorithm::ES512 => 132,
+        _ => 512,
+    }
+}
+
+/// A cheap fingerprint of an encoded name (quotes included): its length and three of its
+/// bytes. Equal names have equal fingerprints; the bytes are compared only when they match.
+fn fingerprint(name: &[u8]) -> u64 {
+    let at = |i: usize| u64::from(name.get(i).copied().unwrap_or(0));
+    let len = name.len();
+    (len as u64) | at(1) << 32 | at(len / 2) << 40 | at(len.saturating_sub(2)) << 48
+}
+
+/// Checks the serialised value of a registered claim: strings for `iss`/`sub`/`jti`, a string
+/// or an array of strings for `aud`, a non-negative number for `exp`/`nbf`/`iat`.
+fn check_registered(name: &str, v: &[u8]) -> Result<(), String> {
+    // Every registered name has three letters.
+    if name.len() != 3 {
+        return Ok(());
+    }
     let ok = match name {
-        "iss" | "sub" | "jti" => v.is_string(),
-        "aud" => v.is_string() || v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
-        "exp" | "nbf" | "iat" => v.as_f64().is_some_and(|f| f >= 0.0),
+        "iss" | "sub" | "jti" => v.first() == Some(&b'"'),
+        "aud" => match v.first() {
+            Some(b'"') => true,
+            Some(b'[') => serde_json::from_slice::<Vec<String>>(v).is_ok(),
+            _ => false,
+        },
+        // The usual case, an integer, without a float parse.
+        "exp" | "nbf" | "iat" if !v.is_empty() && v.iter().all(u8::is_ascii_digit) => true,
+        "exp" | "nbf" | "iat" => {
+            v.first().is_some_and(|b| b.is_ascii_digit() || *b == b'-')
+                && std::str::from_utf8(v)
+                    .ok()
+                    .and_then(|s| s.parse::<f64>().ok())
+                    .is_some_and(|f| f >= 0.0)
+        }
         _ => true,
     };
     if ok {
         Ok(())
     } else {
         Err(format!(
-            "the registered claim {name:?} has the wrong type: {v}"
+            "the registered claim {name:?} has the wrong type: {}",
+            String::from_utf8_lossy(v)
         ))
+    }
+}
+
+/// A serializer that takes a struct or map apart into the builder's members.
+mod members {
+    use std::fmt;
+
+    use serde::Serialize;
+    use serde::ser::{self, Impossible};
+
+    use super::JwtBuilder;
+
+    /// Why serialising stopped.
+    #[derive(Debug)]
+    pub(super) enum Stop {
+        /// A member failed; the builder recorded the error.
+        Failed,
+        /// Not a plain struct or map: the caller takes another route.
+        Other,
+        /// The type's own `Serialize` failed.
+        Custom(String),
+    }
+
+    impl fmt::Display for Stop {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            match self {
+                Stop::Failed => f.write_str("a claim was refused"),
+                Stop::Other => f.write_str("not a struct or map"),
+                Stop::Custom(e) => f.write_str(e),
+            }
+        }
+    }
+
+    impl std::error::Error for Stop {}
+
+    impl ser::Error for Stop {
+        fn custom<T: fmt::Display>(msg: T) -> Self {
+            Stop::Custom(msg.to_string())
+        }
+    }
+
+    pub(super) struct Members<'b> {
+        pub(super) b: &'b mut JwtBuilder,
+    }
+
+    impl Members<'_> {
+        fn member<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), Stop> {
+            if self.b.error.is_some() {
+                return Err(Stop::Failed);
+            }
+            match self.b.add(name, |w| serde_json::to_writer(w, value)) {
+                Ok(()) => Ok(()),
+                Err(e) => {
+                    self.b.error = Some(e);
+                    Err(Stop::Failed)
+                }
+            }
+        }
+    }
+
+    macro_rules! other {
+        ($($f:ident($($t:ty),*);)*) => {$(
+            fn $f(self, $(_: $t),*) -> Result<(), Stop> {
+                Err(Stop::Other)
+            }
+        )*};
+    }
+
+    impl<'b> ser::Serializer for Members<'b> {
+        type Ok = ();
+        type Error = Stop;
+        type SerializeSeq = Impossible<(), Stop>;
+        type SerializeTuple = Impossible<(), Stop>;
+        type SerializeTupleStruct = Impossible<(), Stop>;
+        type SerializeTupleVariant = Impossible<(), Stop>;
+        type SerializeMap = MapMembers<'b>;
+        type SerializeStruct = Self;
+        type SerializeStructVariant = Impossible<(), Stop>;
+
+        other! {
+            serialize_bool(bool); serialize_i8(i8); serialize_i16(i16); serialize_i32(i32);
+            serialize_i64(i64); serialize_i128(i128); serialize_u8(u8); serialize_u16(u16);
+            serialize_u32(u32); serialize_u64(u64); serialize_u128(u128); serialize_f32(f32);
+            serialize_f64(f64); serialize_char(char); serialize_str(&str);
+            serialize_bytes(&[u8]); serialize_unit_variant(&'static str, u32, &'static str);
+        }
+
+        fn serialize_none(self) -> Result<(), Stop> {
+            Ok(())
+        }
+        fn serialize_some<T: Serialize + ?Sized>(self, v: &T) -> Result<(), Stop> {
+            v.serialize(self)
+        }
+        fn serialize_unit(self) -> Result<(), Stop> {
+            Ok(())
+        }
+        fn serialize_unit_struct(self, _: &'static str) -> Result<(), Stop> {
+            Ok(())
+        }
+        fn serialize_newtype_struct<T: Serialize + ?Sized>(
+            self,
+            _: &'static str,
+            v: &T,
+        ) -> Result<(), Stop> {
+            v.serialize(self)
+        }
+        fn serialize_newtype_variant<T: Serialize + ?Sized>(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: &T,
+        ) -> Result<(), Stop> {
+            Err(Stop::Other)
+        }
+        fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Stop> {
+            Err(Stop::Other)
+        }
+        fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Stop> {
+            Err(Stop::Other)
+        }
+        fn serialize_tuple_struct(
+            self,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeTupleStruct, Stop> {
+            Err(Stop::Other)
+        }
+        fn serialize_tuple_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeTupleVariant, Stop> {
+            Err(Stop::Other)
+        }
+        fn serialize_map(self, _: Option<usize>) -> Result<MapMembers<'b>, Stop> {
+            Ok(MapMembers { m: self, key: None })
+        }
+        fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self, Stop> {
+            Ok(self)
+        }
+        fn serialize_struct_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeStructVariant, Stop> {
+            Err(Stop::Other)
+        }
+    }
+
+    impl ser::SerializeStruct for Members<'_> {
+        type Ok = ();
+        type Error = Stop;
+        fn serialize_field<T: Serialize + ?Sized>(
+            &mut self,
+            key: &'static str,
+            value: &T,
+        ) -> Result<(), Stop> {
+            self.member(key, value)
+        }
+        fn end(self) -> Result<(), Stop> {
+            Ok(())
+        }
+    }
+
+    pub(super) struct MapMembers<'b> {
+        m: Members<'b>,
+        key: Option<String>,
+    }
+
+    impl ser::SerializeMap for MapMembers<'_> {
+        type Ok = ();
+        type Error = Stop;
+        fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Stop> {
+            // JSON member names: strings, or numbers and booleans written as strings (as
+            // `serde_json` itself does).
+            self.key = Some(match serde_json::to_value(key) {
+                Ok(serde_json::Value::String(s)) => s,
+                Ok(v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) => {
+                    v.to_string()
+                }
+                Ok(_) => return Err(Stop::Custom("a claim name must be a string".into())),
+                Err(e) => return Err(Stop::Custom(e.to_string())),
+            });
+            Ok(())
+        }
+        fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Stop> {
+            let key = self
+                .key
+                .take()
+                .ok_or_else(|| Stop::Custom("a map value without a key".into()))?;
+            self.m.member(&key, value)
+        }
+        fn end(self) -> Result<(), Stop> {
+            Ok(())
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tessera_jose::JwsAlgorithm;
+    use tessera_jose::jws;
 
     fn key() -> SigningKey {
         SigningKey::from_hmac_secret(&[7u8; 32], JwsAlgorithm::HS256).unwrap()
@@ -230,6 +638,123 @@ mod tests {
         );
         assert!(JwtBuilder::new().claims(&5).sign(&key()).is_err());
         assert!(JwtBuilder::new().claim("exp", 5).sign(&key()).is_ok());
+    }
+
+    #[test]
+    fn sign_matches_the_jws_layer_byte_for_byte() {
+        #[derive(Serialize)]
+        struct Custom<'a> {
+            iss: &'a str,
+            exp: u64,
+            nonce: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            skipped: Option<u8>,
+            aud: [&'a str; 2],
+        }
+        let c = Custom {
+            iss: "https://issuer.example",
+            exp: 1_700_000_300,
+            nonce: "n \"quoted\" \u{1} ü",
+            skipped: None,
+            aud: ["a", "b"],
+        };
+        for (key, b) in [
+            (key(), JwtBuilder::new()),
+            (key().with_kid("key-kid"), JwtBuilder::new()),
+            (
+                key().with_kid("key-kid"),
+                JwtBuilder::new().kid("own \"kid\""),
+            ),
+            (key(), JwtBuilder::new().typ("at+jwt").cty("JWT")),
+        ] {
+            let b = b.claims(&c).claim("extra", [1, 2]).subject("s");
+            let token = b.sign(&key).unwrap();
+            let mut h = b.header_for(&key);
+            if h.kid.is_none() {
+                h.kid = key.kid().map(str::to_owned);
+            }
+            let expected = jws::sign_compact(&h, &b.payload().unwrap(), &key).unwrap();
+            assert_eq!(token, expected);
+            // Members in the order set, and the JSON is what serde_json writes for the values.
+            let v: Value = serde_json::from_slice(&b.payload().unwrap()).unwrap();
+            assert_eq!(v["nonce"], c.nonce);
+            assert_eq!(v["aud"], serde_json::json!(["a", "b"]));
+            assert!(v.get("skipped").is_none());
+            assert_eq!(b.claims_map().len(), 6);
+        }
+    }
+
+    #[test]
+    fn claims_of_every_shape() {
+        use std::collections::BTreeMap;
+        // A map, an Option, a newtype variant (the general route), and shapes that are not
+        // objects.
+        let m: BTreeMap<&str, u32> = [("exp", 5), ("n", 1)].into();
+        assert_eq!(JwtBuilder::new().claims(&m).claims_map().len(), 2);
+        assert!(JwtBuilder::new().claims(&Some(&m)).sign(&key()).is_ok());
+        assert!(JwtBuilder::new().claims(&None::<u8>).sign(&key()).is_ok());
+        #[derive(Serialize)]
+        enum E {
+            V { a: u8 },
+        }
+        let b = JwtBuilder::new().claims(&E::V { a: 1 });
+        assert_eq!(b.claims_map()["V"]["a"], 1);
+        assert!(JwtBuilder::new().claims(&[1, 2]).sign(&key()).is_err());
+        assert!(JwtBuilder::new().claims(&"x").sign(&key()).is_err());
+        let int_keys: BTreeMap<u8, u8> = [(1, 2)].into();
+        assert_eq!(JwtBuilder::new().claims(&int_keys).claims_map()["1"], 2);
+        // Registered claims through a map are type-checked; repeats across calls are refused.
+        let bad: BTreeMap<&str, &str> = [("exp", "soon")].into();
+        assert!(JwtBuilder::new().claims(&bad).sign(&key()).is_err());
+        assert!(
+            JwtBuilder::new()
+                .claims(&m)
+                .expires_at(UnixTime(9))
+                .sign(&key())
+                .is_err()
+        );
+        for (name, v) in [
+            ("exp", serde_json::json!(1.5)),
+            ("iat", serde_json::json!(0)),
+            ("aud", serde_json::json!(["x"])),
+        ] {
+            assert!(
+                JwtBuilder::new().claim(name, v).sign(&key()).is_ok(),
+                "{name}"
+            );
+        }
+        for (name, v) in [
+            ("exp", serde_json::json!(-1)),
+            ("exp", serde_json::json!(f64::NAN)),
+            ("nbf", serde_json::json!(null)),
+            ("aud", serde_json::json!(["x", 1])),
+            ("jti", serde_json::json!(5)),
+        ] {
+            assert!(
+                JwtBuilder::new().claim(name, v).sign(&key()).is_err(),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn many_claims_and_repeats() {
+        let mut b = JwtBuilder::new();
+        for i in 0..500 {
+            b = b.claim(format!("c{i}"), i);
+        }
+        assert!(b.clone().sign(&key()).is_ok());
+        assert_eq!(b.claims_map().len(), 500);
+        let err = b.claim("c7", 1).sign(&key()).unwrap_err().to_string();
+        assert!(err.contains("\"c7\" is set twice"), "{err}");
+        // Escaped names compare by their value.
+        assert!(
+            JwtBuilder::new()
+                .claim("a\"b", 1)
+                .claim("a\"b", 2)
+                .sign(&key())
+                .is_err()
+        );
     }
 
     #[test]

@@ -16,7 +16,59 @@ pub struct CompactJws<'a> {
     dot1: usize,
     /// Index of the second `.`.
     dot2: usize,
-    signature: Vec<u8>,
+    signature: SigBuf,
+}
+
+/// Room for every HMAC, ECDSA (P-521: 132 bytes) and EdDSA signature without a heap allocation;
+/// RSA signatures go to the heap (their verification costs a hundred times more). Kept small:
+/// the parsed token is moved by value.
+const INLINE_SIG: usize = 132;
+/// Room for a typical protected header on the stack while it is parsed.
+const STACK_HEADER: usize = 512;
+
+/// A decoded signature: inline when it fits, on the heap otherwise.
+#[derive(Clone)]
+enum SigBuf {
+    Inline { len: usize, bytes: [u8; INLINE_SIG] },
+    Heap(Vec<u8>),
+}
+
+impl SigBuf {
+    fn decode(b64: &[u8]) -> Result<Self, Error> {
+        const WHAT: &str = "JWS signature";
+        if b64::decoded_len(b64.len()) <= INLINE_SIG {
+            let mut bytes = [0u8; INLINE_SIG];
+            let len = b64::decode_slice(b64, &mut bytes, WHAT)?;
+            Ok(SigBuf::Inline { len, bytes })
+        } else {
+            Ok(SigBuf::Heap(b64::decode_named(b64, WHAT)?))
+        }
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            SigBuf::Inline { len, bytes } => bytes.get(..*len).unwrap_or_default(),
+            SigBuf::Heap(v) => v,
+        }
+    }
+}
+
+impl std::fmt::Debug for SigBuf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.as_slice()).finish()
+    }
+}
+
+/// Decodes the protected header and parses it, on the stack when it is small.
+fn parse_header(b64: &[u8]) -> Result<JwsHeader, Error> {
+    const WHAT: &str = "JWS protected header";
+    if b64::decoded_len(b64.len()) <= STACK_HEADER {
+        let mut buf = [0u8; STACK_HEADER];
+        let len = b64::decode_slice(b64, &mut buf, WHAT)?;
+        JwsHeader::from_json(buf.get(..len).unwrap_or_default())
+    } else {
+        JwsHeader::from_json(&b64::decode_named(b64, WHAT)?)
+    }
 }
 
 impl<'a> CompactJws<'a> {
@@ -33,13 +85,12 @@ impl<'a> CompactJws<'a> {
             found: 2,
         })?;
         if let Some(extra) = memchr(bytes, dot2 + 1) {
-            let found = 4 + bytes[extra + 1..].iter().filter(|b| **b == b'.').count();
+            let found = 4 + memchr::memchr_iter(b'.', &bytes[extra + 1..]).count();
             return Err(Error::MalformedCompact { expected: 3, found });
         }
-        let header_json = b64::decode_named(&bytes[..dot1], "JWS protected header")?;
-        let header = JwsHeader::from_json(&header_json)?;
+        let header = parse_header(&bytes[..dot1])?;
         header.check_crit(&options.crit, true)?;
-        let signature = b64::decode_named(&bytes[dot2 + 1..], "JWS signature")?;
+        let signature = SigBuf::decode(&bytes[dot2 + 1..])?;
         Ok(CompactJws {
             token,
             header,
@@ -76,7 +127,7 @@ impl<'a> CompactJws<'a> {
 
     /// The decoded signature.
     pub fn signature(&self) -> &[u8] {
-        &self.signature
+        self.signature.as_slice()
     }
 
     /// The JWS signing input when the payload is attached.
@@ -102,7 +153,7 @@ impl<'a> CompactJws<'a> {
                 reason: "the payload is detached; use verify_detached",
             });
         }
-        key.verify(self.signing_input(), &self.signature)?;
+        key.verify(self.signing_input(), self.signature())?;
         if self.header.payload_is_encoded() {
             Ok(b64::decode_named(self.payload_segment(), "JWS payload")?)
         } else {
@@ -119,7 +170,7 @@ impl<'a> CompactJws<'a> {
                 reason: "the payload is detached; use verify_detached",
             });
         }
-        key.verify(self.signing_input(), &self.signature)?;
+        key.verify(self.signing_input(), self.signature())?;
         if self.header.payload_is_encoded() {
             b64::decode_into(self.payload_segment(), out, "JWS payload")?;
         } else {
@@ -138,15 +189,13 @@ impl<'a> CompactJws<'a> {
             });
         }
         let input = signing_input(self.header_b64(), &self.header, payload);
-        key.verify(&input, &self.signature)
+        key.verify(&input, self.signature())
     }
 }
 
+/// The index of the first `.` at or after `from`.
 fn memchr(b: &[u8], from: usize) -> Option<usize> {
-    b.get(from..)?
-        .iter()
-        .position(|&c| c == b'.')
-        .map(|i| i + from)
+    memchr::memchr(b'.', b.get(from..)?).map(|i| i + from)
 }
 
 /// The JWS signing input: `BASE64URL(header) '.' payload`, with the payload encoded unless the
@@ -156,9 +205,11 @@ pub(crate) fn signing_input(header_b64: &str, header: &JwsHeader, payload: &[u8]
     input.extend_from_slice(header_b64.as_bytes());
     input.push(b'.');
     if header.payload_is_encoded() {
-        let mut s = String::new();
-        b64::encode_to(payload, &mut s);
-        input.extend_from_slice(s.as_bytes());
+        let start = input.len();
+        input.resize(start + b64::encoded_len(payload.len()), 0);
+        if let Some(tail) = input.get_mut(start..) {
+            b64::encode_slice(payload, tail);
+        }
     } else {
         input.extend_from_slice(payload);
     }
@@ -202,15 +253,23 @@ pub fn sign_compact(header: &JwsHeader, payload: &[u8], key: &SigningKey) -> Res
             reason: "an unencoded compact payload must be UTF-8 without '.' (RFC 7797 §5.2); use the JSON serialization or a detached payload".into(),
         });
     }
-    let input = signing_input(&header_b64, &h, payload);
-    let sig = key.sign(&input)?;
-    let mut out = String::with_capacity(input.len() + 1 + b64::encoded_len(sig.len()));
-    // The signing input is ASCII (base64url) or checked UTF-8 above.
-    out.push_str(
-        std::str::from_utf8(&input).map_err(|_| Error::InvalidHeader {
-            reason: "payload is not UTF-8".into(),
-        })?,
+    // The token is assembled in place: the signing input, then `.` and the signature.
+    let mut out = String::with_capacity(
+        header_b64.len() + 2 + b64::encoded_len(payload.len()) + b64::encoded_len(512),
     );
+    out.push_str(&header_b64);
+    out.push('.');
+    if h.payload_is_encoded() {
+        b64::encode_to(payload, &mut out);
+    } else {
+        // Checked UTF-8 above.
+        out.push_str(
+            std::str::from_utf8(payload).map_err(|_| Error::InvalidHeader {
+                reason: "payload is not UTF-8".into(),
+            })?,
+        );
+    }
+    let sig = key.sign(out.as_bytes())?;
     out.push('.');
     b64::encode_to(&sig, &mut out);
     Ok(out)

@@ -90,6 +90,9 @@ impl JwsHeader {
     /// Parses a header from JSON bytes, strictly: repeated members, wrong member types and
     /// unknown algorithms are errors. `crit` is not checked here; see [`JwsHeader::check_crit`].
     pub fn from_json(json: &[u8]) -> Result<Self, Error> {
+        if let Some(h) = fast::parse(json) {
+            return Ok(h);
+        }
         tessera_core::json::from_slice::<JwsHeader>(json, "JWS header")
             .map_err(|e| header_error(e.into()))
     }
@@ -131,6 +134,82 @@ impl JwsHeader {
     pub fn to_json(&self) -> String {
         // Serialising plain strings, booleans and JSON values cannot fail.
         serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// The fast path for the usual header: a compact, flat object of plain strings.
+///
+/// It accepts a strict subset of what the full parser accepts and yields the same header for
+/// it: `{"name":"value",…}` with no whitespace, only the string-valued registered parameters
+/// (`alg`, `typ`, `kid`, `cty`, `jku`, `x5u`, `x5t`, `x5t#S256`), each at most once, no escape
+/// sequences or control characters, and a supported `alg`. Anything else — including every
+/// error — returns `None` and goes to the full parser, which has the last word.
+mod fast {
+    use super::JwsHeader;
+    use crate::alg::JwsAlgorithm;
+
+    /// The plain string whose opening quote is at `s[i]`: its text and the index after the
+    /// closing quote. `s` is valid UTF-8, and quotes are ASCII, so the slice is on boundaries.
+    fn string(s: &str, i: usize) -> Option<(&str, usize)> {
+        let b = s.as_bytes();
+        if b.get(i) != Some(&b'"') {
+            return None;
+        }
+        let body = b.get(i + 1..)?;
+        let len = body
+            .iter()
+            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+        if body.get(len) != Some(&b'"') {
+            return None;
+        }
+        Some((s.get(i + 1..i + 1 + len)?, i + len + 2))
+    }
+
+    pub(super) fn parse(json: &[u8]) -> Option<JwsHeader> {
+        let s = std::str::from_utf8(json).ok()?;
+        if json.first() != Some(&b'{') {
+            return None;
+        }
+        let mut h = JwsHeader::new(JwsAlgorithm::HS256);
+        let mut alg = None;
+        let mut i = 1;
+        loop {
+            let (name, next) = string(s, i)?;
+            if json.get(next) != Some(&b':') {
+                return None;
+            }
+            let (value, next) = string(s, next + 1)?;
+            let slot = match name {
+                "alg" => {
+                    if alg.is_some() {
+                        return None;
+                    }
+                    alg = Some(value.parse::<JwsAlgorithm>().ok()?);
+                    None
+                }
+                "typ" => Some(&mut h.typ),
+                "kid" => Some(&mut h.kid),
+                "cty" => Some(&mut h.cty),
+                "jku" => Some(&mut h.jku),
+                "x5u" => Some(&mut h.x5u),
+                "x5t" => Some(&mut h.x5t),
+                "x5t#S256" => Some(&mut h.x5t_s256),
+                _ => return None,
+            };
+            if let Some(slot) = slot {
+                if slot.is_some() {
+                    return None;
+                }
+                *slot = Some(value.to_owned());
+            }
+            match json.get(next) {
+                Some(b',') => i = next + 1,
+                Some(b'}') if next + 1 == json.len() => break,
+                _ => return None,
+            }
+        }
+        h.alg = alg?;
+        Some(h)
     }
 }
 
@@ -310,5 +389,70 @@ impl<'de> serde::Deserialize<'de> for Key {
             }
         }
         d.deserialize_str(KeyVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn full(json: &str) -> Result<JwsHeader, Error> {
+        tessera_core::json::from_slice::<JwsHeader>(json.as_bytes(), "JWS header")
+            .map_err(|e| header_error(e.into()))
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_full_parser() {
+        for json in [
+            r#"{"alg":"HS256"}"#,
+            r#"{"alg":"ES256","typ":"JWT","kid":"2026-11-signing-key-01"}"#,
+            r#"{"typ":"at+jwt","alg":"RS256","kid":"k","cty":"JWT"}"#,
+            r#"{"alg":"EdDSA","jku":"https://x/jwks","x5u":"https://x/c","x5t":"a","x5t#S256":"b"}"#,
+            r#"{"alg":"PS256","kid":"ünïcödé"}"#,
+            r#"{"alg":"HS256","kid":""}"#,
+        ] {
+            let fast = fast::parse(json.as_bytes()).expect(json);
+            assert_eq!(fast, full(json).unwrap(), "{json}");
+            assert_eq!(JwsHeader::from_json(json.as_bytes()).unwrap(), fast);
+        }
+    }
+
+    #[test]
+    fn fast_path_leaves_everything_else_to_the_full_parser() {
+        for (json, ok) in [
+            // Valid, but outside the fast subset.
+            (r#"{ "alg":"HS256"}"#, true),
+            (r#"{"alg":"HS256","kid":"a\u0062"}"#, true),
+            (r#"{"alg":"HS256","kid":"a\"b"}"#, true),
+            (r#"{"alg":"HS256","b64":false,"crit":["b64"]}"#, true),
+            (r#"{"alg":"HS256","ext":"x"}"#, true),
+            (r#"{"alg":"HS256","jwk":{"kty":"oct"}}"#, true),
+            (r#"{"alg":"HS256"} "#, true),
+            // Errors: the full parser reports them.
+            (r#"{"alg":"HS256","alg":"none"}"#, false),
+            (r#"{"alg":"HS256","kid":"a","kid":"b"}"#, false),
+            (r#"{"alg":"none"}"#, false),
+            (r#"{"alg":"HS256","kid":5}"#, false),
+            (r#"{"kid":"a"}"#, false),
+            (r#"{"alg":"HS256""#, false),
+            (r#"{"alg":"HS256"}x"#, false),
+            (r#"{"alg":"HS256",}"#, false),
+            ("{\"alg\":\"HS256\",\"kid\":\"a\u{1}\"}", false),
+            ("{}", false),
+            ("", false),
+        ] {
+            assert!(fast::parse(json.as_bytes()).is_none(), "{json}");
+            assert_eq!(JwsHeader::from_json(json.as_bytes()).is_ok(), ok, "{json}");
+        }
+        assert!(fast::parse(b"{\"alg\":\"HS256\",\"kid\":\"\xff\"}").is_none());
+        assert!(JwsHeader::from_json(b"{\"alg\":\"HS256\",\"kid\":\"\xff\"}").is_err());
+        assert!(matches!(
+            JwsHeader::from_json(br#"{"alg":"HS256","kid":"a","kid":"b"}"#),
+            Err(Error::Core(tessera_core::Error::DuplicateMember { .. }))
+        ));
+        assert!(matches!(
+            JwsHeader::from_json(br#"{"alg":"XS999"}"#),
+            Err(Error::UnsupportedAlgorithm { .. })
+        ));
     }
 }

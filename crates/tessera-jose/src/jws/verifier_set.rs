@@ -123,12 +123,24 @@ impl VerifierSet {
         kid: Option<&str>,
         alg: JwsAlgorithm,
     ) -> impl Iterator<Item = &'a VerifyingKey> + 'a {
-        let idx: &[usize] = match kid {
-            Some(kid) => self.by_kid.get(kid).map_or(&[], Vec::as_slice),
-            None => self.by_alg.get(&alg).map_or(&[], Vec::as_slice),
+        // A handful of keys: comparing is cheaper than hashing the `kid`. Same keys, same order.
+        let mut hit = [false; LINEAR_KEYS];
+        let (idx, small): (&[usize], &[VerifyingKey]) = if self.keys.len() <= LINEAR_KEYS {
+            for (h, k) in hit.iter_mut().zip(&self.keys) {
+                *h = kid.is_none_or(|kid| k.kid() == Some(kid));
+            }
+            (&[], &self.keys)
+        } else {
+            let idx = match kid {
+                Some(kid) => self.by_kid.get(kid).map_or(&[][..], Vec::as_slice),
+                None => self.by_alg.get(&alg).map_or(&[][..], Vec::as_slice),
+            };
+            (idx, &[])
         };
+        let small = small.iter().zip(hit).filter_map(|(k, h)| h.then_some(k));
         idx.iter()
             .filter_map(|&i| self.keys.get(i))
+            .chain(small)
             .filter(move |k| k.alg() == alg)
     }
 
@@ -210,6 +222,9 @@ impl VerifierSet {
         }
     }
 }
+
+/// Up to this many prepared keys, [`VerifierSet::candidates`] scans instead of hashing.
+const LINEAR_KEYS: usize = 8;
 
 fn dedup(algs: &[JwsAlgorithm]) -> Vec<JwsAlgorithm> {
     let mut out = Vec::with_capacity(algs.len());
