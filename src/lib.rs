@@ -8,6 +8,8 @@ pub use tessera_core as core;
 pub use tessera_jose as jose;
 #[cfg(feature = "jwt")]
 pub use tessera_jwt as jwt;
+#[cfg(feature = "pkce")]
+pub use tessera_pkce as pkce;
 #[cfg(feature = "reqwest")]
 pub use tessera_reqwest as reqwest;
 

@@ -379,6 +379,13 @@ mod malformed {
         refused(
             r#"{"kty":"OKP","crv":"X25519","alg":"EdDSA","x":"hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo"}"#,
         );
+        // A content encryption name on a key of the wrong length or type (RFC 7520 §3.6 style).
+        refused(
+            r#"{"kty":"oct","alg":"A128GCM","k":"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg"}"#,
+        );
+        refused(
+            r#"{"kty":"EC","crv":"P-256","alg":"A256GCM","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}"#,
+        );
         // Ed25519 key of 31 bytes.
         refused(
             r#"{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHUQ"}"#,

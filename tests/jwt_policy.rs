@@ -664,3 +664,61 @@ fn a_public_key_never_becomes_an_hmac_secret() {
     ));
     let _ = VerifyingKey::from_hmac_secret; // HMAC verifiers only come from secrets or oct JWKs.
 }
+
+#[test]
+fn nested_sign_then_encrypt() {
+    use tessera_jose::alg::{ContentEncryptionAlgorithm as Enc, KeyManagementAlgorithm as Alg};
+    use tessera_jose::jwe::{self, DecryptionKey, EncryptionKey, JweHeader, JweOptions};
+
+    let cek = [9u8; 32];
+    let to_rs = EncryptionKey::from_secret(&cek, Alg::Dir).unwrap();
+    let rs_key = DecryptionKey::from_secret(&cek, Alg::Dir).unwrap();
+    let header = JweHeader::new(Alg::Dir, Enc::A128CbcHs256);
+    let token = good()
+        .claim("secret", "s3")
+        .sign_then_encrypt(&es_key(), &header, &to_rs)
+        .unwrap();
+    assert_eq!(token.split('.').count(), 5);
+    let p = policy().build().unwrap();
+    let opts = JweOptions::default();
+    let v = p
+        .verify_nested::<Map<String, Value>>(&token, &rs_key, &opts, &keys(), NOW)
+        .unwrap();
+    assert_eq!(v.jwe_header().cty.as_deref(), Some("JWT"));
+    assert_eq!(v.jwt().header().alg, JwsAlgorithm::ES256);
+    assert_eq!(v.jwt().custom()["secret"], "s3");
+
+    // Wrong decryption key: opaque.
+    let other = DecryptionKey::from_secret(&[8u8; 32], Alg::Dir).unwrap();
+    assert!(matches!(
+        p.verify_nested::<()>(&token, &other, &opts, &keys(), NOW),
+        Err(Error::Jose(tessera_jose::Error::DecryptionFailed))
+    ));
+    // The inner token is held to the policy.
+    let wrong_aud = JwtBuilder::new()
+        .issuer(ISS)
+        .audience("elsewhere")
+        .expires_in(NOW, 60)
+        .sign_then_encrypt(&es_key(), &header, &to_rs)
+        .unwrap();
+    assert!(matches!(
+        p.verify_nested::<()>(&wrong_aud, &rs_key, &opts, &keys(), NOW),
+        Err(Error::WrongAudience { .. })
+    ));
+    // A JWE without cty JWT is not a nested JWT, even if its plaintext is a JWS.
+    let jws = good().sign(&es_key()).unwrap();
+    let plain = jwe::encrypt_compact(&header, jws.as_bytes(), &to_rs).unwrap();
+    assert!(matches!(
+        p.verify_nested::<()>(&plain, &rs_key, &opts, &keys(), NOW),
+        Err(Error::Jose(tessera_jose::Error::InvalidHeader { .. }))
+    ));
+    // An inner signature by an unknown signer fails as any JWS would.
+    let stranger = SigningKey::from_hmac_secret(&[5u8; 32], JwsAlgorithm::HS256).unwrap();
+    let forged = good()
+        .sign_then_encrypt(&stranger, &header, &to_rs)
+        .unwrap();
+    assert!(matches!(
+        p.verify_nested::<()>(&forged, &rs_key, &opts, &keys(), NOW),
+        Err(Error::Jose(tessera_jose::Error::InvalidSignature))
+    ));
+}

@@ -9,8 +9,10 @@ mod rfc7519 {
     use serde::Deserialize;
     use serde_json::Value;
     use tessera_core::UnixTime;
+    use tessera_jose::alg::KeyManagementAlgorithm as Alg;
+    use tessera_jose::jwe::{CompactJwe, DecryptionKey, JweOptions};
     use tessera_jose::{Jwk, JwsAlgorithm, VerifyingKey};
-    use tessera_jwt::{Error, JwtBuilder, KeyStore, Policy, insecure_decode_unverified};
+    use tessera_jwt::{Claims, Error, JwtBuilder, KeyStore, Policy};
 
     const EXP: u64 = 1_300_819_380;
 
@@ -99,13 +101,26 @@ mod rfc7519 {
     }
 
     #[test]
-    fn a_1_encrypted_jwt_is_not_taken_for_a_jws() {
-        // A.1 is a JWE (RSA1_5 + A128CBC-HS256). tessera-jose has no JWE yet: decrypting it is
-        // pending (see the README); here it must at least be refused as a JWS, by structure.
+    fn a_1_encrypted_jwt() {
+        // A.1: the claims set encrypted to the recipient with RSA1_5 + A128CBC-HS256. RSA1_5 is
+        // refused unless explicitly enabled (RFC 8725 §3.2).
         let v = vectors("rfc7519_appendix_A.json");
         let token = v["A.1_token"].as_str().unwrap();
-        let keys = KeyStore::new();
-        match joe_policy(JwsAlgorithm::RS256).verify::<Example>(token, &keys, UnixTime(EXP - 1)) {
+        let key = DecryptionKey::from_jwk(&jwk(&v["A.1_key"]), Alg::Rsa1_5).unwrap();
+        assert!(CompactJwe::parse(token, &JweOptions::default()).is_err());
+        let jwe = CompactJwe::parse(token, &JweOptions::default().insecure_with_rsa1_5()).unwrap();
+        let header = Value::Object(jwe.header().to_map());
+        assert_eq!(header, v["A.1_header"]);
+        let plaintext = jwe.decrypt(&key).unwrap();
+        let claims = Claims::<Example>::from_json(&plaintext).unwrap();
+        assert_eq!(claims.iss(), Some("joe"));
+        assert_eq!(claims.exp(), Some(UnixTime(EXP)));
+        assert!(claims.custom.is_root);
+        let as_json: Value = serde_json::from_slice(&plaintext).unwrap();
+        assert_eq!(as_json, v["A.1_claims"]);
+        // An encrypted (not nested) JWT is not taken for a JWS, by structure.
+        let policy = joe_policy(JwsAlgorithm::RS256);
+        match policy.verify::<Example>(token, &KeyStore::new(), UnixTime(EXP - 1)) {
             Err(Error::Jose(tessera_jose::Error::MalformedCompact { expected, found })) => {
                 assert_eq!((expected, found), (3, 5))
             }
@@ -114,25 +129,48 @@ mod rfc7519 {
     }
 
     #[test]
-    fn a_2_nested_jwt_inner_jws() {
-        // A.2's inner token is RFC 7515 A.2's RS256 JWS, verified with the key the vectors
-        // name. (Decrypting the outer JWE awaits JWE support.)
+    fn a_2_nested_jwt() {
+        // A.2: the RFC 7515 A.2 RS256 JWS, encrypted with RSA1_5 + A128CBC-HS256, cty JWT.
         let v = vectors("rfc7519_appendix_A.json");
-        let inner = rfc7515("RFC 7515 A.2");
-        let token = inner["compact"].as_str().unwrap();
-        let key = jwk(&v["A.2_inner_verification_key_rfc7515_A.2"]);
+        let token = v["A.2_token_nested"].as_str().unwrap();
+        let dec = DecryptionKey::from_jwk(&jwk(&v["A.2_decryption_key"]), Alg::Rsa1_5).unwrap();
+        let sig_key = jwk(&v["A.2_inner_verification_key_rfc7515_A.2"]);
         let keys = KeyStore::single(
-            VerifyingKey::from_jwk(&key.to_public().unwrap(), JwsAlgorithm::RS256).unwrap(),
+            VerifyingKey::from_jwk(&sig_key.to_public().unwrap(), JwsAlgorithm::RS256).unwrap(),
         );
-        let ok = joe_policy(JwsAlgorithm::RS256)
-            .verify::<Example>(token, &keys, UnixTime(EXP - 1))
+        let opts = JweOptions::default().insecure_with_rsa1_5();
+        let policy = joe_policy(JwsAlgorithm::RS256);
+        let nested = policy
+            .verify_nested::<Example>(token, &dec, &opts, &keys, UnixTime(EXP - 1))
             .unwrap();
-        assert_eq!(ok.claims().iss(), Some("joe"));
-        assert!(ok.custom().is_root);
-        // The nested token is a 5-part JWE whose header says cty JWT.
-        let nested = v["A.2_token_nested"].as_str().unwrap();
-        assert_eq!(nested.split('.').count(), 5);
-        assert!(insecure_decode_unverified::<()>(nested).is_err());
+        assert_eq!(nested.jwe_header().cty.as_deref(), Some("JWT"));
+        let jwt = nested.jwt();
+        assert_eq!(jwt.header().alg, JwsAlgorithm::RS256);
+        assert_eq!(jwt.claims().iss(), Some("joe"));
+        assert!(jwt.custom().is_root);
+        // The inner token is exactly RFC 7515 A.2's.
+        let inner = rfc7515("RFC 7515 A.2");
+        let direct = policy
+            .verify::<Example>(inner["compact"].as_str().unwrap(), &keys, UnixTime(EXP - 1))
+            .unwrap();
+        assert_eq!(direct.claims().registered, jwt.claims().registered);
+        // The policy still applies to the inner token.
+        assert!(matches!(
+            policy.verify_nested::<Example>(token, &dec, &opts, &keys, UnixTime(EXP + 31)),
+            Err(Error::Expired { .. })
+        ));
+        // Without the RSA1_5 opt-in the token is refused before any decryption.
+        assert!(
+            policy
+                .verify_nested::<Example>(
+                    token,
+                    &dec,
+                    &JweOptions::default(),
+                    &keys,
+                    UnixTime(EXP - 1)
+                )
+                .is_err()
+        );
     }
 
     #[test]

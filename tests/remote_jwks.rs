@@ -520,3 +520,13 @@ fn from_openid_issuer_uses_jwks_uri_and_checks_the_issuer() {
         Err(RemoteError::Discovery { .. })
     ));
 }
+
+#[test]
+fn a_shared_dyn_resolver_still_fetches() {
+    let p = Provider::new(vec![k1()]);
+    let shared: Arc<dyn KeyResolver> = Arc::new(p.keys());
+    let t = token(&k1(), T0);
+    block_on(policy().verify_async::<()>(&t, &shared, T0)).unwrap();
+    block_on(policy().verify_async::<()>(&t, &&*shared, T0)).unwrap();
+    assert_eq!(p.fetches(), 1);
+}

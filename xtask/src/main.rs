@@ -1,10 +1,14 @@
 //! `cargo xtask` — the project's automation, as a plain binary with no dependencies.
 //!
 //! - `cargo xtask ci`: everything CI checks (fmt, clippy with warnings denied, tests, docs with
-//!   broken links denied, and the interop and fuzz smoke stages once they exist).
+//!   broken links denied, interop with independent peers, and the fuzz smoke stage).
+//! - `cargo xtask interop`: only the Node (panva `jose`) interop stage.
+//! - `cargo xtask bench`: the criterion benches against the peers, and one table of ratios.
+//! - `cargo xtask fuzz`: every cargo-fuzz target for a given time.
 
 mod bench;
 mod fuzz;
+mod interop;
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -14,6 +18,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
+        Some("interop") => interop::node(),
         Some("bench") => bench::bench(&args[1..]),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
@@ -35,9 +40,10 @@ fn print_help() {
     println!(
         "cargo xtask <task>\n\n\
          tasks:\n  \
-         ci       fmt check, clippy -D warnings, tests, docs (broken links denied), fuzz smoke\n  \
+         ci       fmt check, clippy -D warnings, tests, interop, docs (broken links denied), fuzz smoke\n  \
+         interop  npm ci the pinned jose peers and run the tests that need them\n  \
          bench    criterion benches (ours, jsonwebtoken, jwt-simple, raw primitives) and one table\n           \
-         [--quick] [--no-run] [FILTER]\n  \
+         [--no-run] [--full] [FILTER]\n  \
          fuzz     every cargo-fuzz target in fuzz/ [--seconds N | --smoke] [TARGET...]\n"
     );
 }
@@ -87,6 +93,8 @@ fn ci() -> Result<(), String> {
     let mut test = cargo();
     test.args(["test", "--workspace", "--all-features"]);
     run("cargo test", test)?;
+
+    interop::node()?;
 
     let mut doc = cargo();
     doc.args(["doc", "--workspace", "--no-deps", "--all-features"])

@@ -2,6 +2,7 @@
 //! one pass.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 
 use serde::Deserialize;
@@ -146,6 +147,17 @@ impl<'a, T> Claims<'a, T> {
         self.registered.jti.as_deref()
     }
 
+    /// Parses a claims set obtained some other way (e.g. decrypted from a JWE that is not
+    /// nested), with the same strictness as verification: one pass, registered claims
+    /// type-checked, repeated members refused. Nothing is validated — no times, issuer or
+    /// audience; see [`Policy`](crate::Policy) for that.
+    pub fn from_json(json: &'a [u8]) -> Result<Self, Error>
+    where
+        T: Deserialize<'a>,
+    {
+        parse::<T>(json).map(|p| p.claims)
+    }
+
     /// A copy whose registered claims borrow nothing (`T` is moved as is).
     pub fn into_owned(self) -> Claims<'static, T> {
         Claims {
@@ -180,6 +192,8 @@ pub(crate) struct State<'de> {
     reg_seen: u8,
     /// Names of the non-registered members, for duplicate detection and required claims.
     pub(crate) names: Vec<Cow<'de, str>>,
+    /// The same names hashed, once there are too many for a linear scan.
+    index: Option<HashSet<Cow<'de, str>>>,
     /// The member whose value `T` is reading (to name it in `T`'s errors).
     current: Option<Cow<'de, str>>,
     /// A structured error raised inside the parse.
@@ -192,6 +206,7 @@ impl<'de> State<'de> {
             reg: RegisteredClaims::default(),
             reg_seen: 0,
             names: Vec::with_capacity(16),
+            index: None,
             current: None,
             error: None,
         }
@@ -454,7 +469,7 @@ struct Proxy<'s, 'de, A> {
     state: &'s mut State<'de>,
 }
 
-/// Above this many names, duplicate detection switches from a linear scan to sorting.
+/// Above this many names, duplicate detection switches from a linear scan to a hash set.
 const LINEAR_NAMES: usize = 64;
 
 impl<'de, A: MapAccess<'de>> MapAccess<'de> for Proxy<'_, 'de, A> {
@@ -481,15 +496,15 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Proxy<'_, 'de, A> {
                 })?;
                 continue;
             }
-            let names = &self.state.names;
-            let dup = if names.len() < LINEAR_NAMES {
-                names.contains(&name)
+            let st = &mut *self.state;
+            let dup = if st.names.len() < LINEAR_NAMES {
+                st.names.contains(&name)
             } else {
-                // Hostile payloads with thousands of members: keep the check O(n log n).
-                let mut all: Vec<&str> = names.iter().map(|n| n.as_ref()).collect();
-                all.push(&name);
-                all.sort_unstable();
-                all.windows(2).any(|w| w[0] == w[1])
+                // Hostile payloads with thousands of members: switch to a hash set.
+                let index = st
+                    .index
+                    .get_or_insert_with(|| st.names.iter().cloned().collect());
+                !index.insert(name.clone())
             };
             if dup {
                 return Err(self.state.fail(Error::DuplicateClaim {
@@ -841,6 +856,28 @@ mod tests {
         assert!(!p.claims.custom.contains_key("iss"));
         let p = parse::<Value>(br#"{"iss":"i","z":"w"}"#).unwrap();
         assert_eq!(p.claims.custom, serde_json::json!({"z":"w"}));
+    }
+
+    #[test]
+    fn not_utf8() {
+        assert!(matches!(
+            parse::<()>(b"{\"a\":\"\xff\"}"),
+            Err(Error::MalformedClaims { .. })
+        ));
+    }
+
+    #[test]
+    fn many_members_stay_cheap() {
+        // 3000 distinct members (about what a 16 KiB token holds): linear, then hashed.
+        let mut doc = String::from("{");
+        for i in 0..3000 {
+            doc.push_str(&format!("\"m{i}\":{i},"));
+        }
+        doc.push_str("\"end\":0}");
+        let t = std::time::Instant::now();
+        let p = parse::<()>(doc.as_bytes()).unwrap();
+        assert_eq!(p.names.len(), 3001);
+        assert!(t.elapsed() < std::time::Duration::from_secs(1));
     }
 
     #[test]

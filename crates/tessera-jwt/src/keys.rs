@@ -1,21 +1,23 @@
 //! Key resolution: which prepared keys may verify a token, by `kid` and algorithm.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::ops::Deref;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
 use tessera_core::UnixTime;
+use tessera_jose::jws::VerifierSet;
 use tessera_jose::remote::{KeySetSnapshot, RemoteJwkSet};
-use tessera_jose::{Jwk, JwkSet, JwsAlgorithm, KeyPolicy, VerifyingKey};
+use tessera_jose::{JwkSet, JwsAlgorithm, KeyPolicy, VerifyingKey};
 
 use crate::Error;
 
-/// Prepared verifying keys with O(1) lookup by `kid`.
+/// Prepared verifying keys with O(1) lookup by `kid`: a [`VerifierSet`] prepared for every
+/// algorithm tessera implements (the [`Policy`](crate::Policy) applies the allow-list).
 ///
 /// Each JWK is prepared once for every algorithm it may verify (its own `alg` if it names one,
-/// otherwise each algorithm of its key family), so verifying a token never parses a key.
+/// otherwise each algorithm of its key family, within its `use` and `key_ops`), so verifying a
+/// token never parses a key.
 ///
 /// ```
 /// use tessera_jose::{JwkSet, JwsAlgorithm};
@@ -28,18 +30,9 @@ use crate::Error;
 /// assert_eq!(store.candidates(Some("a"), JwsAlgorithm::HS384).count(), 0);
 /// assert_eq!(store.candidates(None, JwsAlgorithm::HS256).count(), 1);
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct KeyStore {
-    keys: Vec<VerifyingKey>,
-    by_kid: HashMap<String, Vec<usize>>,
-}
-
-impl fmt::Debug for KeyStore {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("KeyStore")
-            .field("keys", &self.keys)
-            .finish_non_exhaustive()
-    }
+    set: VerifierSet,
 }
 
 impl KeyStore {
@@ -56,74 +49,39 @@ impl KeyStore {
 
     /// Prepares every usable key of `set` under `policy`.
     pub fn from_jwk_set_with_policy(set: &JwkSet, policy: &KeyPolicy) -> Self {
-        let mut store = KeyStore::new();
-        for jwk in set.keys() {
-            store.push_jwk_with_policy(jwk, policy);
+        KeyStore {
+            set: VerifierSet::with_policy(set, JwsAlgorithm::ALL, policy),
         }
-        store
-    }
-
-    /// Prepares one JWK for every algorithm it may verify; returns how many verifiers were added.
-    pub fn push_jwk_with_policy(&mut self, jwk: &Jwk, policy: &KeyPolicy) -> usize {
-        let mut added = 0;
-        for &alg in JwsAlgorithm::ALL {
-            if let Some(named) = &jwk.alg
-                && named != alg.as_str()
-            {
-                continue;
-            }
-            if let Ok(k) = VerifyingKey::from_jwk_with_policy(jwk, alg, policy) {
-                self.push(k);
-                added += 1;
-            }
-        }
-        added
     }
 
     /// A store holding one key.
     pub fn single(key: VerifyingKey) -> Self {
-        let mut s = KeyStore::new();
-        s.push(key);
-        s
+        Self::from_iter([key])
     }
 
-    /// Adds a prepared key.
-    pub fn push(&mut self, key: VerifyingKey) {
-        if let Some(kid) = key.kid() {
-            self.by_kid
-                .entry(kid.to_owned())
-                .or_default()
-                .push(self.keys.len());
-        }
-        self.keys.push(key);
-    }
-
-    /// The number of prepared verifiers.
+    /// The number of prepared (key, algorithm) pairs.
     pub fn len(&self) -> usize {
-        self.keys.len()
+        self.set.len()
     }
 
     /// Whether the store is empty.
     pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
+        self.set.is_empty()
+    }
+
+    /// The underlying prepared set.
+    pub fn verifier_set(&self) -> &VerifierSet {
+        &self.set
     }
 
     /// The keys that may verify a token with this `kid` and `alg`: with a `kid`, the keys
-    /// bearing it (a hash lookup); without one, every key for `alg`.
+    /// bearing it; without one, every key for `alg` (both hash lookups).
     pub fn candidates<'a>(
         &'a self,
         kid: Option<&str>,
         alg: JwsAlgorithm,
     ) -> impl Iterator<Item = &'a VerifyingKey> + 'a {
-        let (by_kid, all): (&'a [usize], &'a [VerifyingKey]) = match kid {
-            Some(kid) => (self.by_kid.get(kid).map(Vec::as_slice).unwrap_or(&[]), &[]),
-            None => (&[], &self.keys),
-        };
-        by_kid
-            .iter()
-            .filter_map(|&i| self.keys.get(i))
-            .chain(all.iter())
-            .filter(move |k| k.alg() == alg)
+        self.set.candidates(kid, alg)
     }
 }
 
@@ -133,13 +91,17 @@ impl From<VerifyingKey> for KeyStore {
     }
 }
 
+impl From<VerifierSet> for KeyStore {
+    fn from(set: VerifierSet) -> Self {
+        KeyStore { set }
+    }
+}
+
 impl FromIterator<VerifyingKey> for KeyStore {
     fn from_iter<I: IntoIterator<Item = VerifyingKey>>(iter: I) -> Self {
-        let mut s = KeyStore::new();
-        for k in iter {
-            s.push(k);
+        KeyStore {
+            set: VerifierSet::from_keys(iter),
         }
-        s
     }
 }
 
@@ -188,9 +150,35 @@ impl KeyResolver for KeyStore {
     }
 }
 
+#[async_trait]
 impl<R: KeyResolver + ?Sized> KeyResolver for Arc<R> {
     fn keys_now(&self, kid: Option<&str>, alg: JwsAlgorithm, now: UnixTime) -> Option<Keys<'_>> {
         (**self).keys_now(kid, alg, now)
+    }
+
+    async fn keys(
+        &self,
+        kid: Option<&str>,
+        alg: JwsAlgorithm,
+        now: UnixTime,
+    ) -> Result<Keys<'_>, Error> {
+        (**self).keys(kid, alg, now).await
+    }
+}
+
+#[async_trait]
+impl<R: KeyResolver + ?Sized> KeyResolver for &R {
+    fn keys_now(&self, kid: Option<&str>, alg: JwsAlgorithm, now: UnixTime) -> Option<Keys<'_>> {
+        (**self).keys_now(kid, alg, now)
+    }
+
+    async fn keys(
+        &self,
+        kid: Option<&str>,
+        alg: JwsAlgorithm,
+        now: UnixTime,
+    ) -> Result<Keys<'_>, Error> {
+        (**self).keys(kid, alg, now).await
     }
 }
 
@@ -200,7 +188,11 @@ type Prepared = (u64, Arc<KeyStore>);
 /// A remote JWK Set (see [`tessera_jose::remote`]) as a key resolver: keys are prepared once
 /// per fetched version of the set and shared by every verification.
 ///
-/// Cheap to clone; clones share the cache.
+/// Cheap to clone; clones share the cache. Use it with
+/// [`Policy::verify_async`](crate::Policy::verify_async): the synchronous
+/// [`Policy::verify`](crate::Policy::verify) only uses keys that need no fetch now and otherwise
+/// fails with [`Error::KeysUnavailable`] (before the first fetch, on an unknown `kid` past the
+/// cooldown, or once the set is due for refresh).
 #[derive(Clone)]
 pub struct RemoteKeys {
     remote: RemoteJwkSet,

@@ -76,13 +76,14 @@
 //! }
 //! ```
 //!
-//! Nested (signed-then-encrypted) JWTs need JWE, which tessera-jose does not have yet; see the
-//! crate README.
+//! Nested JWTs (signed, then encrypted; RFC 7519 §5.2) are built with
+//! [`JwtBuilder::sign_then_encrypt`] and verified with [`Policy::verify_nested`].
 
 mod builder;
 mod claims;
 mod error;
 mod keys;
+mod nested;
 mod policy;
 mod profile;
 
@@ -90,6 +91,7 @@ pub use builder::JwtBuilder;
 pub use claims::{Audience, Claims, RegisteredClaims};
 pub use error::Error;
 pub use keys::{KeyResolver, KeyStore, Keys, RemoteKeys};
+pub use nested::VerifiedNested;
 pub use policy::{DEFAULT_LEEWAY_SECS, Policy, PolicyBuilder, Verified, typ_matches};
 pub use profile::{ACCESS_TOKEN_REQUIRED, ACCESS_TOKEN_TYP, AccessTokenClaims};
 

@@ -672,6 +672,12 @@ fn check_alg_fits(alg: &str, params: &KeyParams) -> Result<(), Error> {
         ("A192KW" | "A192GCMKW", KeyParams::Oct(k)) => k.len() == 24,
         ("A256KW" | "A256GCMKW", KeyParams::Oct(k)) => k.len() == 32,
         ("dir", KeyParams::Oct(_)) => true,
+        // Content encryption names on a `dir` key (as RFC 7520 §3.6 does) fix its length.
+        ("A128GCM", KeyParams::Oct(k)) => k.len() == 16,
+        ("A192GCM", KeyParams::Oct(k)) => k.len() == 24,
+        ("A256GCM" | "A128CBC-HS256", KeyParams::Oct(k)) => k.len() == 32,
+        ("A192CBC-HS384", KeyParams::Oct(k)) => k.len() == 48,
+        ("A256CBC-HS512", KeyParams::Oct(k)) => k.len() == 64,
         (
             "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" | "RSA1_5" | "RSA-OAEP"
             | "RSA-OAEP-256" | "RSA-OAEP-384" | "RSA-OAEP-512",
@@ -692,7 +698,8 @@ fn check_alg_fits(alg: &str, params: &KeyParams) -> Result<(), Error> {
             | "A192GCMKW" | "A256GCMKW" | "dir" | "RS256" | "RS384" | "RS512" | "PS256" | "PS384"
             | "PS512" | "RSA1_5" | "RSA-OAEP" | "RSA-OAEP-256" | "RSA-OAEP-384" | "RSA-OAEP-512"
             | "ES256" | "ES384" | "ES512" | "EdDSA" | "Ed25519" | "ECDH-ES" | "ECDH-ES+A128KW"
-            | "ECDH-ES+A192KW" | "ECDH-ES+A256KW",
+            | "ECDH-ES+A192KW" | "ECDH-ES+A256KW" | "A128GCM" | "A192GCM" | "A256GCM"
+            | "A128CBC-HS256" | "A192CBC-HS384" | "A256CBC-HS512",
             _,
         ) => false,
         _ => true,

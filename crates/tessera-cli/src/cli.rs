@@ -1,0 +1,360 @@
+//! The command line, as clap derive types. Doc comments here are the help text.
+
+use clap::{Args, Parser, Subcommand};
+
+const AFTER_HELP: &str = "\
+Data goes to stdout (tokens as text; keys, claims and results as JSON); diagnostics go to stderr.
+Every FILE argument also takes `-` for stdin.
+
+Exit status:
+  0  success
+  1  the input was understood but rejected (bad signature, expired, wrong audience,
+     decryption failure)
+  2  usage error or unreadable input (missing file, malformed JSON, JWK or token)
+
+Examples:
+  tessera jwk generate --alg ES256 --kid k1 > key.json
+  echo -n 'hello' | tessera jws sign --key key.json > token
+  tessera jws verify --key key.json --alg ES256 < token
+  tessera jwt decode eyJhbGciOi...
+  tessera pkce";
+
+/// JOSE and JWT from the shell: keys, signatures, encryption and tokens, with a stable contract.
+#[derive(Debug, Parser)]
+#[command(name = "tessera", version, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate, convert and inspect JSON Web Keys (RFC 7517, RFC 7638).
+    #[command(subcommand)]
+    Jwk(JwkCommand),
+    /// Sign and verify JSON Web Signatures (RFC 7515, RFC 7797).
+    #[command(subcommand)]
+    Jws(JwsCommand),
+    /// Encrypt and decrypt with JSON Web Encryption (RFC 7516).
+    #[command(subcommand)]
+    Jwe(JweCommand),
+    /// Sign, verify and decode JSON Web Tokens (RFC 7519).
+    #[command(subcommand)]
+    Jwt(JwtCommand),
+    /// Print a fresh PKCE code verifier and its S256 challenge as JSON (RFC 7636).
+    Pkce(PkceArgs),
+}
+
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Subcommand)]
+pub enum JwkCommand {
+    /// Generate a private JWK for an algorithm.
+    ///
+    /// oct for HS*, A*KW, A*GCMKW and dir (sized by --enc); RSA (2048 bits unless --bits) for
+    /// RS*, PS* and RSA-OAEP*; EC for ES*, and for ECDH-ES* (P-256 unless --crv); Ed25519 for
+    /// EdDSA.
+    #[command(
+        after_help = "Examples:\n  tessera jwk generate --alg ES256 --kid k1\n  \
+        tessera jwk generate --alg dir --enc A256GCM\n  \
+        tessera jwk generate --alg ECDH-ES+A256KW --crv X25519"
+    )]
+    Generate {
+        /// The JWS or JWE algorithm the key is for (set as the key's "alg").
+        #[arg(long, value_name = "ALG")]
+        alg: String,
+        /// The key ID ("kid").
+        #[arg(long, value_name = "KID")]
+        kid: Option<String>,
+        /// The content encryption algorithm, which sets the key size for `--alg dir`.
+        #[arg(long, value_name = "ENC")]
+        enc: Option<String>,
+        /// The curve for ECDH-ES keys: P-256 (default), P-384, P-521 or X25519.
+        #[arg(long, value_name = "CRV")]
+        crv: Option<String>,
+        /// The RSA modulus size in bits (2048 to 8192).
+        #[arg(long, value_name = "BITS", default_value_t = 2048)]
+        bits: usize,
+    },
+    /// Convert a PEM key (SPKI, PKCS#8, PKCS#1 or SEC1) to a JWK.
+    Import {
+        /// The PEM file (`-` for stdin).
+        #[arg(long, value_name = "FILE")]
+        pem: String,
+        /// The algorithm to record in the JWK's "alg".
+        #[arg(long, value_name = "ALG")]
+        alg: Option<String>,
+        /// The key ID ("kid") to record.
+        #[arg(long, value_name = "KID")]
+        kid: Option<String>,
+    },
+    /// Convert a JWK to PEM: PKCS#8 for a private key, SPKI for a public key.
+    Export {
+        /// Write PEM (the only format for now; DER is binary and better left to openssl).
+        #[arg(long, required = true)]
+        pem: bool,
+        /// Export only the public half of a private key.
+        #[arg(long)]
+        public: bool,
+        /// The JWK (`-` for stdin).
+        #[arg(value_name = "FILE")]
+        file: String,
+    },
+    /// Print the public half of a private JWK or JWK Set.
+    ///
+    /// Symmetric keys have no public half: a lone oct key is an error, and oct keys are dropped
+    /// from a set.
+    Public {
+        /// The JWK or JWK Set (`-` for stdin).
+        #[arg(value_name = "FILE")]
+        file: String,
+    },
+    /// Print the RFC 7638 thumbprint of a JWK (base64url), or its RFC 9278 URI.
+    Thumbprint {
+        /// Print the thumbprint URI (urn:ietf:params:oauth:jwk-thumbprint:sha-256:...).
+        #[arg(long)]
+        uri: bool,
+        /// The hash function.
+        #[arg(long, value_name = "HASH", default_value = "sha-256",
+              value_parser = ["sha-256", "sha-384", "sha-512"])]
+        hash: String,
+        /// The JWK (`-` for stdin).
+        #[arg(value_name = "FILE")]
+        file: String,
+    },
+}
+
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Subcommand)]
+pub enum JwsCommand {
+    /// Sign the payload read from stdin; print the JWS.
+    #[command(
+        after_help = "Example:\n  echo -n 'hello' | tessera jws sign --key key.json --alg RS256"
+    )]
+    Sign(JwsSignArgs),
+    /// Verify a JWS with a key from an allow-list of algorithms; print the payload.
+    #[command(
+        after_help = "Example:\n  tessera jws verify --key jwks.json --alg RS256,ES256 eyJhbGciOi..."
+    )]
+    Verify(JwsVerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct JwsSignArgs {
+    /// The private JWK to sign with (or a JWK Set holding exactly one key).
+    #[arg(long, value_name = "FILE")]
+    pub key: String,
+    /// The algorithm. Defaults to the key's "alg", or the only one an EC or Ed25519 key fits.
+    #[arg(long, value_name = "ALG")]
+    pub alg: Option<String>,
+    /// Extra protected header parameters, as a JSON object (e.g. '{"kid":"k1","typ":"JOSE"}').
+    #[arg(long, value_name = "JSON")]
+    pub header: Option<String>,
+    /// Print the general JWS JSON Serialization instead of the compact one.
+    #[arg(long, conflicts_with = "flattened")]
+    pub json: bool,
+    /// Print the flattened JWS JSON Serialization instead of the compact one.
+    #[arg(long)]
+    pub flattened: bool,
+    /// Leave the payload out (compact `header..signature`); verify it with `--payload`.
+    #[arg(long)]
+    pub detached: bool,
+    /// Do not base64url-encode the payload (RFC 7797 "b64": false, listed in "crit").
+    #[arg(long)]
+    pub unencoded: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct JwsVerifyArgs {
+    /// The public (or private) JWK, or a JWK Set from which the token's "kid" selects the key.
+    #[arg(long, value_name = "FILE")]
+    pub key: String,
+    /// The algorithms to accept, comma-separated (e.g. RS256,ES256). Required: the token's own
+    /// "alg" is never trusted on its own.
+    #[arg(long, value_name = "ALG[,ALG...]")]
+    pub alg: String,
+    /// The detached payload, for a JWS printed with `--detached` (`-` for stdin).
+    #[arg(long, value_name = "FILE")]
+    pub payload: Option<String>,
+    /// The JWS, compact or JSON (default `-`: read from stdin).
+    #[arg(value_name = "TOKEN|-", default_value = "-", hide_default_value = true)]
+    pub token: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Subcommand)]
+pub enum JweCommand {
+    /// Encrypt the plaintext read from stdin; print the JWE.
+    #[command(after_help = "Examples:\n  \
+        echo -n 'secret' | tessera jwe encrypt --key bob.pub.json --alg ECDH-ES+A256KW --enc A256GCM\n  \
+        echo -n 'secret' | tessera jwe encrypt --key aes.json --alg A128KW --enc A128CBC-HS256 --json")]
+    Encrypt(JweEncryptArgs),
+    /// Decrypt a JWE (compact or JSON); print the plaintext.
+    #[command(
+        after_help = "Example:\n  tessera jwe decrypt --key bob.json --alg ECDH-ES+A256KW eyJhbGciOi..."
+    )]
+    Decrypt(JweDecryptArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct JweEncryptArgs {
+    /// The recipient's key: a public (or private) JWK for RSA-OAEP* and ECDH-ES*, an oct JWK
+    /// for A*KW, A*GCMKW and dir.
+    #[arg(long, value_name = "FILE")]
+    pub key: String,
+    /// The key management algorithm (e.g. RSA-OAEP-256, ECDH-ES+A256KW, A128KW, dir).
+    #[arg(long, value_name = "ALG")]
+    pub alg: String,
+    /// The content encryption algorithm (e.g. A256GCM, A128CBC-HS256).
+    #[arg(long, value_name = "ENC")]
+    pub enc: String,
+    /// Extra protected header parameters, as a JSON object (e.g. '{"cty":"JWT"}').
+    #[arg(long, value_name = "JSON")]
+    pub header: Option<String>,
+    /// Print the general JWE JSON Serialization instead of the compact one.
+    #[arg(long, conflicts_with = "flattened")]
+    pub json: bool,
+    /// Print the flattened JWE JSON Serialization instead of the compact one.
+    #[arg(long)]
+    pub flattened: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct JweDecryptArgs {
+    /// The private (or oct) JWK, or a JWK Set from which the token's "kid" selects the key.
+    #[arg(long, value_name = "FILE")]
+    pub key: String,
+    /// The key management algorithms to accept, comma-separated (default: any the key fits;
+    /// PBES2 and RSA1_5 are never accepted).
+    #[arg(long, value_name = "ALG[,ALG...]")]
+    pub alg: Option<String>,
+    /// The content encryption algorithms to accept, comma-separated (default: all).
+    #[arg(long, value_name = "ENC[,ENC...]")]
+    pub enc: Option<String>,
+    /// The JWE, compact or JSON (default `-`: read from stdin).
+    #[arg(value_name = "TOKEN|-", default_value = "-", hide_default_value = true)]
+    pub token: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Subcommand)]
+pub enum JwtCommand {
+    /// Sign a claims set into a JWT; print the token.
+    #[command(after_help = "Examples:\n  \
+        tessera jwt sign --key key.json --claims '{\"sub\":\"alice\",\"aud\":\"api\"}' --expires-in 300\n  \
+        tessera jwt sign --key key.json --alg RS256 --claims claims.json --typ at+jwt")]
+    Sign(JwtSignArgs),
+    /// Verify a JWT's signature and claims; print the verified claims as JSON.
+    ///
+    /// On failure, one line on stderr says what failed (signature, expiry, issuer, audience,
+    /// type, a missing claim) and the exit status is 1.
+    #[command(after_help = "Examples:\n  \
+        tessera jwt verify --key key.json --alg ES256 --aud api \"$TOKEN\"\n  \
+        tessera jwt verify --jwks-url https://login.example.com/jwks --alg RS256 \\\n      \
+        --iss https://login.example.com --aud api --require sub -")]
+    Verify(JwtVerifyArgs),
+    /// Print a JWT's header and claims WITHOUT verifying it (a warning goes to stderr).
+    Decode {
+        /// The JWT (`-` for stdin).
+        #[arg(value_name = "TOKEN|-", default_value = "-", hide_default_value = true)]
+        token: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct JwtSignArgs {
+    /// The private JWK to sign with (or a JWK Set holding exactly one key, or a PEM key).
+    #[arg(long, value_name = "FILE")]
+    pub key: String,
+    /// The algorithm. Defaults to the key's "alg", or the only one an EC or Ed25519 key fits.
+    #[arg(long, value_name = "ALG")]
+    pub alg: Option<String>,
+    /// The claims: a JSON object inline, a file, or `-` for stdin.
+    #[arg(long, value_name = "JSON|FILE|-")]
+    pub claims: String,
+    /// The header "typ" (default JWT), e.g. at+jwt for an RFC 9068 access token.
+    #[arg(long, value_name = "T")]
+    pub typ: Option<String>,
+    /// The header "kid" (default: the key's "kid").
+    #[arg(long, value_name = "KID")]
+    pub kid: Option<String>,
+    /// Set "exp" to now + SECS.
+    #[arg(long, value_name = "SECS")]
+    pub expires_in: Option<u64>,
+    /// Do not add "iat" (added as now when the claims have none).
+    #[arg(long)]
+    pub no_iat: bool,
+    /// The time to use as now, in Unix seconds (default: the system clock).
+    #[arg(long, value_name = "UNIX_SECONDS")]
+    pub now: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("keys").required(true).args(["key", "jwks_url"])))]
+pub struct JwtVerifyArgs {
+    /// The verification key: a JWK, a JWK Set (the token's "kid" selects the key) or a PEM key.
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<String>,
+    /// Fetch the verification keys from this JWK Set URL (https, or http on a loopback host).
+    #[arg(long, value_name = "URL")]
+    pub jwks_url: Option<String>,
+    /// The algorithms to accept, comma-separated (e.g. RS256,ES256).
+    #[arg(long, value_name = "ALG[,ALG...]")]
+    pub alg: String,
+    /// The accepted issuer (exact match); repeat to accept several.
+    #[arg(long, value_name = "ISS")]
+    pub iss: Vec<String>,
+    /// The accepted audience; repeat to accept several. Required unless
+    /// --insecure-skip-audience.
+    #[arg(long, value_name = "AUD")]
+    pub aud: Vec<String>,
+    /// Accept any audience (or none). Only for tokens whose audience truly does not matter.
+    #[arg(long, conflicts_with = "aud")]
+    pub insecure_skip_audience: bool,
+    /// The accepted header "typ" (e.g. at+jwt); repeat to accept several.
+    #[arg(long, value_name = "T")]
+    pub typ: Vec<String>,
+    /// Seconds of clock skew allowed for exp, nbf and iat (default 30).
+    #[arg(long, value_name = "SECS")]
+    pub leeway: Option<u64>,
+    /// The largest age of the token in seconds, counted from "iat" (which is then required).
+    #[arg(long, value_name = "SECS")]
+    pub max_age: Option<u64>,
+    /// A claim that must be present; repeat for several ("exp" is always required unless
+    /// --insecure-allow-missing-exp).
+    #[arg(long, value_name = "CLAIM")]
+    pub require: Vec<String>,
+    /// Accept a token without "exp" (a token that never expires).
+    #[arg(long)]
+    pub insecure_allow_missing_exp: bool,
+    /// The time to verify at, in Unix seconds (default: the system clock).
+    #[arg(long, value_name = "UNIX_SECONDS")]
+    pub now: Option<u64>,
+    /// The JWT (default `-`: read from stdin).
+    #[arg(value_name = "TOKEN|-", default_value = "-", hide_default_value = true)]
+    pub token: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Args)]
+pub struct PkceArgs {
+    /// The verifier's length in characters (43 to 128; 43 carries 256 bits of entropy).
+    #[arg(long, value_name = "CHARS", default_value_t = 43,
+          value_parser = clap::value_parser!(u16).range(43..=128))]
+    pub length: u16,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

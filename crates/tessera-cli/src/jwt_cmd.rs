@@ -1,0 +1,212 @@
+//! `tessera jwt …`
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value, json};
+use tessera_core::{Clock, HttpClient, SystemClock, UnixTime, b64};
+use tessera_jose::jws::{CompactJws, JwsOptions};
+use tessera_jose::remote::RemoteJwkSet;
+use tessera_jose::{JwkSet, JwsAlgorithm};
+use tessera_jwt::{Error as JwtError, JwtBuilder, KeyStore, Policy, RemoteKeys};
+
+use crate::CmdResult;
+use crate::cli::{JwtCommand, JwtSignArgs, JwtVerifyArgs};
+use crate::error::{CliError, Result, bad_input, token_error};
+use crate::io::{Inputs, Output, warn};
+use crate::jws_cmd;
+use crate::keys::{self, KeyFile};
+
+pub fn run(cmd: JwtCommand, inputs: &mut Inputs) -> CmdResult {
+    match cmd {
+        JwtCommand::Sign(args) => sign(args, inputs),
+        JwtCommand::Verify(args) => verify(args, inputs),
+        JwtCommand::Decode { token } => {
+            let token = inputs.read_token("token", &token)?;
+            decode(&token)
+        }
+    }
+}
+
+fn now(arg: Option<u64>) -> UnixTime {
+    arg.map_or_else(|| SystemClock.now(), UnixTime)
+}
+
+fn sign(args: JwtSignArgs, inputs: &mut Inputs) -> CmdResult {
+    let (_, key) = jws_cmd::signing_key(inputs, &args.key, args.alg.as_deref())?;
+    let claims_json = inputs.read_json_arg("--claims", &args.claims)?;
+    let claims: Map<String, Value> = tessera_core::json::parse_object(&claims_json, "--claims")
+        .map_err(bad_input("--claims"))?;
+    let now = now(args.now);
+    let has_iat = claims.contains_key("iat");
+    let mut builder = JwtBuilder::new().claims(&claims);
+    if !has_iat && !args.no_iat {
+        builder = builder.issued_at(now);
+    }
+    if let Some(secs) = args.expires_in {
+        builder = builder.expires_in(now, secs);
+    }
+    if let Some(typ) = args.typ {
+        builder = builder.typ(typ);
+    }
+    if let Some(kid) = args.kid {
+        builder = builder.kid(kid);
+    }
+    let token = builder
+        .sign(&key)
+        .map_err(|e| CliError::usage(e.to_string()))?;
+    Ok(Output::Line(token))
+}
+
+/// Maps a verification error to the contract's status: unreadable input (a malformed token or
+/// claims set, keys that cannot be fetched, a bad option) is 2; everything else is a rejection.
+fn verify_error(e: JwtError) -> CliError {
+    match e {
+        JwtError::Jose(j) => token_error(j),
+        e @ (JwtError::MalformedClaims { .. }
+        | JwtError::DuplicateClaim { .. }
+        | JwtError::Remote(_)
+        | JwtError::KeysUnavailable
+        | JwtError::InvalidPolicy { .. }
+        | JwtError::Build { .. }) => CliError::usage(e.to_string()),
+        other => CliError::rejected(other.to_string()),
+    }
+}
+
+fn verify(args: JwtVerifyArgs, inputs: &mut Inputs) -> CmdResult {
+    let algs: Vec<JwsAlgorithm> = keys::parse_alg_list(&args.alg, "--alg")?;
+    let mut builder = Policy::builder().algorithms(algs.iter().copied());
+    if !args.iss.is_empty() {
+        builder = builder.issuers(args.iss.iter().cloned());
+    }
+    if args.insecure_skip_audience {
+        builder = builder.insecure_skip_audience_check();
+    } else if args.aud.is_empty() {
+        return Err(CliError::usage(
+            "--aud is required (or --insecure-skip-audience to accept any audience)",
+        ));
+    } else {
+        builder = builder.audiences(args.aud.iter().cloned());
+    }
+    if !args.typ.is_empty() {
+        for t in &args.typ {
+            builder = builder.typ(t.clone());
+        }
+    }
+    if let Some(l) = args.leeway {
+        builder = builder.leeway(l);
+    }
+    if let Some(m) = args.max_age {
+        builder = builder.max_age(m);
+    }
+    if args.insecure_allow_missing_exp {
+        builder = builder.insecure_allow_missing_exp();
+    }
+    builder = builder.required_claims(args.require.iter().cloned());
+    let policy = builder.build().map_err(verify_error)?;
+    let now = now(args.now);
+
+    let verified_token = match (&args.key, &args.jwks_url) {
+        (Some(path), None) => {
+            let store = key_store(keys::parse(&inputs.read("--key", path)?)?)?;
+            let token = inputs.read_token("token", &args.token)?;
+            policy
+                .verify::<Map<String, Value>>(&token, &store, now)
+                .map_err(verify_error)?;
+            token
+        }
+        (None, Some(url)) => {
+            let token = inputs.read_token("token", &args.token)?;
+            verify_remote(&policy, url, &token, now)?;
+            token
+        }
+        _ => return Err(CliError::usage("give exactly one of --key and --jwks-url")),
+    };
+    // The token verified: print its claims exactly as they were signed.
+    let jws = CompactJws::parse(&verified_token, &JwsOptions::default()).map_err(token_error)?;
+    let payload = if jws.header().payload_is_encoded() {
+        b64::decode_named(jws.payload_segment(), "JWT claims")
+            .map_err(|e| CliError::usage(e.to_string()))?
+    } else {
+        jws.payload_segment().as_bytes().to_vec()
+    };
+    let claims = tessera_core::json::parse_object(&payload, "JWT claims")
+        .map_err(|e| CliError::usage(e.to_string()))?;
+    Ok(Output::Json(Value::Object(claims)))
+}
+
+/// A key store from a key file: every algorithm each key can verify, public halves only.
+fn key_store(keys: KeyFile) -> Result<KeyStore> {
+    let set = match keys {
+        KeyFile::Single(jwk) => {
+            let jwk = match jwk.to_public() {
+                Some(p) if jwk.is_private() => p,
+                _ => *jwk,
+            };
+            JwkSet::from_keys([jwk])
+        }
+        KeyFile::Set(set) => set,
+    };
+    let store = KeyStore::from_jwk_set(&set);
+    if store.is_empty() {
+        return Err(CliError::usage(
+            "--key: no key in the file can verify signatures (encryption-only or too small?)",
+        ));
+    }
+    Ok(store)
+}
+
+fn verify_remote(policy: &Policy, url: &str, token: &str, now: UnixTime) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::usage(format!("cannot start the I/O runtime: {e}")))?;
+    runtime.block_on(async {
+        let client = tessera_reqwest::ReqwestClient::new()
+            .map_err(|e| CliError::usage(format!("cannot build the HTTP client: {e}")))?;
+        let http: Arc<dyn HttpClient> = Arc::new(client);
+        let remote = RemoteJwkSet::from_uri(url, http).map_err(bad_input("--jwks-url"))?;
+        let keys = RemoteKeys::new(remote);
+        policy
+            .verify_async::<Map<String, Value>>(token, &keys, now)
+            .await
+            .map(|_| ())
+            .map_err(verify_error)
+    })
+}
+
+/// Decodes a compact JWS's header and claims without verifying anything.
+fn decode(token: &str) -> CmdResult {
+    tessera_core::limits::check(
+        "token",
+        token.len(),
+        tessera_core::limits::DEFAULT_MAX_TOKEN_BYTES,
+    )
+    .map_err(|e| CliError::usage(e.to_string()))?;
+    let parts: Vec<&str> = token.split('.').collect();
+    let (header, payload) = match parts.as_slice() {
+        [h, p, _] => (*h, *p),
+        [_, _, _, _, _] => {
+            return Err(CliError::usage(
+                "this is an encrypted JWT (JWE, 5 parts); it cannot be decoded without the key",
+            ));
+        }
+        other => {
+            return Err(CliError::usage(format!(
+                "malformed token: {} parts, a signed JWT has 3",
+                other.len()
+            )));
+        }
+    };
+    let header = parse_segment(header, "JWT header")?;
+    let claims = parse_segment(payload, "JWT claims")?;
+    warn("warning: the signature was NOT verified; do not trust these claims");
+    Ok(Output::Json(json!({ "header": header, "claims": claims })))
+}
+
+fn parse_segment(seg: &str, what: &'static str) -> Result<Value> {
+    let bytes = b64::decode_named(seg, what)
+        .map_err(|e| CliError::usage(format!("malformed token: {e}")))?;
+    let map = tessera_core::json::parse_object(&bytes, what)
+        .map_err(|e| CliError::usage(format!("malformed token: {e}")))?;
+    Ok(Value::Object(map))
+}

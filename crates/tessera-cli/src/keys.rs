@@ -1,0 +1,99 @@
+//! Loading key files: a JWK or a JWK Set (JSON), or a PEM key.
+
+use tessera_jose::jwk::{EcCurve, KeyParams, OkpCurve};
+use tessera_jose::{Jwk, JwkSet, JwsAlgorithm};
+
+use crate::error::{CliError, Result};
+
+/// The contents of a key file.
+#[derive(Debug)]
+pub enum KeyFile {
+    /// One JWK.
+    Single(Box<Jwk>),
+    /// A JWK Set.
+    Set(JwkSet),
+}
+
+/// Parses a key file: a PEM key, a JWK Set when the object has a `keys` member, else a JWK.
+pub fn parse(bytes: &[u8]) -> Result<KeyFile> {
+    if bytes.trim_ascii_start().starts_with(b"-----BEGIN") {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| CliError::usage("key file: PEM that is not UTF-8 text"))?;
+        return Jwk::from_pem(text)
+            .map(|k| KeyFile::Single(Box::new(k)))
+            .map_err(|e| CliError::usage(format!("key file: {e}")));
+    }
+    let map = tessera_core::json::parse_object(bytes, "key file")
+        .map_err(|e| CliError::usage(format!("key file: {e}")))?;
+    if map.contains_key("keys") {
+        let set =
+            JwkSet::from_json(bytes).map_err(|e| CliError::usage(format!("key file: {e}")))?;
+        if set.is_empty() {
+            return Err(CliError::usage(
+                "key file: the JWK Set has no usable keys".to_owned(),
+            ));
+        }
+        Ok(KeyFile::Set(set))
+    } else {
+        Jwk::from_map(map)
+            .map(|k| KeyFile::Single(Box::new(k)))
+            .map_err(|e| CliError::usage(format!("key file: {e}")))
+    }
+}
+
+impl KeyFile {
+    /// The one key, for commands that take exactly one (signing, thumbprints). A set with a
+    /// single key is accepted.
+    pub fn single(self, what: &str) -> Result<Jwk> {
+        match self {
+            KeyFile::Single(k) => Ok(*k),
+            KeyFile::Set(s) if s.len() == 1 => s
+                .keys()
+                .first()
+                .cloned()
+                .ok_or_else(|| CliError::usage(format!("{what}: empty JWK Set"))),
+            KeyFile::Set(s) => Err(CliError::usage(format!(
+                "{what}: a JWK Set of {} keys; this command needs exactly one key",
+                s.len()
+            ))),
+        }
+    }
+}
+
+/// The JWS algorithm a key implies: its `alg` member, or the only algorithm that fits an EC
+/// or OKP key. RSA and `oct` keys fit several, so they need `--alg`.
+pub fn infer_jws_alg(jwk: &Jwk) -> Result<JwsAlgorithm> {
+    if let Some(a) = &jwk.alg {
+        return a
+            .parse()
+            .map_err(|_| CliError::usage(format!("the key's alg {a:?} is not a JWS algorithm")));
+    }
+    match jwk.params() {
+        KeyParams::Ec(p) => Ok(match p.crv {
+            EcCurve::P256 => JwsAlgorithm::ES256,
+            EcCurve::P384 => JwsAlgorithm::ES384,
+            EcCurve::P521 => JwsAlgorithm::ES512,
+            _ => return Err(CliError::usage("--alg is required for this key")),
+        }),
+        KeyParams::Okp(p) if p.crv == OkpCurve::Ed25519 => Ok(JwsAlgorithm::EdDSA),
+        _ => Err(CliError::usage(format!(
+            "--alg is required: a {} key without an \"alg\" member fits several algorithms",
+            jwk.kty()
+        ))),
+    }
+}
+
+/// Parses a comma-separated list of algorithms (`--alg RS256,ES256`).
+pub fn parse_alg_list<T: std::str::FromStr>(list: &str, what: &str) -> Result<Vec<T>> {
+    let mut out = Vec::new();
+    for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        out.push(
+            name.parse()
+                .map_err(|_| CliError::usage(format!("{what}: unsupported algorithm {name:?}")))?,
+        );
+    }
+    if out.is_empty() {
+        return Err(CliError::usage(format!("{what}: no algorithm given")));
+    }
+    Ok(out)
+}

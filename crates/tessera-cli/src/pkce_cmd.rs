@@ -1,0 +1,20 @@
+//! `tessera pkce`
+
+use serde_json::json;
+use tessera_pkce::CodeVerifier;
+
+use crate::CmdResult;
+use crate::cli::PkceArgs;
+use crate::error::CliError;
+use crate::io::Output;
+
+pub fn run(args: PkceArgs) -> CmdResult {
+    let verifier = CodeVerifier::generate_with_len(usize::from(args.length))
+        .map_err(|e| CliError::usage(e.to_string()))?;
+    let challenge = verifier.challenge();
+    Ok(Output::Json(json!({
+        "code_verifier": verifier.secret(),
+        "code_challenge": challenge.as_str(),
+        "code_challenge_method": challenge.method().as_str(),
+    })))
+}

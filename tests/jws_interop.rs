@@ -1,0 +1,245 @@
+//! JWS interop with an independent implementation, panva's `jose` (npm) on Node's WebCrypto.
+//! See `tests/vectors/interop/jose-node-jws/README.md`.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+
+mod common;
+
+use common::{s, vector};
+use serde_json::{Value, json};
+use tessera::core::b64;
+use tessera::jose::jws::{self, CompactJws, JsonJws, JwsHeader, JwsJsonSigner, JwsOptions};
+use tessera::jose::{Jwk, JwsAlgorithm, SigningKey, VerifyingKey};
+
+/// The private key for a label of `keys.mjs`, without the vectors' `use`, `alg` and `kid`.
+fn private(label: &str) -> Jwk {
+    let v = match label {
+        "RSA" => vector("rfc7520-cookbook/jwk/3_4.rsa_private_key.json"),
+        "P-256" => vector("rfc-appendix/rfc7515_appendix_A.json")[2]["jwk"].clone(),
+        "P-384" => vector(
+            "rfc7520-cookbook/jwe/5_4.key_agreement_with_key_wrapping_using_ecdh-es_and_aes-keywrap_with_aes-gcm.json",
+        )["input"]["key"]
+            .clone(),
+        "P-521" => vector("rfc7520-cookbook/jwk/3_2.ec_private_key.json"),
+        "Ed25519" => vector("rfc-appendix/rfc8037_appendix_A.json")["A.1_private_key"].clone(),
+        oct => {
+            let len: usize = oct.strip_prefix("oct").unwrap().parse().unwrap();
+            let k: Vec<u8> = (0..len).map(|i| ((i * 29) as u8) ^ 0x5a).collect();
+            return Jwk::from_oct(&k).unwrap();
+        }
+    };
+    let mut k = Jwk::from_json(v.to_string().as_bytes()).unwrap();
+    k.key_use = None;
+    k.alg = None;
+    k.kid = None;
+    k
+}
+
+fn signer(alg: JwsAlgorithm, label: &str) -> SigningKey {
+    SigningKey::from_jwk(&private(label), alg).unwrap()
+}
+
+fn verifier(alg: JwsAlgorithm, label: &str) -> VerifyingKey {
+    let k = private(label);
+    VerifyingKey::from_jwk(&k.to_public().unwrap_or(k), alg).unwrap()
+}
+
+fn tokens() -> Value {
+    vector("interop/jose-node-jws-tokens.json")
+}
+
+fn json_verify(doc: &Value, key: &VerifyingKey) -> Vec<u8> {
+    JsonJws::parse(&doc.to_string(), &JwsOptions::default())
+        .unwrap()
+        .verify(key)
+        .unwrap()
+}
+
+fn deterministic(alg: JwsAlgorithm) -> bool {
+    !matches!(
+        alg,
+        JwsAlgorithm::PS256
+            | JwsAlgorithm::PS384
+            | JwsAlgorithm::PS512
+            | JwsAlgorithm::ES256
+            | JwsAlgorithm::ES384
+            | JwsAlgorithm::ES512
+    )
+}
+
+#[test]
+fn jose_tokens_verify_with_tessera() {
+    let v = tokens();
+    let payload = s(&v, "/payload_utf8").as_bytes();
+    let list = v["tokens"].as_array().unwrap();
+    assert_eq!(
+        list.len(),
+        JwsAlgorithm::ALL.len(),
+        "every algorithm is covered"
+    );
+    let opts = JwsOptions::default();
+    for t in list {
+        let alg: JwsAlgorithm = s(t, "/alg").parse().unwrap();
+        let label = s(t, "/key");
+        let vk = verifier(alg, label);
+        // Compact, with kid and typ in the protected header.
+        let compact = CompactJws::parse(s(t, "/compact"), &opts).unwrap();
+        assert_eq!(compact.header().typ.as_deref(), Some("example+jws"));
+        assert_eq!(compact.header().kid.as_deref(), Some(label));
+        assert_eq!(compact.verify(&vk).unwrap(), payload, "{alg} compact");
+        // Flattened with an unprotected kid; unencoded payload.
+        assert_eq!(
+            json_verify(&t["flattened"], &vk),
+            payload,
+            "{alg} flattened"
+        );
+        // jose writes a b64:false flattened JWS with an empty "payload" (the payload travels
+        // separately): with the empty payload it must not verify; with the payload put back (as
+        // RFC 7797 §5.2 writes it) or treated as detached, it does.
+        let mut unencoded = t["unencoded"].clone();
+        assert_eq!(unencoded["payload"], "");
+        assert!(
+            JsonJws::parse(&unencoded.to_string(), &opts)
+                .unwrap()
+                .verify(&vk)
+                .is_err()
+        );
+        unencoded["payload"] = Value::String(s(&v, "/payload_utf8").to_owned());
+        assert_eq!(json_verify(&unencoded, &vk), payload, "{alg} b64:false");
+        unencoded.as_object_mut().unwrap().remove("payload");
+        JsonJws::parse(&unencoded.to_string(), &opts)
+            .unwrap()
+            .verify_detached(&vk, payload)
+            .unwrap();
+        // Detached forms.
+        CompactJws::parse(s(t, "/compact_detached"), &opts)
+            .unwrap()
+            .verify_detached(&vk, payload)
+            .unwrap();
+        JsonJws::parse(&t["flattened_detached"].to_string(), &opts)
+            .unwrap()
+            .verify_detached(&vk, payload)
+            .unwrap();
+        CompactJws::parse(s(t, "/unencoded_compact_detached"), &opts)
+            .unwrap()
+            .verify_detached(&vk, payload)
+            .unwrap();
+        // Deterministic algorithms: tessera's signature over jose's signing input is jose's.
+        if deterministic(alg) {
+            let sk = signer(alg, label);
+            let token = s(t, "/compact");
+            let (input, sig) = token.rsplit_once('.').unwrap();
+            assert_eq!(
+                b64::encode(sk.sign(input.as_bytes()).unwrap()),
+                sig,
+                "{alg}"
+            );
+        }
+    }
+}
+
+#[test]
+fn jose_general_jws_verifies_with_tessera() {
+    let v = tokens();
+    let payload = s(&v, "/payload_utf8").as_bytes();
+    let general = JsonJws::parse(&v["general"].to_string(), &JwsOptions::default()).unwrap();
+    assert_eq!(general.signatures().len(), 3);
+    for (alg, label) in [
+        (JwsAlgorithm::RS256, "RSA"),
+        (JwsAlgorithm::ES512, "P-521"),
+        (JwsAlgorithm::HS256, "oct32"),
+    ] {
+        assert_eq!(
+            general.verify(&verifier(alg, label)).unwrap(),
+            payload,
+            "{alg}"
+        );
+    }
+    assert_eq!(
+        general.signatures()[2].header().typ.as_deref(),
+        Some("example+jws")
+    );
+}
+
+/// Signs the matrix with tessera and has jose verify it. Needs Node and `npm ci` in
+/// `tests/vectors/interop/jose-node-jws`.
+#[test]
+#[ignore = "needs Node and npm ci in tests/vectors/interop/jose-node-jws"]
+fn tessera_tokens_verify_with_jose() {
+    let payload = "{\"iss\":\"tessera\",\"note\":\"signed by tessera; a.b.c\"}";
+    let labels = [
+        ("HS256", "oct32"),
+        ("HS384", "oct48"),
+        ("HS512", "oct64"),
+        ("RS256", "RSA"),
+        ("RS384", "RSA"),
+        ("RS512", "RSA"),
+        ("PS256", "RSA"),
+        ("PS384", "RSA"),
+        ("PS512", "RSA"),
+        ("ES256", "P-256"),
+        ("ES384", "P-384"),
+        ("ES512", "P-521"),
+        ("EdDSA", "Ed25519"),
+        ("Ed25519", "Ed25519"),
+    ];
+    let mut list = Vec::new();
+    for (alg, label) in labels {
+        let alg: JwsAlgorithm = alg.parse().unwrap();
+        let sk = signer(alg, label).with_kid(label);
+        let mut unencoded = JwsHeader::new(alg);
+        unencoded.b64 = Some(false);
+        let flattened = JwsJsonSigner::new(payload.as_bytes())
+            .signature(&sk, Some(JwsHeader::new(alg)), None)
+            .flattened()
+            .unwrap();
+        let unencoded = JwsJsonSigner::new(payload.as_bytes())
+            .signature(&sk, Some(unencoded), None)
+            .flattened()
+            .unwrap();
+        let detached = JwsJsonSigner::new(payload.as_bytes())
+            .detached()
+            .signature(&sk, Some(JwsHeader::new(alg)), None)
+            .flattened()
+            .unwrap();
+        list.push(json!({
+            "alg": alg.as_str(),
+            "key": label,
+            "compact": jws::sign_compact(&JwsHeader::new(alg), payload.as_bytes(), &sk).unwrap(),
+            "flattened": serde_json::from_str::<Value>(&flattened).unwrap(),
+            "unencoded": serde_json::from_str::<Value>(&unencoded).unwrap(),
+            "flattened_detached": serde_json::from_str::<Value>(&detached).unwrap(),
+        }));
+    }
+    let rs = signer(JwsAlgorithm::RS256, "RSA");
+    let es = signer(JwsAlgorithm::ES512, "P-521");
+    let hs = signer(JwsAlgorithm::HS256, "oct32");
+    let general = JwsJsonSigner::new(payload.as_bytes())
+        .signature(&rs, Some(JwsHeader::new(JwsAlgorithm::RS256)), None)
+        .signature(&es, Some(JwsHeader::new(JwsAlgorithm::ES512)), None)
+        .signature(&hs, None, None)
+        .general()
+        .unwrap();
+    let doc = json!({
+        "payload_utf8": payload,
+        "tokens": list,
+        "general": serde_json::from_str::<Value>(&general).unwrap(),
+    });
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/vectors/interop/jose-node-jws");
+    let file = std::env::temp_dir().join(format!("tessera-jws-{}.json", std::process::id()));
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let out = std::process::Command::new("node")
+        .arg("verify.mjs")
+        .arg(&file)
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&file);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "jose refused tessera's JWS:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("jose verified 59 tessera JWS"), "{stdout}");
+}

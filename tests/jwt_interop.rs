@@ -1,0 +1,215 @@
+//! JWT interop with an independent implementation, panva's `jose` (npm) on Node's WebCrypto.
+//! See `tests/vectors/interop/jose-node-jwt/README.md`.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+
+mod common;
+
+use common::vector;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tessera_core::UnixTime;
+use tessera_jose::{Jwk, JwkSet, JwsAlgorithm, SigningKey};
+use tessera_jwt::{
+    AccessTokenClaims, Audience, Error, JwtBuilder, KeyStore, Policy, PolicyBuilder,
+};
+
+#[derive(Deserialize, Debug)]
+struct RealmAccess {
+    roles: Vec<String>,
+}
+
+#[derive(Deserialize, Debug)]
+struct Custom {
+    email: String,
+    realm_access: RealmAccess,
+    #[serde(rename = "https://example.com/tenant")]
+    tenant: String,
+}
+
+fn fixtures() -> Value {
+    vector("interop/jose-node-jwt-tokens.json")
+}
+
+fn setup(doc: &Value) -> (KeyStore, UnixTime) {
+    let set = JwkSet::from_json(doc["jwks"].to_string().as_bytes()).unwrap();
+    (
+        KeyStore::from_jwk_set(&set),
+        UnixTime(doc["now"].as_u64().unwrap()),
+    )
+}
+
+fn policy() -> PolicyBuilder {
+    Policy::builder()
+        .algorithms(JwsAlgorithm::ALL.iter().copied())
+        .issuer("https://op.example")
+        .audience("api")
+}
+
+#[test]
+fn jose_jwts_verify_with_tessera() {
+    let doc = fixtures();
+    let (keys, now) = setup(&doc);
+    let p = policy()
+        .required_claims(["sub", "iat", "nbf", "jti"])
+        .build()
+        .unwrap();
+    let tokens = doc["tokens"].as_array().unwrap();
+    assert_eq!(tokens.len(), JwsAlgorithm::ALL.len());
+    for t in tokens {
+        let alg = t["alg"].as_str().unwrap();
+        let v = p
+            .verify::<Custom>(t["token"].as_str().unwrap(), &keys, now)
+            .unwrap_or_else(|e| panic!("{alg}: {e}"));
+        assert_eq!(v.header().alg.as_str(), alg);
+        assert_eq!(v.header().kid.as_deref(), t["kid"].as_str());
+        let c = v.claims();
+        assert_eq!(c.sub(), Some("user-1"));
+        assert_eq!(
+            c.aud(),
+            Some(&Audience::Many(vec!["api".into(), "other".into()]))
+        );
+        assert_eq!(c.exp(), Some(now.saturating_add(3600)));
+        assert_eq!(c.nbf(), Some(now.saturating_sub(5)));
+        assert_eq!(c.jti(), Some(format!("jti-{alg}").as_str()));
+        assert_eq!(v.custom().email, "ann@example.com");
+        assert_eq!(v.custom().realm_access.roles, ["user", "auditor"]);
+        assert_eq!(v.custom().tenant, "t-42");
+    }
+}
+
+#[test]
+fn jose_access_token_and_failures() {
+    let doc = fixtures();
+    let (keys, now) = setup(&doc);
+    let case = |name: &str| doc["cases"][name].as_str().unwrap().to_owned();
+
+    let at = PolicyBuilder::access_token("https://op.example", "api")
+        .algorithm(JwsAlgorithm::ES256)
+        .build()
+        .unwrap();
+    let v = at
+        .verify::<AccessTokenClaims>(&case("access_token"), &keys, now)
+        .unwrap();
+    assert_eq!(v.custom().client_id, "client-7");
+    assert!(v.custom().has_scope("read"));
+
+    let p = policy().build().unwrap();
+    let check = |name: &str| p.verify::<()>(&case(name), &keys, now).map(|_| ());
+    assert!(matches!(
+        check("expired"),
+        Err(Error::Expired { by: 120, .. })
+    ));
+    assert!(matches!(
+        check("not_yet_valid"),
+        Err(Error::NotYetValid { in_secs: 300, .. })
+    ));
+    assert!(matches!(
+        check("wrong_issuer"),
+        Err(Error::WrongIssuer { found, .. }) if found == "https://evil.example"
+    ));
+    assert!(matches!(
+        check("wrong_audience"),
+        Err(Error::WrongAudience { found, .. }) if found == ["web", "mobile"]
+    ));
+    assert!(matches!(check("no_exp"), Err(Error::MissingClaim { claim }) if claim == "exp"));
+    assert!(matches!(
+        check("exp_as_string"),
+        Err(Error::InvalidClaimType { claim, found: "a string", .. }) if claim == "exp"
+    ));
+    // And an ID-token-shaped JWT is no access token.
+    let t = &doc["tokens"][9]["token"];
+    assert!(matches!(
+        at.verify::<AccessTokenClaims>(t.as_str().unwrap(), &keys, now),
+        Err(Error::WrongType { .. })
+    ));
+}
+
+/// The private key for a label of `keys.mjs`.
+fn private(label: &str) -> Jwk {
+    let v = match label {
+        "RSA" => vector("rfc7520-cookbook/jwk/3_4.rsa_private_key.json"),
+        "P-256" => vector("rfc-appendix/rfc7515_appendix_A.json")[2]["jwk"].clone(),
+        "P-384" => vector(
+            "rfc7520-cookbook/jwe/5_4.key_agreement_with_key_wrapping_using_ecdh-es_and_aes-keywrap_with_aes-gcm.json",
+        )["input"]["key"]
+            .clone(),
+        "P-521" => vector("rfc7520-cookbook/jwk/3_2.ec_private_key.json"),
+        "Ed25519" => vector("rfc-appendix/rfc8037_appendix_A.json")["A.1_private_key"].clone(),
+        oct => {
+            let len: usize = oct.strip_prefix("oct").unwrap().parse().unwrap();
+            let k: Vec<u8> = (0..len).map(|i| ((i * 29) as u8) ^ 0x5a).collect();
+            return Jwk::from_oct(&k).unwrap();
+        }
+    };
+    let mut k = Jwk::from_json(v.to_string().as_bytes()).unwrap();
+    k.key_use = None;
+    k.alg = None;
+    k.kid = None;
+    k
+}
+
+/// Issues the matrix with tessera and has jose verify it. Needs Node and `npm ci` in
+/// `tests/vectors/interop/jose-node-jwt`.
+#[test]
+#[ignore = "needs Node and npm ci in tests/vectors/interop/jose-node-jwt"]
+fn tessera_jwts_verify_with_jose() {
+    let doc = fixtures();
+    let now = UnixTime(doc["now"].as_u64().unwrap());
+    let mut list = Vec::new();
+    for t in doc["tokens"].as_array().unwrap() {
+        let alg: JwsAlgorithm = t["alg"].as_str().unwrap().parse().unwrap();
+        let label = t["kid"].as_str().unwrap();
+        let key = SigningKey::from_jwk(&private(label), alg)
+            .unwrap()
+            .with_kid(label);
+        let token = JwtBuilder::new()
+            .issuer("https://op.example")
+            .subject("user-1")
+            .audiences(["api", "other"])
+            .issued_at(now)
+            .not_before(now)
+            .expires_in(now, 600)
+            .random_jwt_id()
+            .claim("email", "ann@example.com")
+            .claim("realm_access", json!({"roles": ["user"]}))
+            .sign(&key)
+            .unwrap();
+        list.push(json!({ "alg": alg.as_str(), "token": token }));
+    }
+    let es = SigningKey::from_jwk(&private("P-256"), JwsAlgorithm::ES256)
+        .unwrap()
+        .with_kid("P-256");
+    let at = JwtBuilder::access_token("https://op.example", "user-1", "api", "client-7", now, 600)
+        .claim("email", "ann@example.com")
+        .sign(&es)
+        .unwrap();
+    list.push(json!({ "alg": "ES256", "token": at, "typ": "at+jwt" }));
+    let input = json!({
+        "now": now.as_secs(),
+        "issuer": "https://op.example",
+        "audience": "api",
+        "jwks": doc["jwks"],
+        "tokens": list,
+    });
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/vectors/interop/jose-node-jwt");
+    let file = std::env::temp_dir().join(format!("tessera-jwt-{}.json", std::process::id()));
+    std::fs::write(&file, input.to_string()).unwrap();
+    let out = std::process::Command::new("node")
+        .arg("verify.mjs")
+        .arg(&file)
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&file);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "jose refused tessera's JWTs:\n{stdout}\n{stderr}"
+    );
+    assert!(
+        stdout.contains("jose verified 15 of 15 tessera JWTs"),
+        "{stdout}"
+    );
+}
