@@ -28,7 +28,12 @@ pub fn bench(args: &[String]) -> Result<(), String> {
             s => filter = Some(s.to_owned()),
         }
     }
+    let interleaved_file = root().join("target/criterion/interleaved.tsv");
     if !no_run {
+        if filter.is_none() {
+            // The benches append their interleaved ratios; start a full run afresh.
+            let _ = std::fs::remove_file(&interleaved_file);
+        }
         let mut cmd = cargo();
         cmd.args(["bench", "-p", "tessera"]);
         // Each file in benches/ (not `--benches`, which would also run the lib's test harness,
@@ -49,7 +54,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     if results.is_empty() {
         return Err("no criterion results under target/criterion; run without --no-run".into());
     }
-    let interleaved = read_interleaved(&root().join("target/criterion/interleaved.tsv"));
+    let interleaved = read_interleaved(&interleaved_file);
     print!("{}", table(&results, &interleaved, filter.as_deref()));
     Ok(())
 }
