@@ -13,7 +13,7 @@ use std::hint::black_box;
 use aes_gcm::aead::consts::U12;
 use aes_gcm::{AeadInOut, AesGcm, KeyInit};
 use common::clock::ThreadCpu;
-use common::{Keys, claims};
+use common::{Keys, claims, interleaved};
 use criterion::{Criterion, criterion_group, criterion_main};
 use rsa::Oaep;
 use sha2::{Digest, Sha256};
@@ -99,10 +99,12 @@ fn bench_one(
     assert_eq!(ours(), payload);
     assert_eq!(raw(&parts), payload);
 
-    let mut g = c.benchmark_group(format!("JWE decrypt {name}"));
+    let group = format!("JWE decrypt {name}");
+    let mut g = c.benchmark_group(&group);
     g.bench_function("tessera", |b| b.iter(ours));
     g.bench_function("raw", |b| b.iter(|| raw(black_box(&parts))));
     g.finish();
+    interleaved(&group, &mut || ours().len(), &mut || raw(&parts).len());
 }
 
 fn jwe(c: &mut Criterion<ThreadCpu>) {

@@ -15,7 +15,7 @@ use std::collections::HashSet;
 use std::hint::black_box;
 
 use common::clock::ThreadCpu;
-use common::{AUD, Custom, ISS, IdClaims, KID, Keys, claims, now};
+use common::{AUD, Custom, ISS, IdClaims, KID, Keys, claims, interleaved, now};
 use criterion::{Criterion, criterion_group, criterion_main};
 use hmac::{Hmac, KeyInit, Mac};
 use jwt_simple::prelude::{Claims as JsClaims, Duration as JsDuration, VerificationOptions};
@@ -333,6 +333,17 @@ fn bench_alg(c: &mut Criterion<ThreadCpu>, alg: JwsAlgorithm) {
     g.bench_function("jwt-simple", |b| b.iter(|| js_sign(black_box(&claims))));
     g.bench_function("raw", |b| b.iter(|| raw_sign(black_box(""))));
     g.finish();
+
+    interleaved(
+        &format!("{alg} verify"),
+        &mut || tessera_verify(&token, &policy, &store, &mut buf),
+        &mut || raw_verify(""),
+    );
+    interleaved(
+        &format!("{alg} sign"),
+        &mut || tessera_sign(&claims, &signer).len(),
+        &mut || raw_sign(""),
+    );
 }
 
 fn jwt(c: &mut Criterion<ThreadCpu>) {
@@ -402,6 +413,13 @@ fn hs256_breakdown(c: &mut Criterion<ThreadCpu>) {
         let j = CompactJws::parse(black_box(&token), &opts).unwrap();
         j.verify_into(&verifier, &mut buf).unwrap();
         buf.len()
+    });
+    let header_json = tessera::core::b64::decode(jws.header_b64()).unwrap();
+    step("JwsHeader::from_json only", &mut || {
+        tessera::jose::jws::JwsHeader::from_json(black_box(&header_json))
+            .unwrap()
+            .kid
+            .map_or(0, |k| k.len())
     });
     step("b64 decode payload only", &mut || {
         tessera::core::b64::decode_into(black_box(&payload_b64), &mut buf, "p").unwrap();

@@ -2,6 +2,7 @@
 //! and the same keys in the forms the peers and the raw primitives take.
 #![allow(dead_code, missing_docs, clippy::unwrap_used)]
 
+use std::hint::black_box;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rsa::pkcs1::EncodeRsaPrivateKey;
@@ -172,6 +173,90 @@ impl Keys {
     pub fn ed_public(&self) -> [u8; 32] {
         self.member("x").try_into().unwrap()
     }
+}
+
+/// The file the interleaved ratios go to (appended; `cargo xtask bench` clears it before a
+/// full run and adds the ratios to its table; the last line for an operation wins).
+pub fn interleaved_file() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/criterion/interleaved.tsv")
+}
+
+/// The filter criterion was given, if any (the first free argument).
+pub fn criterion_filter() -> Option<String> {
+    const WITH_VALUE: &[&str] = &[
+        "--warm-up-time",
+        "--measurement-time",
+        "--sample-size",
+        "--noise-threshold",
+        "--confidence-level",
+        "--significance-level",
+        "--nresamples",
+        "--save-baseline",
+        "--baseline",
+        "--load-baseline",
+        "--profile-time",
+        "--output-format",
+        "--color",
+        "--plotting-backend",
+    ];
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        if WITH_VALUE.contains(&a.as_str()) {
+            args.next();
+        } else if !a.starts_with('-') {
+            return Some(a);
+        }
+    }
+    None
+}
+
+/// ours/raw measured interleaved: 41 rounds, each timing a batch of `ours` and a batch of
+/// `raw` back to back (alternating which goes first), in thread CPU time; the median and
+/// quartiles of the per-round ratios. Load that drifts during a run moves both sides of a
+/// round alike, so this ratio is far steadier than two medians taken seconds apart.
+pub fn interleaved(name: &str, ours: &mut dyn FnMut() -> usize, raw: &mut dyn FnMut() -> usize) {
+    use std::io::Write;
+    if !std::env::args().any(|a| a == "--bench")
+        || criterion_filter().is_some_and(|f| !name.contains(&f))
+    {
+        return;
+    }
+    let time = |f: &mut dyn FnMut() -> usize, n: u32| {
+        let t = cpu_time::ThreadTime::now();
+        for _ in 0..n {
+            black_box(f());
+        }
+        t.elapsed().as_secs_f64()
+    };
+    // Batches of about 5 ms of the raw primitive.
+    let one = time(raw, 3) / 3.0;
+    let n = ((0.005 / one.max(1e-9)) as u32).clamp(1, 1_000_000);
+    time(ours, n);
+    let mut ratios: Vec<f64> = (0..41)
+        .map(|round| {
+            let (a, b) = if round % 2 == 0 {
+                let a = time(ours, n);
+                (a, time(raw, n))
+            } else {
+                let b = time(raw, n);
+                (time(ours, n), b)
+            };
+            a / b
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let (q1, med, q3) = (ratios[10], ratios[20], ratios[30]);
+    println!(
+        "{name}: ours/raw interleaved {med:.3} (IQR {q1:.3}..{q3:.3}, {n} iterations per batch)"
+    );
+    let path = interleaved_file();
+    let _ = std::fs::create_dir_all(path.parent().unwrap());
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .unwrap();
+    writeln!(f, "{name}\t{med}\t{q1}\t{q3}").unwrap();
 }
 
 /// Thread CPU time as criterion's measurement.

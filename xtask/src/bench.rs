@@ -28,7 +28,12 @@ pub fn bench(args: &[String]) -> Result<(), String> {
             s => filter = Some(s.to_owned()),
         }
     }
+    let interleaved_file = root().join("target/criterion/interleaved.tsv");
     if !no_run {
+        if filter.is_none() {
+            // The benches append their interleaved ratios; start a full run afresh.
+            let _ = std::fs::remove_file(&interleaved_file);
+        }
         let mut cmd = cargo();
         cmd.args(["bench", "-p", "tessera"]);
         // Each file in benches/ (not `--benches`, which would also run the lib's test harness,
@@ -49,7 +54,8 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     if results.is_empty() {
         return Err("no criterion results under target/criterion; run without --no-run".into());
     }
-    print!("{}", table(&results, filter.as_deref()));
+    let interleaved = read_interleaved(&interleaved_file);
+    print!("{}", table(&results, &interleaved, filter.as_deref()));
     Ok(())
 }
 
@@ -65,6 +71,26 @@ fn bench_targets() -> Result<Vec<String>, String> {
         .collect();
     names.sort();
     Ok(names)
+}
+
+/// operation → (median, first quartile, third quartile) of ours/raw measured interleaved.
+type Interleaved = BTreeMap<String, (f64, f64, f64)>;
+
+/// Reads `name\tmedian\tq1\tq3` lines written by the benches; the last line for a name wins.
+pub fn read_interleaved(path: &Path) -> Interleaved {
+    let mut out = Interleaved::new();
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return out;
+    };
+    for line in text.lines() {
+        let f: Vec<&str> = line.split('\t').collect();
+        if let [name, m, a, b] = f[..]
+            && let (Ok(m), Ok(a), Ok(b)) = (m.parse(), a.parse(), b.parse())
+        {
+            out.insert(name.to_owned(), (m, a, b));
+        }
+    }
+    out
 }
 
 /// operation → library → median in nanoseconds.
@@ -171,7 +197,7 @@ fn rank(group: &str) -> (usize, String) {
     (i, group.to_owned())
 }
 
-pub fn table(results: &Results, filter: Option<&str>) -> String {
+pub fn table(results: &Results, interleaved: &Interleaved, filter: Option<&str>) -> String {
     let mut peers: Vec<&str> = results
         .values()
         .flat_map(|m| m.keys())
@@ -192,6 +218,7 @@ pub fn table(results: &Results, filter: Option<&str>) -> String {
     header.push(RAW.to_owned());
     header.extend(peers.iter().map(|p| format!("{p}/ours")));
     header.push("ours/raw".to_owned());
+    header.push("ours/raw interleaved (IQR)".to_owned());
 
     let mut rows = vec![header];
     for g in groups {
@@ -212,6 +239,11 @@ pub fn table(results: &Results, filter: Option<&str>) -> String {
             (Some(o), Some(r)) if *r > 0.0 => format!("{:.3}", o / r),
             _ => "-".into(),
         });
+        row.push(
+            interleaved
+                .get(g)
+                .map_or("-".into(), |(m, a, b)| format!("{m:.3} ({a:.3}-{b:.3})")),
+        );
         rows.push(row);
     }
 
@@ -240,7 +272,9 @@ pub fn table(results: &Results, filter: Option<&str>) -> String {
         }
     }
     out.push_str(
-        "\nmedians; peer/ours > 1 means tessera is faster; ours/raw is the cost over the bare primitive\n",
+        "\nmedians (thread CPU time); peer/ours > 1 means tessera is faster; ours/raw is the cost over \
+         the bare primitive;\ninterleaved: ours and raw timed in alternating batches, 41 rounds \
+         (steady under machine load)\n",
     );
     out
 }
@@ -266,16 +300,35 @@ mod tests {
     }
 
     #[test]
+    fn reads_interleaved_ratios() {
+        let dir = std::env::temp_dir().join(format!("xtask-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("interleaved.tsv");
+        std::fs::write(
+            &p,
+            "RS256 verify\t1.01\t1.0\t1.02\nbad line\nRS256 verify\t1.03\t1.02\t1.04\n",
+        )
+        .unwrap();
+        let i = read_interleaved(&p);
+        assert_eq!(i.len(), 1);
+        assert_eq!(i["RS256 verify"], (1.03, 1.02, 1.04));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn table_has_ratios() {
         let mut r = Results::new();
         let g = r.entry("HS256 verify".into()).or_default();
         g.insert("tessera".into(), 1000.0);
         g.insert("jsonwebtoken".into(), 2800.0);
         g.insert("raw".into(), 450.0);
-        let t = table(&r, None);
+        let mut i = Interleaved::new();
+        i.insert("HS256 verify".into(), (2.2, 2.1, 2.3));
+        let t = table(&r, &i, None);
         assert!(t.contains("| HS256 verify |"), "{t}");
         assert!(t.contains("2.80x"), "{t}");
         assert!(t.contains("2.222"), "{t}");
         assert!(t.contains("1.00 µs"), "{t}");
+        assert!(t.contains("2.200 (2.100-2.300)"), "{t}");
     }
 }

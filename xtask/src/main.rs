@@ -3,8 +3,8 @@
 //! - `cargo xtask ci`: everything CI checks (fmt, clippy with warnings denied, tests, docs with
 //!   broken links denied, interop with independent peers, and the fuzz smoke stage).
 //! - `cargo xtask interop`: only the Node (panva `jose`) interop stage.
-//! - `cargo xtask bench [--quick] [--no-run] [FILTER]`: criterion benches next to the peers, one table.
-//! - `cargo xtask fuzz [--seconds N | --smoke] [TARGET…]`: the cargo-fuzz targets.
+//! - `cargo xtask bench`: the criterion benches against the peers, and one table of ratios.
+//! - `cargo xtask fuzz`: every cargo-fuzz target for a given time.
 
 mod bench;
 mod fuzz;
@@ -43,7 +43,7 @@ fn print_help() {
          ci       fmt check, clippy -D warnings, tests, interop, docs (broken links denied), fuzz smoke\n  \
          interop  npm ci the pinned jose peers and run the tests that need them\n  \
          bench    criterion benches (ours, jsonwebtoken, jwt-simple, raw primitives) and one table\n           \
-         [--quick] [--no-run] [FILTER]\n  \
+         [--no-run] [--full] [FILTER]\n  \
          fuzz     every cargo-fuzz target in fuzz/ [--seconds N | --smoke] [TARGET...]\n"
     );
 }
