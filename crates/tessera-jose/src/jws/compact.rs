@@ -147,18 +147,9 @@ impl<'a> CompactJws<'a> {
     /// Verifies the signature with `key` and returns the payload. Fails if the token's `alg`
     /// is not the key's algorithm, or if the payload is detached.
     pub fn verify(&self, key: &VerifyingKey) -> Result<Vec<u8>, Error> {
-        self.check_key(key)?;
-        if self.is_detached() {
-            return Err(Error::DetachedPayload {
-                reason: "the payload is detached; use verify_detached",
-            });
-        }
-        key.verify(self.signing_input(), self.signature())?;
-        if self.header.payload_is_encoded() {
-            Ok(b64::decode_named(self.payload_segment(), "JWS payload")?)
-        } else {
-            Ok(self.payload_segment().as_bytes().to_vec())
-        }
+        let mut out = Vec::new();
+        self.verify_into(key, &mut out)?;
+        Ok(out)
     }
 
     /// Verifies the signature with `key` and decodes the payload into `out` (cleared first),
