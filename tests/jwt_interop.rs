@@ -4,11 +4,11 @@
 
 mod common;
 
-use common::vector;
+use common::{interop_private_key as private, vector};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tessera_core::UnixTime;
-use tessera_jose::{Jwk, JwkSet, JwsAlgorithm, SigningKey};
+use tessera_jose::{JwkSet, JwsAlgorithm, SigningKey};
 use tessera_jwt::{
     AccessTokenClaims, Audience, Error, JwtBuilder, KeyStore, Policy, PolicyBuilder,
 };
@@ -122,30 +122,6 @@ fn jose_access_token_and_failures() {
         at.verify::<AccessTokenClaims>(t.as_str().unwrap(), &keys, now),
         Err(Error::WrongType { .. })
     ));
-}
-
-/// The private key for a label of `keys.mjs`.
-fn private(label: &str) -> Jwk {
-    let v = match label {
-        "RSA" => vector("rfc7520-cookbook/jwk/3_4.rsa_private_key.json"),
-        "P-256" => vector("rfc-appendix/rfc7515_appendix_A.json")[2]["jwk"].clone(),
-        "P-384" => vector(
-            "rfc7520-cookbook/jwe/5_4.key_agreement_with_key_wrapping_using_ecdh-es_and_aes-keywrap_with_aes-gcm.json",
-        )["input"]["key"]
-            .clone(),
-        "P-521" => vector("rfc7520-cookbook/jwk/3_2.ec_private_key.json"),
-        "Ed25519" => vector("rfc-appendix/rfc8037_appendix_A.json")["A.1_private_key"].clone(),
-        oct => {
-            let len: usize = oct.strip_prefix("oct").unwrap().parse().unwrap();
-            let k: Vec<u8> = (0..len).map(|i| ((i * 29) as u8) ^ 0x5a).collect();
-            return Jwk::from_oct(&k).unwrap();
-        }
-    };
-    let mut k = Jwk::from_json(v.to_string().as_bytes()).unwrap();
-    k.key_use = None;
-    k.alg = None;
-    k.kid = None;
-    k
 }
 
 /// Issues the matrix with tessera and has jose verify it. Needs Node and `npm ci` in

@@ -39,3 +39,28 @@ pub fn s<'a>(v: &'a Value, pointer: &str) -> &'a str {
         .and_then(Value::as_str)
         .unwrap_or_else(|| panic!("no string at {pointer}"))
 }
+
+/// The private key for a label of the jose interop `keys.mjs` (`RSA`, `P-256`, `P-384`, `P-521`,
+/// `Ed25519`, `oct<N>`), taken from the vectors, without their `use`, `alg` and `kid`.
+pub fn interop_private_key(label: &str) -> tessera::jose::Jwk {
+    let v = match label {
+        "RSA" => vector("rfc7520-cookbook/jwk/3_4.rsa_private_key.json"),
+        "P-256" => vector("rfc-appendix/rfc7515_appendix_A.json")[2]["jwk"].clone(),
+        "P-384" => vector(
+            "rfc7520-cookbook/jwe/5_4.key_agreement_with_key_wrapping_using_ecdh-es_and_aes-keywrap_with_aes-gcm.json",
+        )["input"]["key"]
+            .clone(),
+        "P-521" => vector("rfc7520-cookbook/jwk/3_2.ec_private_key.json"),
+        "Ed25519" => vector("rfc-appendix/rfc8037_appendix_A.json")["A.1_private_key"].clone(),
+        oct => {
+            let len: usize = oct.strip_prefix("oct").unwrap().parse().unwrap();
+            let k: Vec<u8> = (0..len).map(|i| ((i * 29) as u8) ^ 0x5a).collect();
+            return tessera::jose::Jwk::from_oct(&k).unwrap();
+        }
+    };
+    let mut k = tessera::jose::Jwk::from_json(v.to_string().as_bytes()).unwrap();
+    k.key_use = None;
+    k.alg = None;
+    k.kid = None;
+    k
+}
