@@ -15,6 +15,8 @@ use serde_json::{Map, Value};
 
 use crate::Error;
 
+pub mod flat;
+
 const DUP_MARK: &str = "tessera-duplicate-member:";
 
 /// Parses a JSON object, rejecting repeated member names at every depth.

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde::de::value::{BorrowedStrDeserializer, StringDeserializer};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use tessera_core::UnixTime;
+use tessera_core::json::flat::FlatObject;
 
 use crate::Error;
 
@@ -253,6 +254,25 @@ pub(crate) fn parse<'de, T: Deserialize<'de>>(payload: &'de [u8]) -> Result<Pars
             "JWT claims",
         ),
     })?;
+    // The fast path reads plain strings and integers itself and hands every other value to
+    // serde_json; if it declines or fails, serde_json parses again and has the last word.
+    let mut state = State::new();
+    let mut flat = FlatObject::new(text);
+    if let Ok(custom) = T::deserialize(ClaimsDe {
+        de: &mut flat,
+        state: &mut state,
+    })
+    .and_then(|t| flat.end().map(|()| t))
+    {
+        return Ok(Parsed {
+            claims: Claims {
+                registered: state.reg,
+                custom,
+            },
+            names: state.names,
+            reg_seen: state.reg_seen,
+        });
+    }
     let mut state = State::new();
     let mut de = serde_json::Deserializer::from_str(text);
     let res = T::deserialize(ClaimsDe {

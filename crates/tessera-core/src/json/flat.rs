@@ -1,0 +1,594 @@
+//! A fast path for flat JSON objects — JWT claims sets, JOSE headers, token responses — in
+//! front of `serde_json`.
+//!
+//! [`FlatObject`] is a [`serde::Deserializer`] for one top-level JSON object. It reads the
+//! common values itself: strings without escapes, non-negative integers that fit a `u64`,
+//! `true`, `false` and `null`. Every other value (escaped strings, negative or fractional
+//! numbers, arrays, nested objects, enums, bytes, raw values) is handed to `serde_json` on
+//! exactly that value's text, so serde_json's grammar, number parsing and error rules apply to
+//! it unchanged.
+//!
+//! The contract is one-sided: **when it succeeds, the visitor saw exactly the calls
+//! `serde_json` would have made** (the same `visit_*` methods with the same borrowed values).
+//! When it fails, the error may be a bare "unsupported" marker rather than a useful message:
+//! the caller must then parse again with `serde_json` for the real result (which is usually
+//! the same error, and is the right answer if the fast path merely declined). An object key
+//! with an escape, a syntax error, or anything the visitor rejects makes it decline. The worst
+//! case therefore costs two parses, never a different answer.
+//!
+//! ```
+//! use serde::Deserialize;
+//! use tessera_core::json::flat::FlatObject;
+//!
+//! #[derive(Deserialize, Debug, PartialEq)]
+//! struct Claims<'a> {
+//!     iss: &'a str,
+//!     exp: u64,
+//!     aud: Vec<String>,
+//! }
+//!
+//! let text = r#"{"iss":"https://issuer.example","exp":1700000000,"aud":["a","b"]}"#;
+//! let mut de = FlatObject::new(text);
+//! let fast = Claims::deserialize(&mut de).and_then(|c| de.end().map(|()| c));
+//! let claims = match fast {
+//!     Ok(c) => c,
+//!     // Declined or invalid: serde_json gives the real answer.
+//!     Err(_) => serde_json::from_str(text)?,
+//! };
+//! assert_eq!(claims.aud, ["a", "b"]);
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde_json::Error;
+
+/// The name `serde_json` gives its `RawValue` newtype; such a value is always handed over.
+const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+
+/// Nesting deeper than this inside a handed-over value makes the fast path decline, so that
+/// serde_json's own depth limit (128, counting the top-level object) decides.
+const MAX_HANDED_DEPTH: usize = 120;
+
+fn decline() -> Error {
+    de::Error::custom("tessera flat JSON fast path declined")
+}
+
+/// A [`Deserializer`] for one flat-ish top-level JSON object; see the [module docs](self).
+#[derive(Debug)]
+pub struct FlatObject<'de> {
+    src: &'de str,
+    pos: usize,
+    /// Whether the top-level object's closing `}` was read.
+    closed: bool,
+}
+
+impl<'de> FlatObject<'de> {
+    /// A deserializer over `src`, which must hold one JSON object.
+    pub fn new(src: &'de str) -> Self {
+        FlatObject {
+            src,
+            pos: 0,
+            closed: false,
+        }
+    }
+
+    /// Checks that only whitespace follows the object (call after deserializing).
+    pub fn end(&mut self) -> Result<(), Error> {
+        self.skip_ws();
+        if self.closed && self.pos == self.src.len() {
+            Ok(())
+        } else {
+            Err(decline())
+        }
+    }
+
+    fn bytes(&self) -> &'de [u8] {
+        self.src.as_bytes()
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes().get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    /// Consumes `lit` (`true`, `false`, `null`) if it is next.
+    fn literal(&mut self, lit: &str) -> Result<(), Error> {
+        if self.bytes().get(self.pos..self.pos + lit.len()) == Some(lit.as_bytes()) {
+            self.pos += lit.len();
+            Ok(())
+        } else {
+            Err(decline())
+        }
+    }
+
+    /// The string at `pos` (an opening quote) if it has no escape and no control character;
+    /// `None` otherwise (nothing consumed).
+    fn plain_str(&mut self) -> Option<&'de str> {
+        let start = self.pos + 1;
+        let body = self.bytes().get(start..)?;
+        let len = plain_run(body);
+        if body.get(len) != Some(&b'"') {
+            return None;
+        }
+        let s = self.src.get(start..start + len)?;
+        self.pos = start + len + 1;
+        Some(s)
+    }
+
+    /// A non-negative integer at `pos` that serde_json would also read as a `u64`: no leading
+    /// zero, not followed by a fraction or exponent, no overflow. `None` otherwise (nothing
+    /// consumed).
+    fn plain_u64(&mut self) -> Option<u64> {
+        let b = self.bytes();
+        let start = self.pos;
+        let mut i = start;
+        let mut n: u64 = 0;
+        while let Some(&d @ b'0'..=b'9') = b.get(i) {
+            n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+            i += 1;
+        }
+        let digits = i - start;
+        if digits == 0 || (digits > 1 && b.get(start) == Some(&b'0')) {
+            return None;
+        }
+        if let Some(b'.' | b'e' | b'E') = b.get(i) {
+            return None;
+        }
+        self.pos = i;
+        Some(n)
+    }
+
+    /// The end of the value starting at `pos`, found without validating it (serde_json
+    /// validates it afterwards). `None` for a value nested too deeply or not starting a value.
+    fn value_end(&self) -> Option<usize> {
+        let b = self.bytes();
+        let start = self.pos;
+        match b.get(start)? {
+            b'"' => string_end(b, start),
+            b'-' | b'0'..=b'9' => {
+                let len = b
+                    .get(start..)?
+                    .iter()
+                    .position(|c| !matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
+                    .unwrap_or(b.len() - start);
+                Some(start + len)
+            }
+            b'{' | b'[' => {
+                let mut depth = 0usize;
+                let mut i = start;
+                while let Some(&c) = b.get(i) {
+                    match c {
+                        b'"' => {
+                            i = string_end(b, i)?;
+                            continue;
+                        }
+                        b'{' | b'[' => {
+                            depth += 1;
+                            if depth > MAX_HANDED_DEPTH {
+                                return None;
+                            }
+                        }
+                        b'}' | b']' => {
+                            depth = depth.checked_sub(1)?;
+                            if depth == 0 {
+                                return Some(i + 1);
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                None
+            }
+            b't' => Some(start + 4),
+            b'f' => Some(start + 5),
+            b'n' => Some(start + 4),
+            _ => None,
+        }
+    }
+
+    /// Hands the value at `pos` to serde_json, then moves past it.
+    fn hand_over<T>(
+        &mut self,
+        f: impl FnOnce(&mut JsonDe<'de>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let end = self.value_end().ok_or_else(decline)?;
+        let text = self.src.get(self.pos..end).ok_or_else(decline)?;
+        let mut de = serde_json::Deserializer::from_str(text);
+        let v = f(&mut de)?;
+        de.end()?;
+        self.pos = end;
+        Ok(v)
+    }
+}
+
+/// The length of the run of bytes that may appear unescaped in a JSON string (no `"`, `\`, or
+/// control character).
+fn plain_run(b: &[u8]) -> usize {
+    let mut i = 0;
+    loop {
+        let rest = b.get(i..).unwrap_or_default();
+        let v = match rest.first_chunk::<8>() {
+            Some(chunk) => u64::from_le_bytes(*chunk),
+            None => {
+                // The last few bytes, padded with zeros: a zero lane counts as a control
+                // character, so the run ends at the end of the input at the latest.
+                let mut lanes = [0u8; 8];
+                for (l, &c) in lanes.iter_mut().zip(rest) {
+                    *l = c;
+                }
+                u64::from_le_bytes(lanes)
+            }
+        };
+        let m = special_lanes(v);
+        if m != 0 {
+            // The lowest flagged lane is always a real hit (borrows only run upwards).
+            let lane = (m.trailing_zeros() / 8) as usize;
+            return (i + lane).min(b.len());
+        }
+        i += 8;
+    }
+}
+
+/// The high bit of each lane of `v` that is `"`, `\` or below 0x20 (lanes above the first such
+/// lane may also be flagged).
+fn special_lanes(v: u64) -> u64 {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
+    let quote = zero(v ^ (LO * 0x22));
+    let backslash = zero(v ^ (LO * 0x5C));
+    let control = v.wrapping_sub(LO * 0x20) & !v & HI;
+    quote | backslash | control
+}
+
+/// The index after the closing quote of the string whose opening quote is at `start`.
+fn string_end(b: &[u8], start: usize) -> Option<usize> {
+    let mut i = start + 1;
+    loop {
+        i += plain_run(b.get(i..)?);
+        match b.get(i)? {
+            b'"' => return Some(i + 1),
+            b'\\' => i += 2,
+            // A control character: invalid, let serde_json say so.
+            _ => i += 1,
+        }
+    }
+}
+
+type JsonDe<'de> = serde_json::Deserializer<serde_json::de::StrRead<'de>>;
+
+macro_rules! decline {
+    ($($method:ident ( $($arg:ident : $ty:ty),* );)*) => {$(
+        fn $method<V: Visitor<'de>>(self, $(_: $ty,)* _: V) -> Result<V::Value, Error> {
+            Err(decline())
+        }
+    )*};
+}
+
+macro_rules! hand_over {
+    ($($method:ident ( $($arg:ident : $ty:ty),* );)*) => {$(
+        fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, Error> {
+            self.de.hand_over(|d| d.$method($($arg,)* visitor))
+        }
+    )*};
+}
+
+impl<'de> Deserializer<'de> for &mut FlatObject<'de> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_map(visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.skip_ws();
+        if self.closed || self.peek() != Some(b'{') {
+            return Err(decline());
+        }
+        self.pos += 1;
+        let v = visitor.visit_map(Members {
+            de: &mut *self,
+            first: true,
+        })?;
+        if !self.closed {
+            return Err(decline());
+        }
+        Ok(v)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.deserialize_map(visitor)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_map(visitor)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        if name == RAW_VALUE_TOKEN {
+            return Err(decline());
+        }
+        visitor.visit_newtype_struct(self)
+    }
+
+    decline! {
+        deserialize_bool(); deserialize_i8(); deserialize_i16(); deserialize_i32();
+        deserialize_i64(); deserialize_i128(); deserialize_u8(); deserialize_u16();
+        deserialize_u32(); deserialize_u64(); deserialize_u128(); deserialize_f32();
+        deserialize_f64(); deserialize_char(); deserialize_str(); deserialize_string();
+        deserialize_bytes(); deserialize_byte_buf(); deserialize_unit(); deserialize_seq();
+        deserialize_identifier();
+        deserialize_unit_struct(name: &'static str);
+        deserialize_tuple(len: usize);
+        deserialize_tuple_struct(name: &'static str, len: usize);
+        deserialize_enum(name: &'static str, variants: &'static [&'static str]);
+    }
+}
+
+/// The members of the top-level object.
+struct Members<'a, 'de> {
+    de: &'a mut FlatObject<'de>,
+    first: bool,
+}
+
+impl<'de> MapAccess<'de> for Members<'_, 'de> {
+    type Error = Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
+        let de = &mut *self.de;
+        if de.closed {
+            // Asked again after the end, as serde_json allows.
+            return Ok(None);
+        }
+        de.skip_ws();
+        match de.peek() {
+            Some(b'}') => {
+                de.pos += 1;
+                de.closed = true;
+                return Ok(None);
+            }
+            Some(b',') if !self.first => {
+                de.pos += 1;
+                de.skip_ws();
+            }
+            Some(b'"') if self.first => {}
+            _ => return Err(decline()),
+        }
+        self.first = false;
+        if de.peek() != Some(b'"') {
+            return Err(decline());
+        }
+        let key = de.plain_str().ok_or_else(decline)?;
+        de.skip_ws();
+        if de.peek() != Some(b':') {
+            return Err(decline());
+        }
+        de.pos += 1;
+        seed.deserialize(Key(key)).map(Some)
+    }
+
+    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, Error> {
+        self.de.skip_ws();
+        seed.deserialize(Value { de: &mut *self.de })
+    }
+}
+
+/// A member name: offered as a borrowed string, as serde_json offers it; any request for
+/// another type (numeric or boolean map keys, which serde_json parses out of the name) is
+/// declined.
+struct Key<'de>(&'de str);
+
+impl<'de> Deserializer<'de> for Key<'de> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_borrowed_str(self.0)
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_borrowed_str(self.0)
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_borrowed_str(self.0)
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_borrowed_str(self.0)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_unit()
+    }
+
+    decline! {
+        deserialize_bool(); deserialize_i8(); deserialize_i16(); deserialize_i32();
+        deserialize_i64(); deserialize_i128(); deserialize_u8(); deserialize_u16();
+        deserialize_u32(); deserialize_u64(); deserialize_u128(); deserialize_f32();
+        deserialize_f64(); deserialize_char(); deserialize_bytes(); deserialize_byte_buf();
+        deserialize_option(); deserialize_unit(); deserialize_seq(); deserialize_map();
+        deserialize_unit_struct(name: &'static str);
+        deserialize_newtype_struct(name: &'static str);
+        deserialize_tuple(len: usize);
+        deserialize_tuple_struct(name: &'static str, len: usize);
+        deserialize_struct(name: &'static str, fields: &'static [&'static str]);
+        deserialize_enum(name: &'static str, variants: &'static [&'static str]);
+    }
+}
+
+/// One member value.
+struct Value<'a, 'de> {
+    de: &'a mut FlatObject<'de>,
+}
+
+impl<'de> Value<'_, 'de> {
+    /// A number the way serde_json's `deserialize_number` reads it: plain `u64`s here,
+    /// everything else (including a non-number, for serde_json's error) handed over.
+    fn number<V: Visitor<'de>>(
+        self,
+        visitor: V,
+        hand: impl FnOnce(&mut JsonDe<'de>, V) -> Result<V::Value, Error>,
+    ) -> Result<V::Value, Error> {
+        let de = self.de;
+        if let Some(b'0'..=b'9') = de.peek()
+            && let Some(n) = de.plain_u64()
+        {
+            return visitor.visit_u64(n);
+        }
+        de.hand_over(|d| hand(d, visitor))
+    }
+
+    fn string<V: Visitor<'de>>(
+        self,
+        visitor: V,
+        hand: impl FnOnce(&mut JsonDe<'de>, V) -> Result<V::Value, Error>,
+    ) -> Result<V::Value, Error> {
+        let de = self.de;
+        if de.peek() == Some(b'"')
+            && let Some(s) = de.plain_str()
+        {
+            return visitor.visit_borrowed_str(s);
+        }
+        de.hand_over(|d| hand(d, visitor))
+    }
+}
+
+macro_rules! number {
+    ($($method:ident)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            self.number(visitor, |d, v| d.$method(v))
+        }
+    )*};
+}
+
+macro_rules! string {
+    ($($method:ident)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            self.string(visitor, |d, v| d.$method(v))
+        }
+    )*};
+}
+
+impl<'de> Deserializer<'de> for Value<'_, 'de> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        let de = self.de;
+        match de.peek() {
+            Some(b'"') => match de.plain_str() {
+                Some(s) => visitor.visit_borrowed_str(s),
+                None => de.hand_over(|d| d.deserialize_any(visitor)),
+            },
+            Some(b'0'..=b'9') => match de.plain_u64() {
+                Some(n) => visitor.visit_u64(n),
+                None => de.hand_over(|d| d.deserialize_any(visitor)),
+            },
+            Some(b't') => de.literal("true").and_then(|()| visitor.visit_bool(true)),
+            Some(b'f') => de.literal("false").and_then(|()| visitor.visit_bool(false)),
+            Some(b'n') => de.literal("null").and_then(|()| visitor.visit_unit()),
+            _ => de.hand_over(|d| d.deserialize_any(visitor)),
+        }
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        let de = self.de;
+        match de.peek() {
+            Some(b't') => de.literal("true").and_then(|()| visitor.visit_bool(true)),
+            Some(b'f') => de.literal("false").and_then(|()| visitor.visit_bool(false)),
+            _ => de.hand_over(|d| d.deserialize_bool(visitor)),
+        }
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        let de = self.de;
+        match de.peek() {
+            Some(b'n') => de.literal("null").and_then(|()| visitor.visit_unit()),
+            _ => de.hand_over(|d| d.deserialize_unit(visitor)),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if self.de.peek() == Some(b'n') {
+            self.de.literal("null")?;
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        if name == RAW_VALUE_TOKEN {
+            self.de
+                .hand_over(|d| d.deserialize_newtype_struct(name, visitor))
+        } else {
+            visitor.visit_newtype_struct(self)
+        }
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        let de = self.de;
+        let skipped = match de.peek() {
+            Some(b'"') => de.plain_str().is_some(),
+            Some(b'0'..=b'9') => de.plain_u64().is_some(),
+            Some(b't') => de.literal("true").is_ok(),
+            Some(b'f') => de.literal("false").is_ok(),
+            Some(b'n') => de.literal("null").is_ok(),
+            _ => false,
+        };
+        if skipped {
+            visitor.visit_unit()
+        } else {
+            de.hand_over(|d| d.deserialize_ignored_any(visitor))
+        }
+    }
+
+    number! {
+        deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
+        deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64 deserialize_f64
+    }
+
+    string! {
+        deserialize_char deserialize_str deserialize_string deserialize_identifier
+    }
+
+    hand_over! {
+        deserialize_i128();
+        deserialize_u128();
+        deserialize_f32();
+        deserialize_bytes();
+        deserialize_byte_buf();
+        deserialize_seq();
+        deserialize_map();
+        deserialize_tuple(len: usize);
+        deserialize_tuple_struct(name: &'static str, len: usize);
+        deserialize_struct(name: &'static str, fields: &'static [&'static str]);
+        deserialize_enum(name: &'static str, variants: &'static [&'static str]);
+        deserialize_unit_struct(name: &'static str);
+    }
+}
