@@ -54,7 +54,7 @@ pub fn decode(input: impl AsRef<[u8]>) -> Result<Vec<u8>, Error> {
 pub fn decode_named(input: impl AsRef<[u8]>, what: &'static str) -> Result<Vec<u8>, Error> {
     let input = input.as_ref();
     let mut out = vec![0u8; decoded_len(input.len())];
-    fast::decode_exact(input, &mut out).ok_or(Error::Base64 { what })?;
+    fast::decode_exact(input, &mut out).ok_or_else(|| Error::Base64 { what })?;
     Ok(out)
 }
 
@@ -84,8 +84,8 @@ pub fn decode_slice(
 ) -> Result<usize, Error> {
     let input = input.as_ref();
     let len = decoded_len(input.len());
-    let dst = out.get_mut(..len).ok_or(Error::Base64 { what })?;
-    fast::decode_exact(input, dst).ok_or(Error::Base64 { what })?;
+    let dst = out.get_mut(..len).ok_or_else(|| Error::Base64 { what })?;
+    fast::decode_exact(input, dst).ok_or_else(|| Error::Base64 { what })?;
     Ok(len)
 }
 

@@ -76,11 +76,11 @@ impl<'a> CompactJws<'a> {
     pub fn parse(token: &'a str, options: &JwsOptions) -> Result<Self, Error> {
         limits::check("JWS", token.len(), options.max_len)?;
         let bytes = token.as_bytes();
-        let dot1 = memchr(bytes, 0).ok_or(Error::MalformedCompact {
+        let dot1 = memchr(bytes, 0).ok_or_else(|| Error::MalformedCompact {
             expected: 3,
             found: 1,
         })?;
-        let dot2 = memchr(bytes, dot1 + 1).ok_or(Error::MalformedCompact {
+        let dot2 = memchr(bytes, dot1 + 1).ok_or_else(|| Error::MalformedCompact {
             expected: 3,
             found: 2,
         })?;
