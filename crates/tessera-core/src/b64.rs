@@ -54,7 +54,9 @@ pub fn decode(input: impl AsRef<[u8]>) -> Result<Vec<u8>, Error> {
 pub fn decode_named(input: impl AsRef<[u8]>, what: &'static str) -> Result<Vec<u8>, Error> {
     let input = input.as_ref();
     let mut out = vec![0u8; decoded_len(input.len())];
-    fast::decode_exact(input, &mut out).ok_or_else(|| Error::Base64 { what })?;
+    if fast::decode_exact(input, &mut out).is_none() {
+        return Err(Error::Base64 { what });
+    }
     Ok(out)
 }
 
@@ -84,8 +86,13 @@ pub fn decode_slice(
 ) -> Result<usize, Error> {
     let input = input.as_ref();
     let len = decoded_len(input.len());
-    let dst = out.get_mut(..len).ok_or_else(|| Error::Base64 { what })?;
-    fast::decode_exact(input, dst).ok_or_else(|| Error::Base64 { what })?;
+    // Explicit branches rather than `ok_or`: no error value is built (and dropped) per call.
+    let Some(dst) = out.get_mut(..len) else {
+        return Err(Error::Base64 { what });
+    };
+    if fast::decode_exact(input, dst).is_none() {
+        return Err(Error::Base64 { what });
+    }
     Ok(len)
 }
 

@@ -493,7 +493,7 @@ impl Policy {
         let h = jws.header();
         let store = keys
             .keys_now(h.kid.as_deref(), h.alg, now)
-            .ok_or_else(|| Error::KeysUnavailable)?;
+            .ok_or(Error::KeysUnavailable)?;
         self.check_signature(&jws, &store, buf)?;
         drop(store);
         self.finish(jws, buf, now)

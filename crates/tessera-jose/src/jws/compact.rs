@@ -76,14 +76,19 @@ impl<'a> CompactJws<'a> {
     pub fn parse(token: &'a str, options: &JwsOptions) -> Result<Self, Error> {
         limits::check("JWS", token.len(), options.max_len)?;
         let bytes = token.as_bytes();
-        let dot1 = memchr(bytes, 0).ok_or_else(|| Error::MalformedCompact {
-            expected: 3,
-            found: 1,
-        })?;
-        let dot2 = memchr(bytes, dot1 + 1).ok_or_else(|| Error::MalformedCompact {
-            expected: 3,
-            found: 2,
-        })?;
+        // `let … else` rather than `ok_or`: no error value is built (and dropped) per token.
+        let Some(dot1) = memchr(bytes, 0) else {
+            return Err(Error::MalformedCompact {
+                expected: 3,
+                found: 1,
+            });
+        };
+        let Some(dot2) = memchr(bytes, dot1 + 1) else {
+            return Err(Error::MalformedCompact {
+                expected: 3,
+                found: 2,
+            });
+        };
         if let Some(extra) = memchr(bytes, dot2 + 1) {
             let found = 4 + memchr::memchr_iter(b'.', &bytes[extra + 1..]).count();
             return Err(Error::MalformedCompact { expected: 3, found });
