@@ -75,12 +75,12 @@ impl KeyStore {
     }
 
     /// The keys that may verify a token with this `kid` and `alg`: with a `kid`, the keys
-    /// bearing it; without one, every key for `alg` (both hash lookups).
-    pub fn candidates<'a>(
+    /// bearing it; without one, every key for `alg` (a scan for a few keys, else hash lookups).
+    pub fn candidates<'a, 'k>(
         &'a self,
-        kid: Option<&str>,
+        kid: Option<&'k str>,
         alg: JwsAlgorithm,
-    ) -> impl Iterator<Item = &'a VerifyingKey> + 'a {
+    ) -> impl Iterator<Item = &'a VerifyingKey> + use<'a, 'k> {
         self.set.candidates(kid, alg)
     }
 }

@@ -6,7 +6,7 @@ use crate::alg::JwsAlgorithm;
 use crate::jwk::JwkSet;
 use crate::keys::{KeyPolicy, VerifyingKey, fits_for_verify};
 
-/// Verifying keys prepared once from a JWK Set for an algorithm allow-list, with O(1) lookup
+/// Verifying keys prepared once from a JWK Set for an algorithm allow-list, with fast lookup
 /// by `kid`.
 ///
 /// Every (key, algorithm) pair that fits — key type and curve, the key's own `alg`, `use` and
@@ -14,7 +14,7 @@ use crate::keys::{KeyPolicy, VerifyingKey, fits_for_verify};
 /// verified like this:
 ///
 /// - its `alg` must be on the allow-list, or [`Error::AlgorithmNotAllowed`];
-/// - with a `kid`, only the keys with that `kid` and that algorithm are tried (a hash lookup);
+/// - with a `kid`, only the keys with that `kid` and that algorithm are tried (a scan of a few keys, a hash lookup beyond);
 /// - without a `kid`, every key prepared for that algorithm is tried, in set order;
 /// - no key to try: [`Error::NoMatchingKey`] (for a remote set, the cue to refetch once);
 ///   keys tried but none verifies: [`Error::InvalidSignature`].
@@ -118,26 +118,23 @@ impl VerifierSet {
     }
 
     /// The prepared keys to try for a token with this `kid` (if it names one) and `alg`.
-    pub fn candidates<'a>(
+    pub fn candidates<'a, 'k>(
         &'a self,
-        kid: Option<&str>,
+        kid: Option<&'k str>,
         alg: JwsAlgorithm,
-    ) -> impl Iterator<Item = &'a VerifyingKey> + 'a {
-        // A handful of keys: comparing is cheaper than hashing the `kid`. Same keys, same order.
-        let mut hit = [false; LINEAR_KEYS];
-        let (idx, small): (&[usize], &[VerifyingKey]) = if self.keys.len() <= LINEAR_KEYS {
-            for (h, k) in hit.iter_mut().zip(&self.keys) {
-                *h = kid.is_none_or(|kid| k.kid() == Some(kid));
-            }
-            (&[], &self.keys)
-        } else {
-            let idx = match kid {
-                Some(kid) => self.by_kid.get(kid).map_or(&[][..], Vec::as_slice),
-                None => self.by_alg.get(&alg).map_or(&[][..], Vec::as_slice),
-            };
-            (idx, &[])
+    ) -> impl Iterator<Item = &'a VerifyingKey> + use<'a, 'k> {
+        // A handful of keys: comparing is cheaper than hashing the `kid`. Same keys, same order,
+        // and lazy, so the first fitting key is found without looking at the rest.
+        let linear = self.keys.len() <= LINEAR_KEYS;
+        let idx = match (linear, kid) {
+            (true, _) => &[][..],
+            (false, Some(kid)) => self.by_kid.get(kid).map_or(&[][..], Vec::as_slice),
+            (false, None) => self.by_alg.get(&alg).map_or(&[][..], Vec::as_slice),
         };
-        let small = small.iter().zip(hit).filter_map(|(k, h)| h.then_some(k));
+        let small = if linear { &self.keys[..] } else { &[] };
+        let small = small
+            .iter()
+            .filter(move |k| kid.is_none_or(|kid| k.kid() == Some(kid)));
         idx.iter()
             .filter_map(|&i| self.keys.get(i))
             .chain(small)
