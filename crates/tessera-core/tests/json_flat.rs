@@ -191,3 +191,29 @@ fn mutated_documents_keep_the_contract() {
     }
     assert!(checked > 3000);
 }
+
+#[test]
+fn rejecting_duplicates_declines_repeated_names_at_any_depth() {
+    let parse = |text: &str, strict: bool| {
+        let mut de = if strict {
+            FlatObject::rejecting_duplicates(text)
+        } else {
+            FlatObject::new(text)
+        };
+        serde_json::Value::deserialize(&mut de).and_then(|v| de.end().map(|()| v))
+    };
+    for dup in [
+        r#"{"a":{"x":1,"x":2}}"#,
+        r#"{"a":[1,{"b":{"y":[],"y":{}}}]}"#,
+        r#"{"ok":1,"a":[{"x":1,"x":1}]}"#,
+    ] {
+        assert!(parse(dup, true).is_err(), "{dup}");
+        assert!(parse(dup, false).is_ok(), "{dup}");
+    }
+    for fine in [
+        r#"{"a":{"x":1,"y":2}}"#,
+        r#"{"a":[{"x":1},{"x":2}],"b":{"x":{"x":1}}}"#,
+    ] {
+        assert_eq!(parse(fine, true).unwrap(), parse(fine, false).unwrap());
+    }
+}

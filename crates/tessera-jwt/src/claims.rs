@@ -239,10 +239,32 @@ impl<T> Parsed<'_, T> {
 /// Parses a claims set in one pass: the registered claims type-checked into
 /// [`RegisteredClaims`], every other member handed to `T`, repeated member names refused.
 ///
-/// Repeated names are caught at the top level during the pass. A payload with nested objects
-/// also gets a duplicate check at every depth (one extra, allocation-free scan); a flat payload,
-/// the usual case, is parsed once.
+/// Repeated names are caught at the top level during the pass; every object or array value is
+/// checked at every depth before serde_json reads it. A flat payload, the usual case, is read
+/// once, by the flat fast path ([`FlatObject`]); anything it declines is parsed again in full.
 pub(crate) fn parse<'de, T: Deserialize<'de>>(payload: &'de [u8]) -> Result<Parsed<'de, T>, Error> {
+    // The fast path reads plain strings and integers itself and hands every other value to
+    // serde_json (after a duplicate check at every depth, when it is an object or array); if it
+    // declines or fails, the full path below parses again and has the last word.
+    if let Ok(text) = std::str::from_utf8(payload) {
+        let mut state = State::new();
+        let mut flat = FlatObject::rejecting_duplicates(text);
+        if let Ok(custom) = T::deserialize(ClaimsDe {
+            de: &mut flat,
+            state: &mut state,
+        })
+        .and_then(|t| flat.end().map(|()| t))
+        {
+            return Ok(Parsed {
+                claims: Claims {
+                    registered: state.reg,
+                    custom,
+                },
+                names: state.names,
+                reg_seen: state.reg_seen,
+            });
+        }
+    }
     if has_nested_object(payload) {
         tessera_core::json::check_duplicates(payload, "JWT claims").map_err(core_error)?;
     }
@@ -254,25 +276,6 @@ pub(crate) fn parse<'de, T: Deserialize<'de>>(payload: &'de [u8]) -> Result<Pars
             "JWT claims",
         ),
     })?;
-    // The fast path reads plain strings and integers itself and hands every other value to
-    // serde_json; if it declines or fails, serde_json parses again and has the last word.
-    let mut state = State::new();
-    let mut flat = FlatObject::new(text);
-    if let Ok(custom) = T::deserialize(ClaimsDe {
-        de: &mut flat,
-        state: &mut state,
-    })
-    .and_then(|t| flat.end().map(|()| t))
-    {
-        return Ok(Parsed {
-            claims: Claims {
-                registered: state.reg,
-                custom,
-            },
-            names: state.names,
-            reg_seen: state.reg_seen,
-        });
-    }
     let mut state = State::new();
     let mut de = serde_json::Deserializer::from_str(text);
     let res = T::deserialize(ClaimsDe {

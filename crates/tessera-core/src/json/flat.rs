@@ -60,6 +60,8 @@ pub struct FlatObject<'de> {
     pos: usize,
     /// Whether the top-level object's closing `}` was read.
     closed: bool,
+    /// Whether values handed to serde_json are first checked for repeated member names.
+    check_nested: bool,
 }
 
 impl<'de> FlatObject<'de> {
@@ -69,6 +71,18 @@ impl<'de> FlatObject<'de> {
             src,
             pos: 0,
             closed: false,
+            check_nested: false,
+        }
+    }
+
+    /// Like [`FlatObject::new`], but every object or array value is first checked for repeated
+    /// member names at every depth ([`check_duplicates`](super::check_duplicates)), and the
+    /// fast path declines if it finds one. Repeated names of the top-level object itself are
+    /// the visitor's to catch: it sees every name.
+    pub fn rejecting_duplicates(src: &'de str) -> Self {
+        FlatObject {
+            check_nested: true,
+            ..FlatObject::new(src)
         }
     }
 
@@ -199,6 +213,12 @@ impl<'de> FlatObject<'de> {
     ) -> Result<T, Error> {
         let end = self.value_end().ok_or_else(decline)?;
         let text = self.src.get(self.pos..end).ok_or_else(decline)?;
+        if self.check_nested
+            && matches!(text.as_bytes().first(), Some(b'{' | b'['))
+            && super::check_duplicates(text.as_bytes(), "JSON").is_err()
+        {
+            return Err(decline());
+        }
         let mut de = serde_json::Deserializer::from_str(text);
         let v = f(&mut de)?;
         de.end()?;
