@@ -1,0 +1,106 @@
+//! The base64url encoder for public data (token segments, signatures): table driven, six input
+//! bytes to eight characters per step, two characters per table lookup.
+//!
+//! Key material goes through [`encode_secret`](super::encode_secret) (constant time) instead:
+//! the table lookups here are indexed by the data.
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// The two characters of each 12-bit value.
+static PAIRS: [[u8; 2]; 4096] = pairs();
+
+const fn pairs() -> [[u8; 2]; 4096] {
+    let mut t = [[0u8; 2]; 4096];
+    let mut i = 0;
+    while i < 4096 {
+        t[i] = [ALPHABET[i >> 6], ALPHABET[i & 63]];
+        i += 1;
+    }
+    t
+}
+
+/// The two characters for bits `shift + 11 ..= shift` of `n`.
+fn pair(n: u64, shift: u32) -> [u8; 2] {
+    // The mask keeps the index in bounds, so the check is optimised away.
+    PAIRS[((n >> shift) & 0xFFF) as usize]
+}
+
+/// Writes the eight characters for the 48 bits at the top of `n`.
+fn put8(n: u64, o: &mut [u8; 8]) {
+    let [a, b] = pair(n, 52);
+    let [c, d] = pair(n, 40);
+    let [e, f] = pair(n, 28);
+    let [g, h] = pair(n, 16);
+    *o = [a, b, c, d, e, f, g, h];
+}
+
+fn char_of(n: u32) -> u8 {
+    ALPHABET[(n & 63) as usize]
+}
+
+/// Encodes `input` into `out`, which must be exactly `encoded_len(input.len())` long (else
+/// nothing is written and `false` is returned).
+pub(super) fn encode_exact(input: &[u8], out: &mut [u8]) -> bool {
+    if out.len() != super::encoded_len(input.len()) {
+        return false;
+    }
+    // Twelve bytes to sixteen characters per step.
+    let body_len = input.len() / 12 * 12;
+    let (body, rest) = input.split_at(body_len);
+    let (out_body, out_rest) = out.split_at_mut(body_len / 3 * 4);
+    for (i, o) in body.chunks_exact(12).zip(out_body.chunks_exact_mut(16)) {
+        let (Ok(&[a, b, c, d, e, f, g, h, i, j, k, l]), Ok(o)) =
+            (<&[u8; 12]>::try_from(i), <&mut [u8; 16]>::try_from(o))
+        else {
+            return false;
+        };
+        let x = u64::from_be_bytes([a, b, c, d, e, f, g, h]);
+        let y = u64::from(u32::from_be_bytes([i, j, k, l]));
+        let (o1, o2) = o.split_at_mut(8);
+        let (Ok(o1), Ok(o2)) = (<&mut [u8; 8]>::try_from(o1), <&mut [u8; 8]>::try_from(o2)) else {
+            return false;
+        };
+        put8(x, o1);
+        put8(x << 48 | y << 16, o2);
+    }
+    // Under twelve bytes left: six at once, then groups of three, then one or two bytes.
+    let (tail, out_tail) = if rest.len() >= 6 {
+        match (
+            rest.split_first_chunk::<6>(),
+            out_rest.split_first_chunk_mut::<8>(),
+        ) {
+            (Some((&[a, b, c, d, e, f], tail)), Some((o, out_tail))) => {
+                put8(u64::from_be_bytes([a, b, c, d, e, f, 0, 0]), o);
+                (tail, out_tail)
+            }
+            _ => return false,
+        }
+    } else {
+        (rest, out_rest)
+    };
+    let mut i = tail.chunks(3);
+    let mut o = out_tail.chunks_mut(4);
+    loop {
+        match (i.next(), o.next()) {
+            (Some(&[a, b, c]), Some([w, x, y, z])) => {
+                let n = u32::from_be_bytes([0, a, b, c]);
+                (*w, *x, *y, *z) = (
+                    char_of(n >> 18),
+                    char_of(n >> 12),
+                    char_of(n >> 6),
+                    char_of(n),
+                );
+            }
+            (Some(&[a, b]), Some([w, x, y])) => {
+                let n = u32::from_be_bytes([0, a, b, 0]);
+                (*w, *x, *y) = (char_of(n >> 18), char_of(n >> 12), char_of(n >> 6));
+            }
+            (Some(&[a]), Some([w, x])) => {
+                let n = u32::from_be_bytes([0, a, 0, 0]);
+                (*w, *x) = (char_of(n >> 18), char_of(n >> 12));
+            }
+            (None, None) => return true,
+            _ => return false,
+        }
+    }
+}
