@@ -52,7 +52,7 @@ pub struct JwtBuilder {
     index: Option<HashSet<Box<[u8]>>>,
     /// One bit per name in `names` (by [`bloom_bit`]): a name whose bit is clear is new, so
     /// the scan is skipped.
-    seen: u64,
+    seen: [u64; 2],
     error: Option<String>,
 }
 
@@ -67,7 +67,7 @@ impl Default for JwtBuilder {
             json,
             names: Vec::with_capacity(16),
             index: None,
-            seen: 0,
+            seen: [0; 2],
             error: None,
         }
     }
@@ -118,20 +118,22 @@ impl JwtBuilder {
     #[inline]
     fn remember(&mut self, name: &str, start: usize, end: usize) -> Result<(), String> {
         let fp = fingerprint(name.as_bytes());
-        let bit = bloom_bit(fp);
-        if self.seen & bit == 0 && self.index.is_none() && self.names.len() < LINEAR_NAMES {
+        let (word, bit) = bloom_bit(fp);
+        let seen = self.seen.get_mut(word).ok_or_else(String::new)?;
+        if *seen & bit == 0 && self.index.is_none() && self.names.len() < LINEAR_NAMES {
             // A new name: no other has its bit.
-            self.seen |= bit;
+            *seen |= bit;
             self.names.push((start, end, fp));
             return Ok(());
         }
-        self.remember_slow(start, end, fp, bit)
+        *seen |= bit;
+        self.remember_slow(start, end, fp)
     }
 
     /// [`remember`](Self::remember) when the name may be a repeat, or there are many names.
     #[cold]
     #[inline(never)]
-    fn remember_slow(&mut self, start: usize, end: usize, fp: u64, bit: u64) -> Result<(), String> {
+    fn remember_slow(&mut self, start: usize, end: usize, fp: u64) -> Result<(), String> {
         let name = self.json.get(start..end).unwrap_or_default();
         let twice = || {
             let shown: String = serde_json::from_slice(name).unwrap_or_default();
@@ -142,7 +144,6 @@ impl JwtBuilder {
                 return twice();
             }
         } else {
-            self.seen |= bit;
             let json = &self.json;
             if self
                 .names
@@ -369,11 +370,10 @@ impl JwtBuilder {
 
 /// Appends `s` as a JSON string, exactly as `serde_json` writes it: copied as is when nothing
 /// needs escaping (the usual claim name or value), else through `serde_json`.
-#[inline]
+#[inline(always)]
 fn write_json_str(out: &mut Vec<u8>, s: &str) {
     if needs_escape(s.as_bytes()) {
-        // Writing a string into a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut *out, s);
+        write_escaped(out, s);
     } else {
         out.reserve(s.len() + 2);
         out.push(b'"');
@@ -382,10 +382,18 @@ fn write_json_str(out: &mut Vec<u8>, s: &str) {
     }
 }
 
+/// [`write_json_str`] for a string with something to escape.
+#[cold]
+#[inline(never)]
+fn write_escaped(out: &mut Vec<u8>, s: &str) {
+    // Writing a string into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, s);
+}
+
 /// Whether `s` holds a byte that `serde_json` escapes in a string: a control character
 /// (U+0000 to U+001F), `"` or `\\`. Eight bytes per step (SWAR); a short string or the tail
 /// is read as overlapping words, so no byte-by-byte loop runs.
-#[inline]
+#[inline(always)]
 fn needs_escape(s: &[u8]) -> bool {
     const WORD: fn(&[u8; 8]) -> u64 = |w| u64::from_ne_bytes(*w);
     const HALF: fn(&[u8; 4]) -> u64 = |w| u64::from(u32::from_ne_bytes(*w));
@@ -433,10 +441,11 @@ fn fingerprint(name: &[u8]) -> u64 {
     (len as u64) | at(name.first()) << 32 | at(name.get(len / 2)) << 40 | at(name.last()) << 48
 }
 
-/// The bit of `JwtBuilder::seen` for a name with fingerprint `fp`.
+/// The word and bit of `JwtBuilder::seen` for a name with fingerprint `fp`.
 #[inline]
-fn bloom_bit(fp: u64) -> u64 {
-    1u64 << (fp.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58)
+fn bloom_bit(fp: u64) -> (usize, u64) {
+    let h = fp.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 57;
+    ((h >> 6) as usize & 1, 1 << (h & 63))
 }
 
 /// Checks the serialised value of a registered claim: strings for `iss`/`sub`/`jti`, a string
@@ -1035,6 +1044,26 @@ mod tests {
             let mut out = b"x".to_vec();
             write_json_str(&mut out, s);
             assert_eq!(&out[1..], serde_json::to_vec(s).unwrap(), "{s:?}");
+        }
+    }
+
+    /// Every repeat is refused, whichever name repeats, below and above the switch to the
+    /// hash set, and however the names' filter bits collide.
+    #[test]
+    fn every_repeat_is_refused() {
+        let names: Vec<String> = (0..40)
+            .map(|i| ["n", "nb", "exp", "a\"q", "é", "\u{1}"][i % 6].repeat(i / 6 + 1))
+            .collect();
+        for n in 1..names.len() {
+            let mut b = JwtBuilder::new();
+            for name in &names[..n] {
+                b = b.claim(name.as_str(), 1);
+            }
+            assert!(b.clone().sign(&key()).is_ok(), "{n}");
+            for name in &names[..n] {
+                let err = b.clone().claim(name.as_str(), 2).sign(&key()).unwrap_err();
+                assert!(err.to_string().contains("set twice"), "{n} {name:?}");
+            }
         }
     }
 
