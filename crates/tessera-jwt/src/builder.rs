@@ -450,17 +450,25 @@ fn bloom_bit(fp: u64) -> (usize, u64) {
 
 /// Checks the serialised value of a registered claim: strings for `iss`/`sub`/`jti`, a string
 /// or an array of strings for `aud`, a non-negative number for `exp`/`nbf`/`iat`.
-#[inline]
+#[inline(always)]
 fn check_registered(name: &str, kind: plain::Kind, v: &[u8]) -> Result<(), String> {
     // Every registered name has three letters.
     match <[u8; 3]>::try_from(name.as_bytes()) {
-        Ok(name3) => check_registered3(&name3, kind, v),
-        Err(_) => Ok(()),
+        Ok(name3) if !registered_ok(&name3, kind, v) => Err(wrong_type(name, v)),
+        _ => Ok(()),
     }
 }
 
-fn check_registered3(name3: &[u8; 3], kind: plain::Kind, v: &[u8]) -> Result<(), String> {
-    let ok = match name3 {
+#[cold]
+fn wrong_type(name: &str, v: &[u8]) -> String {
+    format!(
+        "the registered claim {name:?} has the wrong type: {}",
+        String::from_utf8_lossy(v)
+    )
+}
+
+fn registered_ok(name3: &[u8; 3], kind: plain::Kind, v: &[u8]) -> bool {
+    match name3 {
         b"iss" | b"sub" | b"jti" => v.first() == Some(&b'"'),
         b"aud" => match v.first() {
             Some(b'"') => true,
@@ -468,26 +476,21 @@ fn check_registered3(name3: &[u8; 3], kind: plain::Kind, v: &[u8]) -> Result<(),
             _ => false,
         },
         // The usual case, an integer, without a float parse.
-        b"exp" | b"nbf" | b"iat" if kind == plain::Kind::Unsigned => true,
-        b"exp" | b"nbf" | b"iat" if !v.is_empty() && v.iter().all(u8::is_ascii_digit) => true,
-        b"exp" | b"nbf" | b"iat" => {
-            v.first().is_some_and(|b| b.is_ascii_digit() || *b == b'-')
-                && std::str::from_utf8(v)
-                    .ok()
-                    .and_then(|s| s.parse::<f64>().ok())
-                    .is_some_and(|f| f >= 0.0)
-        }
+        b"exp" | b"nbf" | b"iat" => kind == plain::Kind::Unsigned || non_negative_number(v),
         _ => true,
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "the registered claim {:?} has the wrong type: {}",
-            String::from_utf8_lossy(name3),
-            String::from_utf8_lossy(v)
-        ))
     }
+}
+
+/// Whether `v` is a JSON number that is not negative.
+fn non_negative_number(v: &[u8]) -> bool {
+    if !v.is_empty() && v.iter().all(u8::is_ascii_digit) {
+        return true;
+    }
+    v.first().is_some_and(|b| b.is_ascii_digit() || *b == b'-')
+        && std::str::from_utf8(v)
+            .ok()
+            .and_then(|s| s.parse::<f64>().ok())
+            .is_some_and(|f| f >= 0.0)
 }
 
 /// The claim values serialised directly: strings, integers, booleans and nulls, written
