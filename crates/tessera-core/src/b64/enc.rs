@@ -48,20 +48,19 @@ pub(super) fn encode_exact(input: &[u8], out: &mut [u8]) -> bool {
     let body_len = input.len() / 12 * 12;
     let (body, rest) = input.split_at(body_len);
     let (out_body, out_rest) = out.split_at_mut(body_len / 3 * 4);
-    for (i, o) in body.chunks_exact(12).zip(out_body.chunks_exact_mut(16)) {
+    let (out_pairs, _) = out_body.as_chunks_mut::<2>();
+    for (i, o) in body.chunks_exact(12).zip(out_pairs.chunks_exact_mut(8)) {
         let (Ok(&[a, b, c, d, e, f, g, h, i, j, k, l]), Ok(o)) =
-            (<&[u8; 12]>::try_from(i), <&mut [u8; 16]>::try_from(o))
+            (<&[u8; 12]>::try_from(i), <&mut [[u8; 2]; 8]>::try_from(o))
         else {
             return false;
         };
+        // The first six bytes at the top of `x`, the next six at the top of `z`.
         let x = u64::from_be_bytes([a, b, c, d, e, f, g, h]);
-        let y = u64::from(u32::from_be_bytes([i, j, k, l]));
-        let (o1, o2) = o.split_at_mut(8);
-        let (Ok(o1), Ok(o2)) = (<&mut [u8; 8]>::try_from(o1), <&mut [u8; 8]>::try_from(o2)) else {
-            return false;
-        };
-        put8(x, o1);
-        put8(x << 48 | y << 16, o2);
+        let z = x << 48 | u64::from(u32::from_be_bytes([i, j, k, l])) << 16;
+        let [o0, o1, o2, o3, o4, o5, o6, o7] = o;
+        (*o0, *o1, *o2, *o3) = (pair(x, 52), pair(x, 40), pair(x, 28), pair(x, 16));
+        (*o4, *o5, *o6, *o7) = (pair(z, 52), pair(z, 40), pair(z, 28), pair(z, 16));
     }
     // Under twelve bytes left: six at once, then groups of three, then one or two bytes.
     let (tail, out_tail) = if rest.len() >= 6 {
