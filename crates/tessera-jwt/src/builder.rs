@@ -85,8 +85,8 @@ impl JwtBuilder {
         JwtBuilder::default()
     }
 
-    /// Appends the member `name` with the value `write` serialises, type-checking registered
-    /// claims and refusing a repeated name. On failure the JSON is left as it was.
+    /// Appends the member `name` with `value` (written as `serde_json` writes it), type-checking
+    /// registered claims and refusing a repeated name. On failure the JSON is left as it was.
     fn add<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), String> {
         let json = &mut self.json;
         let before = json.len();
@@ -119,7 +119,9 @@ impl JwtBuilder {
     fn remember(&mut self, name: &str, start: usize, end: usize) -> Result<(), String> {
         let fp = fingerprint(name.as_bytes());
         let (word, bit) = bloom_bit(fp);
-        let seen = self.seen.get_mut(word).ok_or_else(String::new)?;
+        let Some(seen) = self.seen.get_mut(word) else {
+            return self.remember_slow(start, end, fp);
+        };
         if *seen & bit == 0 && self.index.is_none() && self.names.len() < LINEAR_NAMES {
             // A new name: no other has its bit.
             *seen |= bit;
@@ -310,8 +312,10 @@ impl JwtBuilder {
     /// Signs the claims into a compact JWS with `key` (whose algorithm becomes `alg`).
     ///
     /// The header is [`header_for`](JwtBuilder::header_for) with the key's `kid` when the
-    /// builder names none, exactly as [`sign_compact`](tessera_jose::jws::sign_compact) would write it; the token is
-    /// assembled in one pre-sized string.
+    /// builder names none, exactly as [`sign_compact`](tessera_jose::jws::sign_compact) would
+    /// write it (the usual `{"alg","typ":"JWT","kid"}` header is the key's own
+    /// [`jwt_header_b64`](SigningKey::jwt_header_b64), encoded once). The token is assembled in
+    /// one pre-sized buffer and an HMAC, ECDSA or EdDSA signature never touches the heap.
     pub fn sign(&self, key: &SigningKey) -> Result<String, Error> {
         let payload = self.payload_json()?;
         let kid = self.kid.as_deref().or(key.kid());
