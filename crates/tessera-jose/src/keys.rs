@@ -521,6 +521,8 @@ pub struct SigningKey {
     kid: Option<String>,
     inner: Signer_,
     verifier: VerifyingKey,
+    /// `BASE64URL({"alg":…,"typ":"JWT","kid":…})`, kept in step with `kid`.
+    jwt_header: Box<str>,
 }
 
 impl fmt::Debug for SigningKey {
@@ -549,10 +551,11 @@ impl SigningKey {
             return Err(Error::MissingPrivateKey);
         }
         if let KeyParams::Oct(k) = jwk.params() {
-            let mut s = Self::hmac(k.expose(), alg, policy)?;
-            s.kid.clone_from(&jwk.kid);
-            s.verifier.kid.clone_from(&jwk.kid);
-            return Ok(s);
+            let s = Self::hmac(k.expose(), alg, policy)?;
+            return Ok(match &jwk.kid {
+                Some(kid) => s.with_kid(kid.clone()),
+                None => s,
+            });
         }
         let public = jwk.to_public().ok_or(Error::MissingPrivateKey)?;
         let mut verifier = VerifyingKey::from_jwk_with_policy(&public, alg, policy)?;
@@ -604,12 +607,18 @@ impl SigningKey {
             }
             KeyParams::Oct(_) => return Err(mismatch("unreachable: oct handled above")),
         };
-        Ok(SigningKey {
+        Ok(SigningKey::new(alg, jwk.kid.clone(), inner, verifier))
+    }
+
+    fn new(alg: JwsAlgorithm, kid: Option<String>, inner: Signer_, verifier: VerifyingKey) -> Self {
+        let jwt_header = jwt_header_b64(alg, kid.as_deref());
+        SigningKey {
             alg,
-            kid: jwk.kid.clone(),
+            kid,
             inner,
             verifier,
-        })
+            jwt_header,
+        }
     }
 
     /// Prepares a raw shared secret to sign with `alg` (an HMAC algorithm).
@@ -638,12 +647,7 @@ impl SigningKey {
                 )));
             }
         };
-        Ok(SigningKey {
-            alg,
-            kid: None,
-            inner,
-            verifier,
-        })
+        Ok(SigningKey::new(alg, None, inner, verifier))
     }
 
     /// The one algorithm this key signs with.
@@ -659,9 +663,87 @@ impl SigningKey {
     /// Sets the key ID (builder style).
     pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
         let kid = kid.into();
+        self.jwt_header = jwt_header_b64(self.alg, Some(&kid));
         self.verifier.kid = Some(kid.clone());
         self.kid = Some(kid);
         self
+    }
+
+    /// The usual JWT protected header for this key, base64url encoded: `{"alg":…,"typ":"JWT"}`
+    /// with the key's `kid` last when it has one, exactly as
+    /// [`JwsHeader::to_json`](crate::jws::JwsHeader::to_json) writes it. Encoded once when the
+    /// key is prepared, so that a signer can copy it instead of encoding it per token.
+    pub fn jwt_header_b64(&self) -> &str {
+        &self.jwt_header
+    }
+
+    /// The length in bytes of every signature this key makes: the hash output for HMAC,
+    /// `R‖S` for ECDSA (RFC 7518 §3.4), 64 for EdDSA, the modulus length for RSA.
+    pub fn signature_len(&self) -> usize {
+        use rsa::traits::PublicKeyParts as _;
+        match &self.inner {
+            Signer_::Hs256(_) => 32,
+            Signer_::Hs384(_) => 48,
+            Signer_::Hs512(_) | Signer_::Ed25519(_) => 64,
+            Signer_::Es256(_) => 64,
+            Signer_::Es384(_) => 96,
+            Signer_::Es512(_) => 132,
+            Signer_::Rs256(k) => k.as_ref().size(),
+            Signer_::Rs384(k) => k.as_ref().size(),
+            Signer_::Rs512(k) => k.as_ref().size(),
+            Signer_::Ps256(k) => k.as_ref().size(),
+            Signer_::Ps384(k) => k.as_ref().size(),
+            Signer_::Ps512(k) => k.as_ref().size(),
+        }
+    }
+
+    /// Signs `signing_input` into the start of `out` and returns the signature's length, which
+    /// is [`signature_len`](SigningKey::signature_len); the same signature as
+    /// [`sign`](SigningKey::sign), without allocating it (HMAC, ECDSA and EdDSA). Fails with
+    /// [`Error::Crypto`] when `out` is shorter than that.
+    pub fn sign_to_slice(&self, signing_input: &[u8], out: &mut [u8]) -> Result<usize, Error> {
+        fn put(sig: &[u8], out: &mut [u8]) -> Result<usize, Error> {
+            let room = out.len();
+            let dst = out.get_mut(..sig.len()).ok_or_else(|| Error::Crypto {
+                reason: format!(
+                    "a {room}-byte buffer cannot hold a {}-byte signature",
+                    sig.len()
+                ),
+            })?;
+            dst.copy_from_slice(sig);
+            Ok(sig.len())
+        }
+        macro_rules! hmac_sign {
+            ($m:expr) => {{
+                let mut m = $m.clone();
+                m.update(signing_input);
+                put(&m.finalize().into_bytes(), out)
+            }};
+        }
+        match &self.inner {
+            Signer_::Hs256(m) => hmac_sign!(m),
+            Signer_::Hs384(m) => hmac_sign!(m),
+            Signer_::Hs512(m) => hmac_sign!(m),
+            Signer_::Es256(k) => {
+                let sig: p256::ecdsa::Signature = k.try_sign(signing_input).map_err(crypto)?;
+                put(&sig.to_bytes(), out)
+            }
+            Signer_::Es384(k) => {
+                let sig: p384::ecdsa::Signature = k.try_sign(signing_input).map_err(crypto)?;
+                put(&sig.to_bytes(), out)
+            }
+            Signer_::Es512(k) => {
+                let sig: p521::ecdsa::Signature = k.try_sign(signing_input).map_err(crypto)?;
+                put(&sig.to_bytes(), out)
+            }
+            Signer_::Ed25519(k) => put(&k.sign(signing_input).to_bytes(), out),
+            Signer_::Rs256(_)
+            | Signer_::Rs384(_)
+            | Signer_::Rs512(_)
+            | Signer_::Ps256(_)
+            | Signer_::Ps384(_)
+            | Signer_::Ps512(_) => put(&self.sign(signing_input)?, out),
+        }
     }
 
     /// The matching verifying key.
@@ -714,4 +796,18 @@ impl SigningKey {
             Signer_::Ed25519(k) => Ok(k.sign(signing_input).to_bytes().to_vec()),
         }
     }
+}
+
+fn crypto(e: impl fmt::Display) -> Error {
+    Error::Crypto {
+        reason: e.to_string(),
+    }
+}
+
+/// `BASE64URL({"alg":…,"typ":"JWT","kid":…})`, the `kid` member only when there is one.
+fn jwt_header_b64(alg: JwsAlgorithm, kid: Option<&str>) -> Box<str> {
+    let mut h = crate::jws::JwsHeader::new(alg);
+    h.typ = Some("JWT".into());
+    h.kid = kid.map(str::to_owned);
+    tessera_core::b64::encode(h.to_json()).into_boxed_str()
 }

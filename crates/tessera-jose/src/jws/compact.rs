@@ -265,10 +265,25 @@ pub fn sign_compact(header: &JwsHeader, payload: &[u8], key: &SigningKey) -> Res
             })?,
         );
     }
-    let sig = key.sign(out.as_bytes())?;
-    out.push('.');
-    b64::encode_to(&sig, &mut out);
+    push_signature(key, &mut out)?;
     Ok(out)
+}
+
+/// Signs `out` (the signing input) and appends `.` and the encoded signature: through the
+/// stack for HMAC, ECDSA and EdDSA, the heap for RSA.
+fn push_signature(key: &SigningKey, out: &mut String) -> Result<(), Error> {
+    let mut stack = [0u8; 132];
+    let heap;
+    let sig = if key.signature_len() <= stack.len() {
+        let n = key.sign_to_slice(out.as_bytes(), &mut stack)?;
+        stack.get(..n).unwrap_or_default()
+    } else {
+        heap = key.sign(out.as_bytes())?;
+        heap.as_slice()
+    };
+    out.push('.');
+    b64::encode_to(sig, out);
+    Ok(())
 }
 
 /// Signs `payload` into a compact JWS with a detached payload (`header..signature`).
