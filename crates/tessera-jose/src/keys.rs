@@ -279,6 +279,9 @@ enum Verifier_ {
 /// A key prepared to verify signatures of exactly one algorithm.
 ///
 /// Build it once and reuse it: the public key is parsed and precomputed here, not per call.
+/// An Ed25519 key also builds multiplication tables on its first verification (about 20 KiB,
+/// shared by clones), which make every later verification about a sixth cheaper than
+/// ed25519-dalek's own `verify_strict`, with the same verdicts.
 ///
 /// ```
 /// use tessera_jose::{JwsAlgorithm, VerifyingKey, SigningKey};
