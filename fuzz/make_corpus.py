@@ -100,6 +100,30 @@ def visit(v):
         visit_str(v)
 
 
+def ed25519_seeds():
+    """ed25519_verify inputs (mode ‖ key[32] ‖ sig[64] ‖ message): RFC 8037 A.4 with the fixed
+    key (mode 0), every 64-byte Wycheproof signature with its key (mode 1), and RFC 8032 TEST 1-3
+    seeds signing (mode 2, zero mask: the valid signature)."""
+    with open(os.path.join(VECTORS, "rfc-appendix", "rfc8037_appendix_A.json")) as f:
+        v = json.load(f)
+    h, p, sig = v["A.4_compact"].split(".")
+    put("ed25519_verify", b"\x00" + bytes(32) + b64d(sig) + (h + "." + p).encode())
+    with open(os.path.join(VECTORS, "wycheproof", "ed25519_test.json")) as f:
+        w = json.load(f)
+    for g in w["testGroups"]:
+        pk = bytes.fromhex(g["publicKey"]["pk"])
+        for t in g["tests"]:
+            sig = bytes.fromhex(t["sig"])
+            if len(pk) == 32 and len(sig) == 64:
+                put("ed25519_verify", b"\x01" + pk + sig + bytes.fromhex(t["msg"]))
+    for seed, msg in [
+        ("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60", ""),
+        ("4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb", "72"),
+        ("c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7", "af82"),
+    ]:
+        put("ed25519_verify", b"\x02" + bytes.fromhex(seed) + bytes(64) + bytes.fromhex(msg))
+
+
 def main():
     for dirpath, _, files in os.walk(VECTORS):
         for name in sorted(files):
@@ -107,6 +131,7 @@ def main():
                 with open(os.path.join(dirpath, name), "rb") as f:
                     visit(json.load(f))
     put("jwk_set", dumps({"keys": JWKS}))
+    ed25519_seeds()
     put("remote_jwks", "max-age=86400, must-revalidate\n" + dumps({"keys": JWKS}))
     if os.path.isdir(SEEDS):
         for target in sorted(os.listdir(SEEDS)):

@@ -19,6 +19,7 @@
 //! ```
 
 pub mod alg;
+mod ed25519_fast;
 mod error;
 mod header;
 pub mod jwe;
