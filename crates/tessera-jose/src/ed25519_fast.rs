@@ -25,31 +25,19 @@
 //!   constant-time lookups, 30/60 KiB, 1/2 ms to build) gave 30.8/30.1 µs, so no gain for
 //!   their cost.
 //!
-//! Signing (RFC 8032 §5.1.6) caches the expanded secret key (`SHA-512(seed)`, which dalek
-//! recomputes on every signature) and computes `R = [r]B` with a radix-32 table of the basepoint
-//! (constant-time lookups like dalek's radix-16 table, 52 instead of 64 additions), built once per
-//! process on the first Ed25519 signature (60 KiB on the heap, about 2 ms). The output is
-//! byte-identical to `ed25519_dalek::SigningKey::sign` (Ed25519 is deterministic), which the
-//! tests and the fuzz target check. Measured (best of 40 rounds, 600-byte message): dalek's
-//! `sign` 20.6 µs, `hazmat::raw_sign` with the cached key 19.4 µs, this 18.75 µs.
+//! Signing caches the expanded secret key (`SHA-512(seed)`, which dalek recomputes on every
+//! signature) and signs with `ed25519_dalek::hazmat::raw_sign`; the output is byte-identical to
+//! `ed25519_dalek::SigningKey::sign` (Ed25519 is deterministic), which the tests check.
 
 use std::fmt;
-use std::sync::{Arc, LazyLock, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
-use curve25519_dalek::edwards::{EdwardsBasepointTableRadix32, VartimeEdwardsPrecomputation};
+use curve25519_dalek::edwards::VartimeEdwardsPrecomputation;
 use curve25519_dalek::scalar::Scalar;
-use curve25519_dalek::traits::{BasepointTable, VartimePrecomputedMultiscalarMul};
+use curve25519_dalek::traits::VartimePrecomputedMultiscalarMul;
 use ed25519_dalek::hazmat::ExpandedSecretKey;
 use sha2::{Digest, Sha512};
-use zeroize::Zeroize;
-
-/// Multiples of the basepoint for signing: 32 × 16 affine points.
-static BASEPOINT_RADIX_32: LazyLock<Box<EdwardsBasepointTableRadix32>> = LazyLock::new(|| {
-    Box::new(EdwardsBasepointTableRadix32::create(
-        &ED25519_BASEPOINT_POINT,
-    ))
-});
 
 /// The canonical encodings of the eight points of small order (the 8-torsion subgroup): the
 /// identity, the point of order 2, the two of order 4 and the four of order 8.
@@ -140,8 +128,7 @@ impl Ed25519Verifier {
         let tables = self.tables.get_or_init(|| {
             VartimeEdwardsPrecomputation::new([-self.key.to_edwards(), ED25519_BASEPOINT_POINT])
         });
-        // R' = [k](−A) + [S]B, compared as canonical compressed bytes. (The multiplication
-        // panics only for more scalars than points or a missing dynamic point: neither here.)
+        // R' = [k](−A) + [S]B, compared as canonical compressed bytes.
         tables.vartime_multiscalar_mul([k, s]).compress().0 == r
     }
 }
@@ -189,28 +176,7 @@ impl Ed25519Signer {
 
     /// The RFC 8032 signature `R ‖ S` of `message`.
     pub(crate) fn sign(&self, message: &[u8]) -> [u8; 64] {
-        // r = SHA-512(prefix ‖ M) mod L, the secret nonce.
-        let mut wide: [u8; 64] = Sha512::new()
-            .chain_update(self.expanded.hash_prefix)
-            .chain_update(message)
-            .finalize()
-            .into();
-        let mut r = Scalar::from_bytes_mod_order_wide(&wide);
-        wide.zeroize();
-        let big_r = (&**BASEPOINT_RADIX_32 * &r).compress().0;
-        // k = SHA-512(R ‖ A ‖ M) mod L; S = k·a + r.
-        let k: [u8; 64] = Sha512::new()
-            .chain_update(big_r)
-            .chain_update(self.public.as_bytes())
-            .chain_update(message)
-            .finalize()
-            .into();
-        let s = Scalar::from_bytes_mod_order_wide(&k) * self.expanded.scalar + r;
-        r.zeroize();
-        let mut out = [0u8; 64];
-        out[..32].copy_from_slice(&big_r);
-        out[32..].copy_from_slice(s.as_bytes());
-        out
+        ed25519_dalek::hazmat::raw_sign::<Sha512>(&self.expanded, message, &self.public).to_bytes()
     }
 }
 
