@@ -744,7 +744,7 @@ impl SigningKey {
                 let sig: p521::ecdsa::Signature = k.try_sign(signing_input).map_err(crypto)?;
                 put(&sig.to_bytes(), out)
             }
-            Signer_::Ed25519(k) => put(&k.sign(signing_input).to_bytes(), out),
+            Signer_::Ed25519(k) => put(&k.sign(signing_input), out),
             Signer_::Rs256(_)
             | Signer_::Rs384(_)
             | Signer_::Rs512(_)
