@@ -19,6 +19,7 @@
 //! ```
 
 pub mod alg;
+mod ec_table;
 mod error;
 mod header;
 pub mod jwe;
