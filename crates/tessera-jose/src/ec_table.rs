@@ -4,12 +4,15 @@
 //! crates compute the sum with an interleaved double-and-add (about one doubling per scalar bit
 //! plus the additions), because they know nothing about `Q` ahead of time. A [`VerifyingKey`]
 //! is built once and used many times, so here both products use the *comb* method of
-//! `primeorder`'s own `BasepointTable`: for a point `P` the table holds `j·2^(8i)·P` for
-//! `j = 1..=8` and every byte position `i`, the scalar is written in signed radix 16 (digits in
-//! `-8..=8`), and `k·P` is a sum of one table entry per digit with only four doublings. The
-//! table of `G` is shared by the process, the table of `Q` belongs to the key; both are stored
-//! in affine form, so every addition is a (cheaper) mixed addition. Everything here is public
-//! data, so variable time is fine, exactly as in the curve crates' own verification.
+//! `primeorder`'s `BasepointTable`, generalised to a window of `w` bits: a scalar is written in
+//! signed radix `2^w` (digits in `-(2^(w-1)-1) ..= 2^(w-1)`), the table of a point `P` holds
+//! `j·2^(2w·r)·P` for `j = 1 ..= 2^(w-1)` and one row `r` per two digits, and `k·P` is one
+//! table entry per non-zero digit, with `w` doublings for the odd digits. The table of `G` is
+//! built once per process (a wide window), the table of `Q` belongs to the key (a narrower
+//! one, see [`TableCurve`]); both are in affine form, so every addition is a mixed addition.
+//! For P-256 that is 38 + 53 additions and 12 doublings instead of about 256 doublings and 100
+//! additions. Everything here is public data, so variable time is fine, exactly as in the curve
+//! crates' own verification.
 //!
 //! The checks are those of `ecdsa` 0.17's `hazmat::verify_prehashed` (which `p256`, `p384` and
 //! `p521` use): `r` and `s` must be in `[1, n-1]` (else [`Error::MalformedSignature`], as
@@ -32,48 +35,99 @@ use primeorder::elliptic_curve::{
     point::AffineCoordinates as _,
 };
 use primeorder::{
-    AffinePoint, PrimeCurveParams, PrimeField as _, ProjectivePoint, Radix16Decomposition,
-    Radix16Digits, Scalar,
+    AffinePoint, PrimeCurveParams, PrimeField as _, PrimeFieldExt as _, ProjectivePoint, Scalar,
 };
 use sha2::Digest;
 
 use crate::Error;
 
-/// Entries per table row: `1·P ..= 8·P` (the signed radix-16 digits are in `-8..=8`).
-const ROW: usize = 8;
+/// Most signed digits of any supported scalar: 66 bytes (P-521) at 4 bits a digit, plus one.
+const MAX_DIGITS: usize = 133;
 
-/// A comb table of one point `P`: `rows[i][j-1] = j·2^(8i)·P` in affine form, for `j = 1..=8`
-/// and `i = 0..=L` (`L` the scalar's byte length), flattened row by row.
+/// A scalar in signed radix `2^w`: `k = Σ d_i·2^(w·i)` with `d_i` in `-(2^(w-1)-1) ..= 2^(w-1)`.
+struct Digits {
+    d: [i8; MAX_DIGITS],
+    len: usize,
+}
+
+impl Digits {
+    /// Digits of `k` in radix `2^w`, `4 <= w <= 7`; variable time (`k` is public).
+    fn new<C: PrimeCurveParams>(k: &Scalar<C>, w: usize) -> Self {
+        let repr = k.to_be_repr();
+        let be: &[u8] = repr.as_ref();
+        // One digit more than the bits need, for the last carry: the top digit's window lies
+        // above every bit of `k`, so it is just that carry (0 or 1) and nothing is left over.
+        let len = (be.len() * 8).div_ceil(w).saturating_add(1).min(MAX_DIGITS);
+        let half = 1u32 << (w - 1);
+        let mut d = [0i8; MAX_DIGITS];
+        let mut carry = 0u32;
+        for (i, slot) in d.iter_mut().take(len).enumerate() {
+            let v = window(be, i * w, w) + carry;
+            if v > half {
+                // v <= 2^w, so v - 2^w is in -(2^(w-1)-1) ..= 0.
+                *slot = (i64::from(v) - (1i64 << w)) as i8;
+                carry = 1;
+            } else {
+                *slot = v as i8;
+                carry = 0;
+            }
+        }
+        Digits { d, len }
+    }
+}
+
+/// Bits `start .. start+w` (little-endian bit order) of the big-endian integer `be`; bits past
+/// its end are zero.
+fn window(be: &[u8], start: usize, w: usize) -> u32 {
+    let mut v = 0u32;
+    for b in 0..w {
+        let bit = start + b;
+        let byte = be
+            .len()
+            .checked_sub(1 + bit / 8)
+            .and_then(|i| be.get(i))
+            .copied()
+            .unwrap_or(0);
+        v |= u32::from((byte >> (bit % 8)) & 1) << b;
+    }
+    v
+}
+
+/// A comb table of one point `P` for signed radix-`2^w` digits: row `r` holds
+/// `j·2^(2w·r)·P` in affine form for `j = 1 ..= 2^(w-1)`, and there is one row per two digits
+/// (digit `2r` uses row `r` as is, digit `2r+1` uses row `r` and is doubled `w` times at the end,
+/// which halves the table for `w` doublings per verification).
 pub(crate) struct CombTable<C: PrimeCurveParams> {
+    w: usize,
     points: Box<[AffinePoint<C>]>,
 }
 
 impl<C: PrimeCurveParams> CombTable<C> {
-    /// Number of rows: one per scalar byte plus one for the top carry digit.
-    fn rows() -> usize {
-        FieldBytesSize::<C>::USIZE + 1
-    }
-
-    /// Builds the table of `p` (about `8·(L+1)` additions, `8·L` doublings and one batched
-    /// field inversion).
-    pub(crate) fn new(p: ProjectivePoint<C>) -> Self {
-        let rows = Self::rows();
-        let mut projective = Vec::with_capacity(rows * ROW);
+    /// Builds the table of `p` for windows of `w` bits, `4 <= w <= 7`: one addition or doubling
+    /// per entry and per doubling step, and one batched field inversion.
+    pub(crate) fn new(p: ProjectivePoint<C>, w: usize) -> Self {
+        // Digits of at most 2^6 fit an i8, and at least 4 bits keep them within MAX_DIGITS.
+        let w = w.clamp(4, 7);
+        let digits = (FieldBytesSize::<C>::USIZE * 8).div_ceil(w) + 1;
+        let rows = digits.div_ceil(2);
+        let row_len = 1usize << (w - 1);
+        let mut projective = Vec::with_capacity(rows * row_len);
         let mut base = p;
         for _ in 0..rows {
             let mut multiple = base;
             projective.push(multiple);
-            for _ in 1..ROW {
+            for _ in 1..row_len {
                 multiple += &base;
                 projective.push(multiple);
             }
-            for _ in 0..8 {
+            for _ in 0..2 * w {
                 base = base.double();
             }
         }
         let mut points = vec![AffinePoint::<C>::IDENTITY; projective.len()];
         ProjectivePoint::<C>::batch_normalize(&projective, &mut points);
         CombTable {
+            w,
             points: points.into_boxed_slice(),
         }
     }
@@ -84,19 +138,37 @@ impl<C: PrimeCurveParams> CombTable<C> {
         self.points.len() * core::mem::size_of::<AffinePoint<C>>()
     }
 
-    /// `acc += d·2^(8·row)·P` for a signed radix-16 digit `d`.
+    /// `acc += d·2^(2w·row)·P` for a digit `d`.
     #[inline]
     fn add_digit(&self, acc: &mut ProjectivePoint<C>, row: usize, d: i8) {
         let abs = usize::from(d.unsigned_abs());
         if abs == 0 {
             return;
         }
-        // In range by construction: `row <= L` and `1 <= abs <= 8`.
-        if let Some(p) = self.points.get(row * ROW + abs - 1) {
+        // In range by construction: `row` < rows and `1 <= abs <= 2^(w-1)`.
+        if let Some(p) = self.points.get((row << (self.w - 1)) + abs - 1) {
             if d < 0 {
                 *acc -= p;
             } else {
                 *acc += p;
+            }
+        }
+    }
+
+    /// Adds `k·P` to the accumulators: even digits to `even`, odd digits to `odd` (which the
+    /// caller doubles `w` times).
+    fn accumulate(
+        &self,
+        k: &Scalar<C>,
+        even: &mut ProjectivePoint<C>,
+        odd: &mut ProjectivePoint<C>,
+    ) {
+        let digits = Digits::new::<C>(k, self.w);
+        for (i, &d) in digits.d.iter().take(digits.len).enumerate() {
+            if i % 2 == 0 {
+                self.add_digit(even, i / 2, d);
+            } else {
+                self.add_digit(odd, i / 2, d);
             }
         }
     }
@@ -105,59 +177,64 @@ impl<C: PrimeCurveParams> CombTable<C> {
 impl<C: PrimeCurveParams> fmt::Debug for CombTable<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CombTable")
+            .field("w", &self.w)
             .field("points", &self.points.len())
             .finish()
     }
 }
 
-/// `u1·G + u2·Q` from the comb tables of `G` and `Q`: `2·(2L+1)` mixed additions at most and
-/// four doublings.
+/// `u1·G + u2·Q` from the comb tables of `G` and `Q`: one mixed addition per non-zero digit
+/// and `w` doublings per table.
 fn lincomb<C: PrimeCurveParams>(
     g: &CombTable<C>,
     u1: &Scalar<C>,
     q: &CombTable<C>,
     u2: &Scalar<C>,
 ) -> ProjectivePoint<C> {
-    let d1 = Radix16Decomposition::<Radix16Digits<C>>::new(u1);
-    let d2 = Radix16Decomposition::<Radix16Digits<C>>::new(u2);
-    let len = FieldBytesSize::<C>::USIZE;
-    // Digit k weighs 16^k = 2^(4k): even k = 2i is row i as is, odd k = 2i+1 is row i times 16,
-    // so the odd digits are summed apart and the sum doubled four times at the end.
     let mut even = ProjectivePoint::<C>::IDENTITY;
-    let mut odd = ProjectivePoint::<C>::IDENTITY;
-    for i in 0..len {
-        g.add_digit(&mut even, i, d1[2 * i]);
-        q.add_digit(&mut even, i, d2[2 * i]);
-        g.add_digit(&mut odd, i, d1[2 * i + 1]);
-        q.add_digit(&mut odd, i, d2[2 * i + 1]);
+    let mut odd_g = ProjectivePoint::<C>::IDENTITY;
+    let mut odd_q = ProjectivePoint::<C>::IDENTITY;
+    g.accumulate(u1, &mut even, &mut odd_g);
+    q.accumulate(u2, &mut even, &mut odd_q);
+    for _ in 0..g.w {
+        odd_g = odd_g.double();
     }
-    g.add_digit(&mut even, len, d1[2 * len]);
-    q.add_digit(&mut even, len, d2[2 * len]);
-    for _ in 0..4 {
-        odd = odd.double();
+    for _ in 0..q.w {
+        odd_q = odd_q.double();
     }
-    even + odd
+    even + odd_g + odd_q
 }
 
-/// A curve whose generator has a process-wide comb table.
+/// A curve whose generator has a process-wide comb table, and the window of each table.
 pub(crate) trait TableCurve: PrimeCurveParams {
+    /// Window of the generator's table (one per process, so it can be wider).
+    const GENERATOR_WINDOW: usize;
+    /// Window of each key's table.
+    const KEY_WINDOW: usize;
     /// The comb table of the generator, built on first use.
     fn generator_table() -> &'static CombTable<Self>;
 }
 
+// Table sizes (affine points of 72, 104 and 152 bytes): P-256 generator 19 rows of 64 (86 KiB),
+// key 27 rows of 16 (30 KiB); P-384 generator 33 rows of 32 (107 KiB), key 49 rows of 8 (40 KiB);
+// P-521 generator 54 rows of 16 (128 KiB), key 67 rows of 8 (80 KiB).
 macro_rules! table_curve {
-    ($curve:ty) => {
+    ($curve:ty, $g:literal, $k:literal) => {
         impl TableCurve for $curve {
+            const GENERATOR_WINDOW: usize = $g;
+            const KEY_WINDOW: usize = $k;
             fn generator_table() -> &'static CombTable<Self> {
                 static TABLE: OnceLock<CombTable<$curve>> = OnceLock::new();
-                TABLE.get_or_init(|| CombTable::new(ProjectivePoint::<$curve>::GENERATOR))
+                TABLE.get_or_init(|| {
+                    CombTable::new(ProjectivePoint::<$curve>::GENERATOR, Self::GENERATOR_WINDOW)
+                })
             }
         }
     };
 }
-table_curve!(p256::NistP256);
-table_curve!(p384::NistP384);
-table_curve!(p521::NistP521);
+table_curve!(p256::NistP256, 7, 5);
+table_curve!(p384::NistP384, 6, 4);
+table_curve!(p521::NistP521, 5, 4);
 
 /// An ECDSA public key prepared for verification: the point, and its comb table once the key
 /// has been used twice (a key used once pays nothing for a table it would never reuse).
@@ -224,8 +301,9 @@ impl<C: TableCurve> EcdsaKey<C> {
         }
         if self.used.swap(true, Ordering::Relaxed) {
             Some(
-                self.table
-                    .get_or_init(|| CombTable::new(ProjectivePoint::from(self.point))),
+                self.table.get_or_init(|| {
+                    CombTable::new(ProjectivePoint::from(self.point), C::KEY_WINDOW)
+                }),
             )
         } else {
             None
@@ -277,30 +355,123 @@ impl<C: TableCurve> EcdsaKey<C> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn table_matches_scalar_multiplication() {
-        use primeorder::elliptic_curve::Field as _;
+    /// `lincomb` against plain scalar multiplication, for several windows and for random and
+    /// edge scalars (0, 1, 2, n-1, n-2, some 2^i and 2^i - 1).
+    fn lincomb_matches<C: TableCurve>() {
         let mut rng = crate::keys::rng().unwrap();
-        let g = p256::NistP256::generator_table();
-        let q = ProjectivePoint::<p256::NistP256>::GENERATOR * p256::Scalar::random(&mut rng);
-        let tq = CombTable::new(q);
-        for _ in 0..50 {
-            let a = p256::Scalar::random(&mut rng);
-            let b = p256::Scalar::random(&mut rng);
-            let want = ProjectivePoint::<p256::NistP256>::GENERATOR * a + q * b;
-            assert_eq!(lincomb(g, &a, &tq, &b), want);
-        }
-        // Edge scalars: 0, 1, n-1 (all digits extreme after recentring).
-        let edges = [p256::Scalar::ZERO, p256::Scalar::ONE, -p256::Scalar::ONE];
-        for a in edges {
-            for b in edges {
-                let want = ProjectivePoint::<p256::NistP256>::GENERATOR * a + q * b;
-                assert_eq!(lincomb(g, &a, &tq, &b), want);
+        let base = ProjectivePoint::<C>::GENERATOR;
+        let q = base * Scalar::<C>::random(&mut rng);
+        let one = Scalar::<C>::ONE;
+        let mut edges = vec![Scalar::<C>::ZERO, one, one.double(), -one, -one.double()];
+        let mut pow = one;
+        for i in 1..Scalar::<C>::NUM_BITS {
+            pow = pow.double();
+            if i % 29 == 0 || i + 1 == Scalar::<C>::NUM_BITS {
+                edges.push(pow);
+                edges.push(pow - one);
             }
         }
-        assert_eq!(
-            tq.heap_bytes(),
-            33 * 8 * core::mem::size_of::<p256::AffinePoint>()
+        let windows = [(C::GENERATOR_WINDOW, C::KEY_WINDOW), (4, 7), (7, 4), (5, 6)];
+        for (wg, wq) in windows {
+            let own_g;
+            let g = if wg == C::GENERATOR_WINDOW {
+                C::generator_table()
+            } else {
+                own_g = CombTable::new(base, wg);
+                &own_g
+            };
+            let tq = CombTable::new(q, wq);
+            for _ in 0..4 {
+                let a = Scalar::<C>::random(&mut rng);
+                let b = Scalar::<C>::random(&mut rng);
+                assert_eq!(lincomb(g, &a, &tq, &b), base * a + q * b, "w {wg}/{wq}");
+            }
+            for (i, &a) in edges.iter().enumerate() {
+                let b = edges[(i * 7 + 3) % edges.len()];
+                assert_eq!(lincomb(g, &a, &tq, &b), base * a + q * b, "w {wg}/{wq}");
+                assert_eq!(lincomb(g, &b, &tq, &a), base * b + q * a, "w {wg}/{wq}");
+            }
+        }
+    }
+
+    #[test]
+    fn lincomb_matches_scalar_multiplication_p256() {
+        lincomb_matches::<p256::NistP256>();
+    }
+
+    #[test]
+    fn lincomb_matches_scalar_multiplication_p384() {
+        lincomb_matches::<p384::NistP384>();
+    }
+
+    #[test]
+    fn lincomb_matches_scalar_multiplication_p521() {
+        lincomb_matches::<p521::NistP521>();
+    }
+
+    #[test]
+    fn digits_are_in_range_and_reconstruct_the_scalar() {
+        let mut rng = crate::keys::rng().unwrap();
+        let one = p256::Scalar::ONE;
+        for w in 4..=7usize {
+            for k in [
+                p256::Scalar::ZERO,
+                one,
+                -one,
+                p256::Scalar::random(&mut rng),
+            ] {
+                let d = Digits::new::<p256::NistP256>(&k, w);
+                assert_eq!(d.len, 256usize.div_ceil(w) + 1);
+                let half = 1i64 << (w - 1);
+                let radix = p256::Scalar::from(1u64 << w);
+                let mut acc = p256::Scalar::ZERO;
+                for &x in d.d[..d.len].iter().rev() {
+                    assert!(-half < i64::from(x) && i64::from(x) <= half, "w {w}: {x}");
+                    let abs = p256::Scalar::from(u64::from(x.unsigned_abs()));
+                    acc = acc * radix + if x < 0 { -abs } else { abs };
+                }
+                assert_eq!(acc, k, "w {w}");
+            }
+        }
+    }
+
+    #[test]
+    fn table_sizes() {
+        let key = CombTable::<p256::NistP256>::new(
+            ProjectivePoint::GENERATOR,
+            p256::NistP256::KEY_WINDOW,
         );
+        assert_eq!(key.heap_bytes(), 27 * 16 * 72);
+        assert_eq!(p256::NistP256::generator_table().heap_bytes(), 19 * 64 * 72);
+        assert_eq!(core::mem::size_of::<p256::AffinePoint>(), 72);
+        assert_eq!(core::mem::size_of::<p384::AffinePoint>(), 104);
+        assert_eq!(core::mem::size_of::<p521::AffinePoint>(), 152);
+    }
+
+    #[test]
+    fn table_is_built_on_the_second_well_formed_verification() {
+        use p256::ecdsa::signature::Signer as _;
+        let sk = p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).unwrap();
+        let key = EcdsaKey::<p256::NistP256>::new(*sk.verifying_key().as_affine());
+        let sig: p256::ecdsa::Signature = sk.sign(b"msg");
+        let sig = sig.to_bytes();
+        // Malformed signatures are rejected before any arithmetic and do not count as uses.
+        for _ in 0..3 {
+            assert!(matches!(
+                key.verify::<sha2::Sha256>(b"msg", &[0u8; 64]),
+                Err(Error::MalformedSignature)
+            ));
+        }
+        assert!(key.table.get().is_none());
+        assert!(key.verify::<sha2::Sha256>(b"msg", &sig).is_ok());
+        assert!(key.table.get().is_none());
+        assert!(key.verify::<sha2::Sha256>(b"msg", &sig).is_ok());
+        assert!(key.table.get().is_some());
+        assert!(key.verify::<sha2::Sha256>(b"msg", &sig).is_ok());
+        assert!(matches!(
+            key.verify::<sha2::Sha256>(b"msG", &sig),
+            Err(Error::InvalidSignature)
+        ));
+        assert!(format!("{key:?}").contains("table: true"));
     }
 }
