@@ -285,13 +285,13 @@ enum Verifier_ {
 ///
 /// An ES256/ES384/ES512 key verifies like the curve crates do until it has verified one
 /// signature; its next verification builds a table of multiples of its public point (once;
-/// about the cost of two or three verifications), with which every later verification is about 3 times
-/// faster (ES256, ES384) or 2.4 times faster (ES512) than the curve crates'. The table is
-/// shared by clones of the key and takes about 30 KiB of heap for P-256, 40 KiB for P-384 and
-/// 80 KiB for P-521. The generator's table (86, 107 and 128 KiB) is built once per process and
-/// curve, on first need. A key that never verifies a signature, or verifies just one (say most
-/// keys of a large JWK Set, even when tokens without `kid` make every key be tried), costs
-/// nothing more than its point.
+/// about the cost of two or three verifications), with which every later verification is
+/// about 3 times faster (ES256, ES384) or 2.4 times faster (ES512) than the curve crates'. The
+/// table is shared by clones of the key and takes about 30 KiB of heap for P-256, 40 KiB for
+/// P-384 and 80 KiB for P-521. The generator's table (86, 107 and 128 KiB) is built once per
+/// process and curve, on first need. A key that never verifies a signature, or verifies just
+/// one (say most keys of a large JWK Set, even when tokens without `kid` make every key be
+/// tried), costs nothing more than its point.
 ///
 /// ```
 /// use tessera_jose::{JwsAlgorithm, VerifyingKey, SigningKey};
