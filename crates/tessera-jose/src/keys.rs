@@ -1,6 +1,7 @@
 //! Prepared keys: parsed and precomputed once, bound to one algorithm, reused for every call.
 
 use std::fmt;
+use std::sync::Arc;
 
 use hmac::{Hmac, KeyInit, Mac};
 use rsa::signature::{RandomizedSigner, SignatureEncoding, Signer, Verifier};
@@ -10,6 +11,7 @@ use sha2::{Sha256, Sha384, Sha512};
 
 use crate::Error;
 use crate::alg::{JwsAlgorithm, KeyFamily};
+use crate::ec_table::EcdsaKey;
 use crate::ed25519_fast::{Ed25519Signer, Ed25519Verifier};
 use crate::error::{invalid_key, mismatch};
 use crate::jwk::{EcCurve, EcParams, Jwk, KeyParams, KeyUse, OkpCurve, OkpParams, RsaParams};
@@ -270,9 +272,9 @@ enum Verifier_ {
     Ps256(rsa::pss::VerifyingKey<Sha256>),
     Ps384(rsa::pss::VerifyingKey<Sha384>),
     Ps512(rsa::pss::VerifyingKey<Sha512>),
-    Es256(p256::ecdsa::VerifyingKey),
-    Es384(p384::ecdsa::VerifyingKey),
-    Es512(p521::ecdsa::VerifyingKey),
+    Es256(Arc<EcdsaKey<p256::NistP256>>),
+    Es384(Arc<EcdsaKey<p384::NistP384>>),
+    Es512(Arc<EcdsaKey<p521::NistP521>>),
     Ed25519(Ed25519Verifier),
 }
 
@@ -282,6 +284,18 @@ enum Verifier_ {
 /// An Ed25519 key also builds multiplication tables on its first verification (about 20 KiB,
 /// shared by clones), which make every later verification about a sixth cheaper than
 /// ed25519-dalek's own `verify_strict`, with the same verdicts.
+///
+/// # ECDSA keys: precomputation and memory
+///
+/// An ES256/ES384/ES512 key verifies like the curve crates do until it has verified one
+/// signature; its next verification builds a table of multiples of its public point (once;
+/// about the cost of two or three verifications), with which every later verification is
+/// about 3 times faster (ES256, ES384) or 2.4 times faster (ES512) than the curve crates'. The
+/// table is shared by clones of the key and takes about 30 KiB of heap for P-256, 40 KiB for
+/// P-384 and 80 KiB for P-521. The generator's table (86, 107 and 128 KiB) is built once per
+/// process and curve, on first need. A key that never verifies a signature, or verifies just
+/// one (say most keys of a large JWK Set, even when tokens without `kid` make every key be
+/// tried), costs nothing more than its point.
 ///
 /// ```
 /// use tessera_jose::{JwsAlgorithm, VerifyingKey, SigningKey};
@@ -358,15 +372,21 @@ impl VerifyingKey {
                 let sec1 = ec_verifier_check(p);
                 let bad = |_| invalid_key("the point is not on the curve");
                 match p.crv {
-                    EcCurve::P256 => Verifier_::Es256(
-                        p256::ecdsa::VerifyingKey::from_sec1_bytes(&sec1).map_err(bad)?,
-                    ),
-                    EcCurve::P384 => Verifier_::Es384(
-                        p384::ecdsa::VerifyingKey::from_sec1_bytes(&sec1).map_err(bad)?,
-                    ),
-                    EcCurve::P521 => Verifier_::Es512(
-                        p521::ecdsa::VerifyingKey::from_sec1_bytes(&sec1).map_err(bad)?,
-                    ),
+                    EcCurve::P256 => Verifier_::Es256(Arc::new(EcdsaKey::new(
+                        *p256::ecdsa::VerifyingKey::from_sec1_bytes(&sec1)
+                            .map_err(bad)?
+                            .as_affine(),
+                    ))),
+                    EcCurve::P384 => Verifier_::Es384(Arc::new(EcdsaKey::new(
+                        *p384::ecdsa::VerifyingKey::from_sec1_bytes(&sec1)
+                            .map_err(bad)?
+                            .as_affine(),
+                    ))),
+                    EcCurve::P521 => Verifier_::Es512(Arc::new(EcdsaKey::new(
+                        *p521::ecdsa::VerifyingKey::from_sec1_bytes(&sec1)
+                            .map_err(bad)?
+                            .as_affine(),
+                    ))),
                 }
             }
             KeyParams::Okp(p) => {
@@ -454,14 +474,6 @@ impl VerifyingKey {
                     .map_err(|_| Error::InvalidSignature)
             }};
         }
-        macro_rules! ec_verify {
-            ($k:expr, $curve:ident) => {{
-                let sig = $curve::ecdsa::Signature::from_slice(signature)
-                    .map_err(|_| Error::MalformedSignature)?;
-                $k.verify(signing_input, &sig)
-                    .map_err(|_| Error::InvalidSignature)
-            }};
-        }
         match &self.inner {
             Verifier_::Hs256(m) => hmac_verify!(m),
             Verifier_::Hs384(m) => hmac_verify!(m),
@@ -472,9 +484,9 @@ impl VerifyingKey {
             Verifier_::Ps256(k) => rsa_verify!(k, rsa::pss::Signature),
             Verifier_::Ps384(k) => rsa_verify!(k, rsa::pss::Signature),
             Verifier_::Ps512(k) => rsa_verify!(k, rsa::pss::Signature),
-            Verifier_::Es256(k) => ec_verify!(k, p256),
-            Verifier_::Es384(k) => ec_verify!(k, p384),
-            Verifier_::Es512(k) => ec_verify!(k, p521),
+            Verifier_::Es256(k) => k.verify::<Sha256>(signing_input, signature),
+            Verifier_::Es384(k) => k.verify::<Sha384>(signing_input, signature),
+            Verifier_::Es512(k) => k.verify::<Sha512>(signing_input, signature),
             Verifier_::Ed25519(k) => {
                 let sig: &[u8; 64] = signature
                     .try_into()

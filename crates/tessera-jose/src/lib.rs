@@ -19,6 +19,7 @@
 //! ```
 
 pub mod alg;
+mod ec_table;
 mod ed25519_fast;
 mod error;
 mod header;
