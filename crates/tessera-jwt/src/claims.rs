@@ -822,6 +822,37 @@ mod tests {
     }
 
     #[test]
+    fn every_custom_name_counts_for_repeats_and_presence() {
+        // Twelve custom names (some escaped: owned, and the full parse), then a repeat of each.
+        let names: Vec<String> = (0..12)
+            .map(|i| {
+                if i % 5 == 2 {
+                    format!("n\\u0030{i}")
+                } else {
+                    format!("n{i}")
+                }
+            })
+            .collect();
+        let body: Vec<String> = names.iter().map(|n| format!(r#""{n}":1"#)).collect();
+        let doc = format!("{{{}}}", body.join(","));
+        let parsed = parse::<Map<String, Value>>(doc.as_bytes()).unwrap();
+        for (i, name) in names.iter().enumerate() {
+            let plain = if i % 5 == 2 {
+                format!("n0{i}")
+            } else {
+                format!("n{i}")
+            };
+            assert!(parsed.has(&plain), "{plain}");
+            let dup = format!("{{{},\"{}\":2}}", body.join(","), name);
+            match parse::<Map<String, Value>>(dup.as_bytes()) {
+                Err(Error::DuplicateClaim { claim }) => assert_eq!(claim, plain),
+                other => panic!("{dup}: {other:?}"),
+            }
+        }
+        assert!(!parsed.has("n12"));
+    }
+
+    #[test]
     fn duplicates_are_refused_registered_custom_and_nested() {
         for (doc, claim) in [
             (r#"{"exp":1,"exp":2}"#, "exp"),
