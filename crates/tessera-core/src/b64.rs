@@ -10,68 +10,27 @@
 //! scalar decoder on a token payload); the `base64` crate's strict engine stays the oracle in
 //! the tests.
 
-use base64::Engine as _;
-use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64ct::Encoding as _;
 
 use crate::{Error, SecretBytes};
 
-const STRICT: GeneralPurpose = GeneralPurpose::new(
-    &base64::alphabet::URL_SAFE,
-    GeneralPurposeConfig::new()
-        .with_encode_padding(false)
-        .with_decode_padding_mode(DecodePaddingMode::RequireNone)
-        .with_decode_allow_trailing_bits(false),
-);
-
-/// The encoder for public data (token segments, signatures): `base64-simd`. Key material goes
-/// through [`encode_secret`] (constant time) instead.
-mod enc {
-    /// Writes the encoding of `input` to `out`, which must be exactly `encoded_len` long
-    /// (`false`, nothing written, otherwise).
-    pub(super) fn encode_exact(input: &[u8], out: &mut [u8]) -> bool {
-        let out_len = super::encoded_len(input.len());
-        if out.len() != out_len {
-            return false;
-        }
-        let written = base64_simd::URL_SAFE_NO_PAD.encode(input, base64_simd::Out::from_slice(out));
-        written.len() == out_len
-    }
-}
+/// The engine for public data (token segments, signatures): `base64-simd`, SIMD detected at
+/// run time. Key material goes through [`encode_secret`] / [`decode_secret`] (constant time).
+const PUBLIC: base64_simd::Base64 = base64_simd::URL_SAFE_NO_PAD;
 
 /// Encodes bytes as unpadded base64url.
 pub fn encode(input: impl AsRef<[u8]>) -> String {
-    let mut out = Vec::new();
-    encode_append(input, &mut out);
-    // base64url is ASCII; the fallback is never taken.
-    String::from_utf8(out).unwrap_or_else(|e| STRICT.encode(e.as_bytes()))
+    PUBLIC.encode_to_string(input)
 }
 
 /// Appends the unpadded base64url encoding of `input` to `out`.
 pub fn encode_to(input: impl AsRef<[u8]>, out: &mut String) {
-    // Through a stack buffer, so that only the new characters are checked as UTF-8.
-    const CHUNK: usize = 768;
-    let mut buf = [0u8; CHUNK / 3 * 4];
-    let input = input.as_ref();
-    out.reserve(encoded_len(input.len()));
-    for part in input.chunks(CHUNK) {
-        let n = encode_slice(part, &mut buf);
-        match std::str::from_utf8(buf.get(..n).unwrap_or_default()) {
-            Ok(s) => out.push_str(s),
-            // base64url is ASCII; never taken.
-            Err(_) => STRICT.encode_string(part, out),
-        }
-    }
+    PUBLIC.encode_append(input, out);
 }
 
 /// Appends the unpadded base64url encoding of `input` to `out`, growing it once.
 pub fn encode_append(input: impl AsRef<[u8]>, out: &mut Vec<u8>) {
-    let input = input.as_ref();
-    let start = out.len();
-    out.resize(start.saturating_add(encoded_len(input.len())), 0);
-    if let Some(tail) = out.get_mut(start..) {
-        enc::encode_exact(input, tail);
-    }
+    PUBLIC.encode_append(input, out);
 }
 
 /// Writes the unpadded base64url encoding of `input` to the start of `out` and returns its
@@ -79,11 +38,12 @@ pub fn encode_append(input: impl AsRef<[u8]>, out: &mut Vec<u8>) {
 /// fits: 0 is returned).
 pub fn encode_slice(input: impl AsRef<[u8]>, out: &mut [u8]) -> usize {
     let input = input.as_ref();
-    let len = encoded_len(input.len());
-    let written = out
-        .get_mut(..len)
-        .is_some_and(|dst| enc::encode_exact(input, dst));
-    if written { len } else { 0 }
+    match out.get_mut(..encoded_len(input.len())) {
+        Some(dst) => PUBLIC
+            .encode(input, base64_simd::Out::from_slice(dst))
+            .len(),
+        None => 0,
+    }
 }
 
 /// The length of the unpadded base64url encoding of `n` bytes.
@@ -158,7 +118,7 @@ mod fast {
         if input.len() % 4 == 1 || out.len() != super::decoded_len(input.len()) {
             return None;
         }
-        base64_simd::URL_SAFE_NO_PAD
+        super::PUBLIC
             .decode(input, base64_simd::Out::from_slice(out))
             .ok()
             .map(|_| ())
@@ -180,6 +140,17 @@ pub fn encode_secret(input: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+
+    /// The `base64` crate's strict engine: the independent oracle.
+    const STRICT: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::URL_SAFE,
+        GeneralPurposeConfig::new()
+            .with_encode_padding(false)
+            .with_decode_padding_mode(DecodePaddingMode::RequireNone)
+            .with_decode_allow_trailing_bits(false),
+    );
 
     #[test]
     fn round_trip_all_lengths() {
