@@ -213,6 +213,17 @@ impl<'de> State<'de> {
         }
     }
 
+    fn into_parsed<T>(self, custom: T) -> Parsed<'de, T> {
+        Parsed {
+            claims: Claims {
+                registered: self.reg,
+                custom,
+            },
+            names: self.names,
+            reg_seen: self.reg_seen,
+        }
+    }
+
     fn fail<E: de::Error>(&mut self, e: Error) -> E {
         let msg = e.to_string();
         self.error = Some(e);
@@ -255,14 +266,7 @@ pub(crate) fn parse<'de, T: Deserialize<'de>>(payload: &'de [u8]) -> Result<Pars
         })
         .and_then(|t| flat.end().map(|()| t))
         {
-            return Ok(Parsed {
-                claims: Claims {
-                    registered: state.reg,
-                    custom,
-                },
-                names: state.names,
-                reg_seen: state.reg_seen,
-            });
+            return Ok(state.into_parsed(custom));
         }
     }
     if has_nested_object(payload) {
@@ -284,14 +288,7 @@ pub(crate) fn parse<'de, T: Deserialize<'de>>(payload: &'de [u8]) -> Result<Pars
     })
     .and_then(|t| de.end().map(|()| t));
     match res {
-        Ok(custom) => Ok(Parsed {
-            claims: Claims {
-                registered: state.reg,
-                custom,
-            },
-            names: state.names,
-            reg_seen: state.reg_seen,
-        }),
+        Ok(custom) => Ok(state.into_parsed(custom)),
         Err(e) => Err(map_error(e, state)),
     }
 }
