@@ -15,34 +15,11 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use tessera_jose::{Error, Jwk, JwsAlgorithm, VerifyingKey};
+use tessera_jose::{JwsAlgorithm, VerifyingKey};
 
-#[derive(Debug, PartialEq, Eq)]
-enum Verdict {
-    Valid,
-    Malformed,
-    Invalid,
-}
-
-fn ours(key: &VerifyingKey, msg: &[u8], sig: &[u8]) -> Verdict {
-    match key.verify(msg, sig) {
-        Ok(()) => Verdict::Valid,
-        Err(Error::MalformedSignature) => Verdict::Malformed,
-        Err(Error::InvalidSignature) => Verdict::Invalid,
-        Err(e) => panic!("unexpected error {e:?}"),
-    }
-}
-
-fn jwk(crv: &str, sec1: &[u8]) -> Jwk {
-    let coords = &sec1[1..];
-    let (x, y) = coords.split_at(coords.len() / 2);
-    let json = format!(
-        r#"{{"kty":"EC","crv":"{crv}","x":"{}","y":"{}"}}"#,
-        tessera_core::b64::encode(x),
-        tessera_core::b64::encode(y)
-    );
-    Jwk::from_json(json.as_bytes()).expect("fixed key parses")
-}
+#[path = "../../crates/tessera-jose/tests/support/ecdsa.rs"]
+mod support;
+use support::{Verdict, jwk, ours};
 
 macro_rules! curve {
     ($m:ident, $krate:ident, $crv:literal, $alg:ident, $len:literal, $first:literal) => {

