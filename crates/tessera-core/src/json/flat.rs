@@ -230,29 +230,22 @@ impl<'de> FlatObject<'de> {
 /// The length of the run of bytes that may appear unescaped in a JSON string (no `"`, `\`, or
 /// control character).
 fn plain_run(b: &[u8]) -> usize {
+    let mut chunks = b.chunks_exact(8);
     let mut i = 0;
-    loop {
-        let rest = b.get(i..).unwrap_or_default();
-        let v = match rest.first_chunk::<8>() {
-            Some(chunk) => u64::from_le_bytes(*chunk),
-            None => {
-                // The last few bytes, padded with zeros: a zero lane counts as a control
-                // character, so the run ends at the end of the input at the latest.
-                let mut lanes = [0u8; 8];
-                for (l, &c) in lanes.iter_mut().zip(rest) {
-                    *l = c;
-                }
-                u64::from_le_bytes(lanes)
-            }
-        };
-        let m = special_lanes(v);
+    for chunk in chunks.by_ref() {
+        let mut lanes = [0u8; 8];
+        lanes.copy_from_slice(chunk);
+        let m = special_lanes(u64::from_le_bytes(lanes));
         if m != 0 {
             // The lowest flagged lane is always a real hit (borrows only run upwards).
-            let lane = (m.trailing_zeros() / 8) as usize;
-            return (i + lane).min(b.len());
+            return i + (m.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
+    let tail = chunks.remainder();
+    tail.iter()
+        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+        .map_or(b.len(), |p| i + p)
 }
 
 /// The high bit of each lane of `v` that is `"`, `\` or below 0x20 (lanes above the first such
