@@ -538,6 +538,64 @@ fn borrowed_verification_borrows() {
     assert!(matches!(v.claims().registered.iss, Some(Cow::Borrowed(_))));
 }
 
+/// The verified header is the header the token carried, on every path: read in place (a flat
+/// header of strings) or by the full parser (anything else), borrowed or owned, through
+/// `header()`, `into_parts()`, the hook and `Debug`.
+#[test]
+fn the_verified_header_is_the_token_header() {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let p = policy()
+        .check(move |h, _| {
+            log.lock().unwrap().push(h.clone());
+            Ok(())
+        })
+        .build()
+        .unwrap();
+    let claims = format!(
+        r#"{{"iss":"{ISS}","aud":"{AUD}","exp":{},"sub":"x"}}"#,
+        NOW.0 + 60
+    );
+    let mut unusual = JwsHeader::new(JwsAlgorithm::HS256);
+    unusual.kid = Some("hs".into());
+    unusual.typ = Some("JWT".into());
+    unusual.x5c = Some(vec!["AAAA".into()]);
+    unusual
+        .other
+        .insert("ext".into(), json!({"nested": [1, "two"]}));
+    let mut escaped = JwsHeader::new(JwsAlgorithm::HS256);
+    escaped.kid = Some("hs".into());
+    escaped.cty = Some("a \"quoted\" type".into());
+    for header in [
+        {
+            let mut h = JwsHeader::new(JwsAlgorithm::HS256);
+            h.typ = Some("JWT".into());
+            h
+        },
+        unusual,
+        escaped,
+    ] {
+        let token = jws::sign_compact(&header, claims.as_bytes(), &hs_key()).unwrap();
+        let mut expected = header.clone();
+        expected.kid = Some("hs".into());
+        let mut buf = Vec::new();
+        let v = p
+            .verify_borrowed::<Map<String, Value>>(&token, &keys(), NOW, &mut buf)
+            .unwrap();
+        assert_eq!(v.header(), &expected);
+        assert!(format!("{v:?}").contains("alg: HS256"));
+        let owned = v.clone().into_owned();
+        let (h, _) = v.into_parts();
+        assert_eq!(h, expected);
+        assert_eq!(owned.header(), &expected);
+        assert_eq!(owned.into_parts().0, expected);
+        // Built lazily, dropped from an owned copy without ever being asked for.
+        let v = verify(&p, &token).unwrap();
+        assert_eq!(v.into_parts().0, expected);
+        assert_eq!(seen.lock().unwrap().pop().unwrap(), expected);
+    }
+}
+
 #[test]
 fn rfc9068_access_token_profile() {
     let p = PolicyBuilder::access_token(ISS, AUD)

@@ -19,6 +19,22 @@ pub mod flat;
 
 const DUP_MARK: &str = "tessera-duplicate-member:";
 
+/// The length of the longest prefix of `b` that may appear in a JSON string as it is: no `"`,
+/// no `\` and no control character (eight bytes at a time). A string whose body is such a
+/// prefix followed by `"` needs no unescaping.
+///
+/// ```
+/// use tessera_core::json::unescaped_len;
+///
+/// assert_eq!(unescaped_len(br#"kid-2026","typ":"JWT"}"#), 8);
+/// assert_eq!(unescaped_len(br#"a\u0062""#), 1);
+/// assert_eq!(unescaped_len(b"plain to the end"), 16);
+/// ```
+#[inline]
+pub fn unescaped_len(b: &[u8]) -> usize {
+    flat::plain_run(b)
+}
+
 /// Parses a JSON object, rejecting repeated member names at every depth.
 pub fn parse_object(bytes: &[u8], what: &'static str) -> Result<Map<String, Value>, Error> {
     match parse_value(bytes, what)? {

@@ -1,13 +1,15 @@
 //! The verification policy and the verified token it produces.
 
+use std::borrow::Cow;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use tessera_core::UnixTime;
 use tessera_jose::JwsAlgorithm;
-use tessera_jose::jws::{CompactJws, JwsHeader, JwsOptions};
+use tessera_jose::VerifyingKey;
+use tessera_jose::jws::{CompactJws, CompactView, HeaderBuf, JwsHeader, JwsOptions};
 
 use crate::Error;
 use crate::claims::{self, Claims, RegisteredClaims};
@@ -257,14 +259,15 @@ impl PolicyBuilder {
 /// one, so a function that takes `Verified<T>` cannot be handed an unchecked token.
 #[derive(Clone, Debug)]
 pub struct Verified<'a, T> {
-    header: JwsHeader,
+    header: LazyHeader<'a>,
     claims: Claims<'a, T>,
 }
 
 impl<'a, T> Verified<'a, T> {
-    /// The protected header.
+    /// The protected header. The policy read `alg`, `kid` and `typ` in place while verifying;
+    /// the [`JwsHeader`] is built on the first call.
     pub fn header(&self) -> &JwsHeader {
-        &self.header
+        self.header.get()
     }
     /// The claims.
     pub fn claims(&self) -> &Claims<'a, T> {
@@ -280,14 +283,75 @@ impl<'a, T> Verified<'a, T> {
     }
     /// The header and the claims.
     pub fn into_parts(self) -> (JwsHeader, Claims<'a, T>) {
-        (self.header, self.claims)
+        (self.header.into_header(), self.claims)
     }
     /// A copy whose registered claims borrow nothing.
     pub fn into_owned(self) -> Verified<'static, T> {
         Verified {
-            header: self.header,
+            header: self.header.into_owned(),
             claims: self.claims.into_owned(),
         }
+    }
+}
+
+/// The protected header of a verified token: its decoded JSON, with the [`JwsHeader`] built on
+/// first use (most callers never ask for it once the policy has checked it).
+#[derive(Clone)]
+struct LazyHeader<'a> {
+    alg: JwsAlgorithm,
+    json: Cow<'a, [u8]>,
+    built: OnceLock<Box<JwsHeader>>,
+}
+
+impl<'a> LazyHeader<'a> {
+    /// A header the fast path read in place from `json`.
+    fn new(alg: JwsAlgorithm, json: &'a [u8]) -> Self {
+        LazyHeader {
+            alg,
+            json: Cow::Borrowed(json),
+            built: OnceLock::new(),
+        }
+    }
+
+    /// A header already built.
+    fn built(header: JwsHeader) -> Self {
+        LazyHeader {
+            alg: header.alg,
+            json: Cow::Borrowed(&[]),
+            built: OnceLock::from(Box::new(header)),
+        }
+    }
+
+    fn get(&self) -> &JwsHeader {
+        self.built
+            .get_or_init(|| Box::new(rebuild(&self.json, self.alg)))
+    }
+
+    fn into_header(self) -> JwsHeader {
+        match self.built.into_inner() {
+            Some(h) => *h,
+            None => rebuild(&self.json, self.alg),
+        }
+    }
+
+    fn into_owned(self) -> LazyHeader<'static> {
+        LazyHeader {
+            alg: self.alg,
+            json: Cow::Owned(self.json.into_owned()),
+            built: self.built,
+        }
+    }
+}
+
+/// The header from JSON that verification already parsed by the same rules, so this cannot
+/// fail; the fallback only keeps the code free of panics.
+fn rebuild(json: &[u8], alg: JwsAlgorithm) -> JwsHeader {
+    JwsHeader::from_json(json).unwrap_or_else(|_| JwsHeader::new(alg))
+}
+
+impl fmt::Debug for LazyHeader<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.get(), f)
     }
 }
 
@@ -320,43 +384,36 @@ impl Policy {
         self.leeway
     }
 
-    /// Parses the token and applies the header rules (size, structure, `crit`, algorithm
-    /// allow-list, `typ`).
-    fn parse_header<'t>(&self, token: &'t str) -> Result<CompactJws<'t>, Error> {
-        let jws = CompactJws::parse(token, &self.jws)?;
-        let h = jws.header();
-        if !self.algorithms.contains(&h.alg) {
+    /// Applies the header rules that follow parsing: the algorithm allow-list and `typ`.
+    fn check_header(&self, alg: JwsAlgorithm, typ: Option<&str>) -> Result<(), Error> {
+        if !self.algorithms.contains(&alg) {
             return Err(Error::Jose(tessera_jose::Error::AlgorithmNotAllowed {
-                alg: h.alg.as_str().to_owned(),
+                alg: alg.as_str().to_owned(),
             }));
         }
-        if let Some(types) = &self.types {
-            let ok = h
-                .typ
-                .as_deref()
-                .is_some_and(|t| types.iter().any(|e| typ_matches(e, t)));
-            if !ok {
-                return Err(Error::WrongType {
-                    expected: types.clone(),
-                    found: h.typ.clone(),
-                });
-            }
+        if let Some(types) = &self.types
+            && !typ.is_some_and(|t| types.iter().any(|e| typ_matches(e, t)))
+        {
+            return Err(Error::WrongType {
+                expected: types.clone(),
+                found: typ.map(str::to_owned),
+            });
         }
-        Ok(jws)
+        Ok(())
     }
 
-    /// Verifies the signature with the first fitting key and decodes the payload into `buf`.
+    /// Tries the fitting keys in turn with `verify` until one verifies the signature.
     fn check_signature(
         &self,
-        jws: &CompactJws<'_>,
         keys: &KeyStore,
-        buf: &mut Vec<u8>,
+        kid: Option<&str>,
+        alg: JwsAlgorithm,
+        mut verify: impl FnMut(&VerifyingKey) -> Result<(), tessera_jose::Error>,
     ) -> Result<(), Error> {
-        let h = jws.header();
         let mut tried = false;
-        for key in keys.candidates(h.kid.as_deref(), h.alg) {
+        for key in keys.candidates(kid, alg) {
             tried = true;
-            if jws.verify_into(key, buf).is_ok() {
+            if verify(key).is_ok() {
                 return Ok(());
             }
         }
@@ -364,15 +421,16 @@ impl Policy {
             Err(Error::Jose(tessera_jose::Error::InvalidSignature))
         } else {
             Err(Error::Jose(tessera_jose::Error::NoMatchingKey {
-                kid: h.kid.clone(),
-                alg: h.alg.as_str().to_owned(),
+                kid: kid.map(str::to_owned),
+                alg: alg.as_str().to_owned(),
             }))
         }
     }
 
+    /// Parses and validates the claims of a verified token.
     fn finish<'b, T: Deserialize<'b>>(
         &self,
-        jws: CompactJws<'_>,
+        header: LazyHeader<'b>,
         payload: &'b [u8],
         now: UnixTime,
     ) -> Result<Verified<'b, T>, Error> {
@@ -384,7 +442,6 @@ impl Policy {
                 });
             }
         }
-        let header = jws.into_header();
         self.validate(&header, &parsed.claims.registered, now)?;
         Ok(Verified {
             header,
@@ -393,9 +450,9 @@ impl Policy {
     }
 
     /// Applies the time, issuer, audience and hook rules to verified claims.
-    pub(crate) fn validate(
+    fn validate(
         &self,
-        header: &JwsHeader,
+        header: &LazyHeader<'_>,
         c: &RegisteredClaims<'_>,
         now: UnixTime,
     ) -> Result<(), Error> {
@@ -458,7 +515,7 @@ impl Policy {
             }
         }
         if let Some(hook) = &self.hook {
-            hook(header, c).map_err(|reason| Error::Rejected { reason })?;
+            hook(header.get(), c).map_err(|reason| Error::Rejected { reason })?;
         }
         Ok(())
     }
@@ -489,14 +546,24 @@ impl Policy {
         now: UnixTime,
         buf: &'b mut Vec<u8>,
     ) -> Result<Verified<'b, T>, Error> {
-        let jws = self.parse_header(token)?;
-        let h = jws.header();
-        let store = keys
-            .keys_now(h.kid.as_deref(), h.alg, now)
-            .ok_or(Error::KeysUnavailable)?;
-        self.check_signature(&jws, &store, buf)?;
+        let mut header_buf = HeaderBuf::new();
+        let jws = CompactView::parse(token, &self.jws, &mut header_buf)?;
+        let (alg, kid) = (jws.alg(), jws.kid());
+        self.check_header(alg, jws.typ())?;
+        let store = keys.keys_now(kid, alg, now).ok_or(Error::KeysUnavailable)?;
+        self.check_signature(&store, kid, alg, |key| jws.verify_into(key, buf))?;
         drop(store);
-        self.finish(jws, buf, now)
+        // The decoded header goes after the payload, so the verified token can rebuild it
+        // from `buf` if it is ever asked for.
+        let payload_len = buf.len();
+        buf.extend_from_slice(jws.header_json());
+        let full = jws.into_full_header();
+        let (payload, header_json) = buf.split_at(payload_len);
+        let header = match full {
+            Some(h) => LazyHeader::built(*h),
+            None => LazyHeader::new(alg, header_json),
+        };
+        self.finish(header, payload, now)
     }
 
     /// Verifies `token`, letting the resolver fetch keys if it needs to (a remote JWK Set on
@@ -507,16 +574,21 @@ impl Policy {
         keys: &(impl KeyResolver + ?Sized),
         now: UnixTime,
     ) -> Result<Verified<'static, T>, Error> {
-        let jws = self.parse_header(token)?;
+        let jws = CompactJws::parse(token, &self.jws)?;
         let (kid, alg) = (jws.header().kid.clone(), jws.header().alg);
+        self.check_header(alg, jws.header().typ.as_deref())?;
         let mut buf = Vec::new();
         {
             let store = match keys.keys_now(kid.as_deref(), alg, now) {
                 Some(k) => k,
                 None => keys.keys(kid.as_deref(), alg, now).await?,
             };
-            self.check_signature(&jws, &store, &mut buf)?;
+            self.check_signature(&store, kid.as_deref(), alg, |key| {
+                jws.verify_into(key, &mut buf)
+            })?;
         }
-        self.finish::<T>(jws, &buf, now).map(Verified::into_owned)
+        let header = LazyHeader::built(jws.into_header());
+        self.finish::<T>(header, &buf, now)
+            .map(Verified::into_owned)
     }
 }

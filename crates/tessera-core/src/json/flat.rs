@@ -229,7 +229,7 @@ impl<'de> FlatObject<'de> {
 
 /// The length of the run of bytes that may appear unescaped in a JSON string (no `"`, `\`, or
 /// control character).
-fn plain_run(b: &[u8]) -> usize {
+pub(super) fn plain_run(b: &[u8]) -> usize {
     let mut chunks = b.chunks_exact(8);
     let mut i = 0;
     for chunk in chunks.by_ref() {

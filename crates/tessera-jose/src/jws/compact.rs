@@ -1,7 +1,9 @@
 use tessera_core::{b64, limits};
 
+use super::header::fast;
 use super::{JwsHeader, JwsOptions};
 use crate::Error;
+use crate::alg::JwsAlgorithm;
 use crate::keys::{SigningKey, VerifyingKey};
 
 /// A parsed, not yet verified, compact JWS (RFC 7515 §7.1).
@@ -10,13 +12,101 @@ use crate::keys::{SigningKey, VerifyingKey};
 /// payload is only handed out by [`CompactJws::verify`].
 #[derive(Debug, Clone)]
 pub struct CompactJws<'a> {
-    token: &'a str,
+    parts: Parts<'a>,
     header: JwsHeader,
+    signature: SigBuf,
+}
+
+/// A compact JWS split at its two dots.
+#[derive(Clone, Copy, Debug)]
+struct Parts<'t> {
+    token: &'t str,
     /// Index of the first `.`.
     dot1: usize,
     /// Index of the second `.`.
     dot2: usize,
-    signature: SigBuf,
+}
+
+impl<'t> Parts<'t> {
+    /// Checks the size and splits the token into exactly three segments.
+    fn split(token: &'t str, options: &JwsOptions) -> Result<Self, Error> {
+        limits::check("JWS", token.len(), options.max_len)?;
+        let bytes = token.as_bytes();
+        // `let … else` rather than `ok_or`: no error value is built (and dropped) per token.
+        let Some(dot1) = memchr(bytes, 0) else {
+            return Err(Error::MalformedCompact {
+                expected: 3,
+                found: 1,
+            });
+        };
+        let Some(dot2) = memchr(bytes, dot1 + 1) else {
+            return Err(Error::MalformedCompact {
+                expected: 3,
+                found: 2,
+            });
+        };
+        if let Some(extra) = memchr(bytes, dot2 + 1) {
+            let found = 4 + memchr::memchr_iter(b'.', &bytes[extra + 1..]).count();
+            return Err(Error::MalformedCompact { expected: 3, found });
+        }
+        Ok(Parts { token, dot1, dot2 })
+    }
+
+    fn header_b64(&self) -> &'t str {
+        &self.token[..self.dot1]
+    }
+
+    fn payload_segment(&self) -> &'t str {
+        &self.token[self.dot1 + 1..self.dot2]
+    }
+
+    fn signature_b64(&self) -> &'t [u8] {
+        &self.token.as_bytes()[self.dot2 + 1..]
+    }
+
+    fn is_detached(&self) -> bool {
+        self.dot1 + 1 == self.dot2
+    }
+
+    fn signing_input(&self) -> &'t [u8] {
+        &self.token.as_bytes()[..self.dot2]
+    }
+
+    /// Checks `alg` against the key, verifies `signature` over the signing input, and decodes
+    /// the attached payload into `out` (base64url unless `encoded` is false).
+    fn verify_into(
+        &self,
+        alg: JwsAlgorithm,
+        encoded: bool,
+        key: &VerifyingKey,
+        signature: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        check_key(alg, key)?;
+        if self.is_detached() {
+            return Err(Error::DetachedPayload {
+                reason: "the payload is detached; use verify_detached",
+            });
+        }
+        key.verify(self.signing_input(), signature)?;
+        if encoded {
+            b64::decode_into(self.payload_segment(), out, "JWS payload")?;
+        } else {
+            out.clear();
+            out.extend_from_slice(self.payload_segment().as_bytes());
+        }
+        Ok(())
+    }
+}
+
+/// Refuses a key bound to another algorithm than the token's.
+fn check_key(alg: JwsAlgorithm, key: &VerifyingKey) -> Result<(), Error> {
+    if alg != key.alg() {
+        return Err(Error::AlgorithmNotAllowed {
+            alg: alg.as_str().to_owned(),
+        });
+    }
+    Ok(())
 }
 
 /// Room for every HMAC, ECDSA (P-521: 132 bytes) and EdDSA signature without a heap allocation;
@@ -59,48 +149,16 @@ impl std::fmt::Debug for SigBuf {
     }
 }
 
-/// Decodes the protected header and parses it, on the stack when it is small.
-fn parse_header(b64: &[u8]) -> Result<JwsHeader, Error> {
-    const WHAT: &str = "JWS protected header";
-    if b64::decoded_len(b64.len()) <= STACK_HEADER {
-        let mut buf = [0u8; STACK_HEADER];
-        let len = b64::decode_slice(b64, &mut buf, WHAT)?;
-        JwsHeader::from_json(buf.get(..len).unwrap_or_default())
-    } else {
-        JwsHeader::from_json(&b64::decode_named(b64, WHAT)?)
-    }
-}
-
 impl<'a> CompactJws<'a> {
     /// Parses a compact JWS.
     pub fn parse(token: &'a str, options: &JwsOptions) -> Result<Self, Error> {
-        limits::check("JWS", token.len(), options.max_len)?;
-        let bytes = token.as_bytes();
-        // `let … else` rather than `ok_or`: no error value is built (and dropped) per token.
-        let Some(dot1) = memchr(bytes, 0) else {
-            return Err(Error::MalformedCompact {
-                expected: 3,
-                found: 1,
-            });
-        };
-        let Some(dot2) = memchr(bytes, dot1 + 1) else {
-            return Err(Error::MalformedCompact {
-                expected: 3,
-                found: 2,
-            });
-        };
-        if let Some(extra) = memchr(bytes, dot2 + 1) {
-            let found = 4 + memchr::memchr_iter(b'.', &bytes[extra + 1..]).count();
-            return Err(Error::MalformedCompact { expected: 3, found });
-        }
-        let header = parse_header(&bytes[..dot1])?;
+        let parts = Parts::split(token, options)?;
+        let header = JwsHeader::from_json(HeaderBuf::new().decode(parts.header_b64().as_bytes())?)?;
         header.check_crit(&options.crit, true)?;
-        let signature = SigBuf::decode(&bytes[dot2 + 1..])?;
+        let signature = SigBuf::decode(parts.signature_b64())?;
         Ok(CompactJws {
-            token,
+            parts,
             header,
-            dot1,
-            dot2,
             signature,
         })
     }
@@ -117,17 +175,17 @@ impl<'a> CompactJws<'a> {
 
     /// The protected header exactly as it appeared, base64url encoded.
     pub fn header_b64(&self) -> &'a str {
-        &self.token[..self.dot1]
+        self.parts.header_b64()
     }
 
     /// The payload segment exactly as it appeared (base64url, or raw when `b64` is false).
     pub fn payload_segment(&self) -> &'a str {
-        &self.token[self.dot1 + 1..self.dot2]
+        self.parts.payload_segment()
     }
 
     /// Whether the payload segment is empty: a detached payload (RFC 7515 Appendix F).
     pub fn is_detached(&self) -> bool {
-        self.dot1 + 1 == self.dot2
+        self.parts.is_detached()
     }
 
     /// The decoded signature.
@@ -137,16 +195,7 @@ impl<'a> CompactJws<'a> {
 
     /// The JWS signing input when the payload is attached.
     pub fn signing_input(&self) -> &'a [u8] {
-        &self.token.as_bytes()[..self.dot2]
-    }
-
-    fn check_key(&self, key: &VerifyingKey) -> Result<(), Error> {
-        if self.header.alg != key.alg() {
-            return Err(Error::AlgorithmNotAllowed {
-                alg: self.header.alg.as_str().to_owned(),
-            });
-        }
-        Ok(())
+        self.parts.signing_input()
     }
 
     /// Verifies the signature with `key` and returns the payload. Fails if the token's `alg`
@@ -160,25 +209,14 @@ impl<'a> CompactJws<'a> {
     /// Verifies the signature with `key` and decodes the payload into `out` (cleared first),
     /// reusing its allocation. The fast path for callers that verify many tokens.
     pub fn verify_into(&self, key: &VerifyingKey, out: &mut Vec<u8>) -> Result<(), Error> {
-        self.check_key(key)?;
-        if self.is_detached() {
-            return Err(Error::DetachedPayload {
-                reason: "the payload is detached; use verify_detached",
-            });
-        }
-        key.verify(self.signing_input(), self.signature())?;
-        if self.header.payload_is_encoded() {
-            b64::decode_into(self.payload_segment(), out, "JWS payload")?;
-        } else {
-            out.clear();
-            out.extend_from_slice(self.payload_segment().as_bytes());
-        }
-        Ok(())
+        let encoded = self.header.payload_is_encoded();
+        self.parts
+            .verify_into(self.header.alg, encoded, key, self.signature(), out)
     }
 
     /// Verifies a detached-payload JWS against `payload` (the raw payload bytes).
     pub fn verify_detached(&self, key: &VerifyingKey, payload: &[u8]) -> Result<(), Error> {
-        self.check_key(key)?;
+        check_key(self.header.alg, key)?;
         if !self.is_detached() {
             return Err(Error::DetachedPayload {
                 reason: "the payload is attached; use verify",
@@ -186,6 +224,177 @@ impl<'a> CompactJws<'a> {
         }
         let input = signing_input(self.header_b64(), &self.header, payload);
         key.verify(&input, self.signature())
+    }
+}
+
+/// Room for a decoded protected header, lent to [`CompactView::parse`] so that the view can
+/// borrow `kid` and `typ` from it: on the stack for a typical header, on the heap otherwise.
+#[derive(Debug)]
+pub struct HeaderBuf {
+    stack: [u8; STACK_HEADER],
+    heap: Vec<u8>,
+}
+
+impl HeaderBuf {
+    /// An empty buffer (no allocation).
+    pub fn new() -> Self {
+        HeaderBuf {
+            stack: [0; STACK_HEADER],
+            heap: Vec::new(),
+        }
+    }
+
+    /// Decodes the base64url header into this buffer.
+    fn decode(&mut self, b64: &[u8]) -> Result<&[u8], Error> {
+        const WHAT: &str = "JWS protected header";
+        if b64::decoded_len(b64.len()) <= STACK_HEADER {
+            let len = b64::decode_slice(b64, &mut self.stack, WHAT)?;
+            Ok(self.stack.get(..len).unwrap_or_default())
+        } else {
+            b64::decode_into(b64, &mut self.heap, WHAT)?;
+            Ok(&self.heap)
+        }
+    }
+}
+
+impl Default for HeaderBuf {
+    fn default() -> Self {
+        HeaderBuf::new()
+    }
+}
+
+/// A compact JWS parsed for verification without building a [`JwsHeader`]: the header is
+/// checked exactly as [`CompactJws::parse`] checks it, but `alg`, `kid` and `typ` are read in
+/// place from the decoded JSON (kept in a [`HeaderBuf`]) when it is the usual flat object of
+/// strings. A verifier that needs the full header later can rebuild it from
+/// [`header_json`](CompactView::header_json), or take the one already built for an unusual
+/// header with [`into_full_header`](CompactView::into_full_header).
+///
+/// ```
+/// use tessera_jose::jws::{self, CompactView, HeaderBuf, JwsHeader, JwsOptions};
+/// use tessera_jose::{Jwk, JwsAlgorithm, SigningKey};
+///
+/// let jwk = Jwk::from_json(br#"{"kty":"oct","k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow","kid":"k1"}"#).unwrap();
+/// let signer = SigningKey::from_jwk(&jwk, JwsAlgorithm::HS256).unwrap();
+/// let token = jws::sign_compact(&JwsHeader::new(JwsAlgorithm::HS256), b"hello", &signer).unwrap();
+///
+/// let mut buf = HeaderBuf::new();
+/// let view = CompactView::parse(&token, &JwsOptions::default(), &mut buf).unwrap();
+/// assert_eq!((view.alg(), view.kid()), (JwsAlgorithm::HS256, Some("k1")));
+/// let mut payload = Vec::new();
+/// view.verify_into(signer.verifying_key(), &mut payload).unwrap();
+/// assert_eq!(payload, b"hello");
+/// assert_eq!(view.header().kid.as_deref(), Some("k1"));
+/// ```
+#[derive(Debug)]
+pub struct CompactView<'t, 'h> {
+    parts: Parts<'t>,
+    json: &'h [u8],
+    alg: JwsAlgorithm,
+    kid: Option<&'h str>,
+    typ: Option<&'h str>,
+    /// The header built by the full parser, for a header outside the fast subset.
+    full: Option<Box<JwsHeader>>,
+    signature: SigBuf,
+}
+
+impl<'t, 'h> CompactView<'t, 'h> {
+    /// Parses a compact JWS, decoding its header into `buf`. Accepts and refuses exactly what
+    /// [`CompactJws::parse`] does, with the same errors.
+    pub fn parse(
+        token: &'t str,
+        options: &JwsOptions,
+        buf: &'h mut HeaderBuf,
+    ) -> Result<Self, Error> {
+        let parts = Parts::split(token, options)?;
+        let json = buf.decode(parts.header_b64().as_bytes())?;
+        let (alg, kid, typ, full) = match fast::view(json) {
+            // The fast subset has no `crit` and no `b64`: nothing to check.
+            Some((alg, v)) => (alg, v.kid, v.typ, None),
+            None => {
+                let h = JwsHeader::from_json(json)?;
+                h.check_crit(&options.crit, true)?;
+                (h.alg, None, None, Some(Box::new(h)))
+            }
+        };
+        let signature = SigBuf::decode(parts.signature_b64())?;
+        Ok(CompactView {
+            parts,
+            json,
+            alg,
+            kid,
+            typ,
+            full,
+            signature,
+        })
+    }
+
+    /// `alg`.
+    pub fn alg(&self) -> JwsAlgorithm {
+        self.alg
+    }
+
+    /// `kid`.
+    pub fn kid(&self) -> Option<&str> {
+        match &self.full {
+            Some(h) => h.kid.as_deref(),
+            None => self.kid,
+        }
+    }
+
+    /// `typ`.
+    pub fn typ(&self) -> Option<&str> {
+        match &self.full {
+            Some(h) => h.typ.as_deref(),
+            None => self.typ,
+        }
+    }
+
+    /// The decoded protected header (JSON), as it appeared.
+    pub fn header_json(&self) -> &'h [u8] {
+        self.json
+    }
+
+    /// The protected header, built now.
+    pub fn header(&self) -> JwsHeader {
+        match &self.full {
+            Some(h) => JwsHeader::clone(h),
+            None => header_from_fast_json(self.json, self.alg),
+        }
+    }
+
+    /// The header the full parser built, when the header was outside the fast subset (a
+    /// header the fast subset covers is rebuilt from [`header_json`](Self::header_json) by
+    /// [`JwsHeader::from_json`] at the cost of a parse).
+    pub fn into_full_header(self) -> Option<Box<JwsHeader>> {
+        self.full
+    }
+
+    /// The decoded signature.
+    pub fn signature(&self) -> &[u8] {
+        self.signature.as_slice()
+    }
+
+    /// The JWS signing input when the payload is attached.
+    pub fn signing_input(&self) -> &'t [u8] {
+        self.parts.signing_input()
+    }
+
+    /// Verifies the signature with `key` and decodes the payload into `out` (cleared first),
+    /// like [`CompactJws::verify_into`].
+    pub fn verify_into(&self, key: &VerifyingKey, out: &mut Vec<u8>) -> Result<(), Error> {
+        let encoded = self.full.as_ref().is_none_or(|h| h.payload_is_encoded());
+        self.parts
+            .verify_into(self.alg, encoded, key, self.signature(), out)
+    }
+}
+
+/// A header that the fast subset accepted once, rebuilt; the full parser is the fallback
+/// (it agrees with the fast path on every header the fast path accepts).
+pub(crate) fn header_from_fast_json(json: &[u8], alg: JwsAlgorithm) -> JwsHeader {
+    match fast::view(json) {
+        Some((alg, v)) => v.to_header(alg),
+        None => JwsHeader::from_json(json).unwrap_or_else(|_| JwsHeader::new(alg)),
     }
 }
 

@@ -144,34 +144,61 @@ impl JwsHeader {
 /// (`alg`, `typ`, `kid`, `cty`, `jku`, `x5u`, `x5t`, `x5t#S256`), each at most once, no escape
 /// sequences or control characters, and a supported `alg`. Anything else — including every
 /// error — returns `None` and goes to the full parser, which has the last word.
-mod fast {
+pub(super) mod fast {
     use super::JwsHeader;
     use crate::alg::JwsAlgorithm;
 
     /// The plain string whose opening quote is at `s[i]`: its text and the index after the
-    /// closing quote. `s` is valid UTF-8, and quotes are ASCII, so the slice is on boundaries.
+    /// closing quote. Quotes are ASCII, so the slice is on character boundaries.
     fn string(s: &str, i: usize) -> Option<(&str, usize)> {
         let b = s.as_bytes();
         if b.get(i) != Some(&b'"') {
             return None;
         }
         let body = b.get(i + 1..)?;
-        let len = body
-            .iter()
-            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+        let len = tessera_core::json::unescaped_len(body);
         if body.get(len) != Some(&b'"') {
             return None;
         }
         Some((s.get(i + 1..i + 1 + len)?, i + len + 2))
     }
 
-    pub(super) fn parse(json: &[u8]) -> Option<JwsHeader> {
+    /// The header's parameters, borrowed from its JSON.
+    #[derive(Clone, Copy, Debug, Default)]
+    pub(crate) struct View<'h> {
+        pub(crate) alg: Option<JwsAlgorithm>,
+        pub(crate) kid: Option<&'h str>,
+        pub(crate) typ: Option<&'h str>,
+        cty: Option<&'h str>,
+        jku: Option<&'h str>,
+        x5u: Option<&'h str>,
+        x5t: Option<&'h str>,
+        x5t_s256: Option<&'h str>,
+    }
+
+    impl View<'_> {
+        pub(crate) fn to_header(self, alg: JwsAlgorithm) -> JwsHeader {
+            let own = |v: Option<&str>| v.map(str::to_owned);
+            JwsHeader {
+                kid: own(self.kid),
+                typ: own(self.typ),
+                cty: own(self.cty),
+                jku: own(self.jku),
+                x5u: own(self.x5u),
+                x5t: own(self.x5t),
+                x5t_s256: own(self.x5t_s256),
+                ..JwsHeader::new(alg)
+            }
+        }
+    }
+
+    /// The header's parameters and its algorithm, borrowed, when `json` is in the fast subset.
+    pub(crate) fn view(json: &[u8]) -> Option<(JwsAlgorithm, View<'_>)> {
         let s = std::str::from_utf8(json).ok()?;
         if json.first() != Some(&b'{') {
             return None;
         }
-        let mut h = JwsHeader::new(JwsAlgorithm::HS256);
-        let mut alg = None;
+        let mut v = View::default();
         let mut i = 1;
         loop {
             let (name, next) = string(s, i)?;
@@ -179,28 +206,25 @@ mod fast {
                 return None;
             }
             let (value, next) = string(s, next + 1)?;
-            let slot = match name {
-                "alg" => {
-                    if alg.is_some() {
-                        return None;
-                    }
-                    alg = Some(value.parse::<JwsAlgorithm>().ok()?);
-                    None
-                }
-                "typ" => Some(&mut h.typ),
-                "kid" => Some(&mut h.kid),
-                "cty" => Some(&mut h.cty),
-                "jku" => Some(&mut h.jku),
-                "x5u" => Some(&mut h.x5u),
-                "x5t" => Some(&mut h.x5t),
-                "x5t#S256" => Some(&mut h.x5t_s256),
-                _ => return None,
-            };
-            if let Some(slot) = slot {
-                if slot.is_some() {
+            if name == "alg" {
+                if v.alg.is_some() {
                     return None;
                 }
-                *slot = Some(value.to_owned());
+                v.alg = Some(value.parse::<JwsAlgorithm>().ok()?);
+            } else {
+                let slot = match name {
+                    "typ" => &mut v.typ,
+                    "kid" => &mut v.kid,
+                    "cty" => &mut v.cty,
+                    "jku" => &mut v.jku,
+                    "x5u" => &mut v.x5u,
+                    "x5t" => &mut v.x5t,
+                    "x5t#S256" => &mut v.x5t_s256,
+                    _ => return None,
+                };
+                if slot.replace(value).is_some() {
+                    return None;
+                }
             }
             match json.get(next) {
                 Some(b',') => i = next + 1,
@@ -208,8 +232,11 @@ mod fast {
                 _ => return None,
             }
         }
-        h.alg = alg?;
-        Some(h)
+        Some((v.alg?, v))
+    }
+
+    pub(super) fn parse(json: &[u8]) -> Option<JwsHeader> {
+        view(json).map(|(alg, v)| v.to_header(alg))
     }
 }
 
