@@ -113,8 +113,9 @@ fn check_key(alg: JwsAlgorithm, key: &VerifyingKey) -> Result<(), Error> {
 /// RSA signatures go to the heap (their verification costs a hundred times more). Kept small:
 /// the parsed token is moved by value.
 const INLINE_SIG: usize = 132;
-/// Room for a typical protected header on the stack while it is parsed.
-const STACK_HEADER: usize = 512;
+/// Room for a typical protected header on the stack while it is parsed (`alg`, `typ`, a `kid`
+/// and an `x5t` take about 100 bytes; larger ones, e.g. with `x5c`, go to the heap).
+const STACK_HEADER: usize = 256;
 
 /// A decoded signature: inline when it fits, on the heap otherwise.
 #[derive(Clone)]
