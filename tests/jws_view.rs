@@ -153,6 +153,8 @@ fn headers_inside_and_outside_the_fast_subset() {
         (r#"{"alg":"HS256","kid":"a\u0062"}"#, true),
         (r#"{"alg":"HS256","kid":"a\"b"}"#, true),
         (r#"{"alg":"HS256","ext":"x","n":1.5}"#, true),
+        (r#"{"alg":"HS256","x5#":"a","ki":"b","kidd":"c"}"#, true),
+        (r#"{"a":":","alg":"HS256"}"#, true),
         (r#"{"alg":"HS256","jwk":{"kty":"oct","k":"AA"}}"#, true),
         (r#"{"alg":"HS256","x5c":["AA"]}"#, true),
         (r#"{"alg":"HS256","b64":false,"crit":["b64"]}"#, true),
