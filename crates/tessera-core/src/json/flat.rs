@@ -137,14 +137,26 @@ impl<'de> FlatObject<'de> {
     /// A non-negative integer at `pos` that serde_json would also read as a `u64`: no leading
     /// zero, not followed by a fraction or exponent, no overflow. `None` otherwise (nothing
     /// consumed).
+    #[inline]
     fn plain_u64(&mut self) -> Option<u64> {
         let b = self.bytes();
         let start = self.pos;
         let mut i = start;
         let mut n: u64 = 0;
-        while let Some(&d @ b'0'..=b'9') = b.get(i) {
-            n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
-            i += 1;
+        // Eight bytes at a time: the leading run of digits in each word is added in one step.
+        loop {
+            let t = load8(b, i) ^ (LO * u64::from(b'0'));
+            let k = digit_run(t);
+            if k == 0 {
+                break;
+            }
+            n = n
+                .checked_mul(*POW10.get(k)?)?
+                .checked_add(eight_digits(t << (8 * (8 - k))))?;
+            i += k;
+            if k < 8 {
+                break;
+            }
         }
         let digits = i - start;
         if digits == 0 || (digits > 1 && b.get(start) == Some(&b'0')) {
@@ -248,11 +260,62 @@ fn plain_run(b: &[u8]) -> usize {
         .map_or(b.len(), |p| i + p)
 }
 
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// `10^k` for `k` in `0..=8`.
+const POW10: [u64; 9] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+];
+
+/// The eight bytes at `i` as a little-endian word, zero-padded past the end of `b`.
+#[inline(always)]
+fn load8(b: &[u8], i: usize) -> u64 {
+    let rest = b.get(i..).unwrap_or_default();
+    match rest.first_chunk::<8>() {
+        Some(chunk) => u64::from_le_bytes(*chunk),
+        None => load_tail(rest),
+    }
+}
+
+/// Fewer than eight bytes, zero-padded.
+#[cold]
+fn load_tail(rest: &[u8]) -> u64 {
+    let mut lanes = [0u8; 8];
+    if let Some(dst) = lanes.get_mut(..rest.len()) {
+        dst.copy_from_slice(rest);
+    }
+    u64::from_le_bytes(lanes)
+}
+
+/// How many of the low lanes of `t` (bytes XOR `'0'`) are decimal digits (values 0 to 9),
+/// counted from lane 0 up to the first that is not.
+fn digit_run(t: u64) -> usize {
+    // A lane is not a digit when it is 10 or more: adding 0x76 to its low seven bits carries
+    // into bit 7, or bit 7 is already set. No lane carries into the next.
+    let not_digit = (((t & (LO * 0x7F)) + LO * 0x76) | t) & HI;
+    (not_digit.trailing_zeros() / 8) as usize
+}
+
+/// The number whose eight decimal digits are the lanes of `v`, most significant in lane 0.
+fn eight_digits(v: u64) -> u64 {
+    // Pairs, then quadruples, then the whole (each step's products stay within their lanes).
+    let v = v.wrapping_mul(10).wrapping_add(v >> 8) & 0x00FF_00FF_00FF_00FF;
+    let v = (v.wrapping_mul((100 << 16) + 1) >> 16) & 0x0000_FFFF_0000_FFFF;
+    v.wrapping_mul((10_000 << 32) + 1) >> 32
+}
+
 /// The high bit of each lane of `v` that is `"`, `\` or below 0x20 (lanes above the first such
 /// lane may also be flagged).
 fn special_lanes(v: u64) -> u64 {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
     let zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
     let quote = zero(v ^ (LO * 0x22));
     let backslash = zero(v ^ (LO * 0x5C));
@@ -603,5 +666,132 @@ impl<'de> Deserializer<'de> for Value<'_, 'de> {
         deserialize_struct(name: &'static str, fields: &'static [&'static str]);
         deserialize_enum(name: &'static str, variants: &'static [&'static str]);
         deserialize_unit_struct(name: &'static str);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// serde_json as the oracle: the value it reads from a document holding `num` as a member
+    /// value, when that is a `u64` it reads without falling back to a float.
+    fn oracle(num: &str) -> Option<u64> {
+        let doc = format!("{{\"a\":{num}}}");
+        let v: serde_json::Value = serde_json::from_str(&doc).ok()?;
+        match &v["a"] {
+            serde_json::Value::Number(n) if n.is_u64() => n.as_u64(),
+            _ => None,
+        }
+    }
+
+    /// `plain_u64` on `text` from `start`: the value and where it stopped.
+    fn fast(text: &str, start: usize) -> Option<(u64, usize)> {
+        let mut de = FlatObject::new(text);
+        de.pos = start;
+        let n = de.plain_u64()?;
+        Some((n, de.pos))
+    }
+
+    #[test]
+    fn plain_u64_matches_serde_json() {
+        let mut cases: Vec<String> = [
+            "0",
+            "00",
+            "01",
+            "007",
+            "1",
+            "9",
+            "10",
+            "1e5",
+            "1E5",
+            "1.0",
+            "0.5",
+            "-1",
+            "-0",
+            "1-",
+            "12345678",
+            "123456789",
+            "1234567890",
+            "1700000000",
+            "9999999999999999",
+            "12345678901234567",
+            "9999999999999999999",
+            "10000000000000000000",
+            "18446744073709551615",
+            "18446744073709551616",
+            "18446744073709551625",
+            "19999999999999999999",
+            "99999999999999999999",
+            "100000000000000000000",
+            "1844674407370955161500",
+            "",
+            "a",
+            "1a",
+            "12345678a",
+            "123456789012345678901234567890",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        for len in 1..=24 {
+            cases.push("9".repeat(len));
+            cases.push(format!("1{}", "0".repeat(len - 1)));
+            cases.push(
+                (1..=len)
+                    .map(|i| char::from(b'0' + (i % 10) as u8))
+                    .collect(),
+            );
+        }
+        for num in &cases {
+            let expect = oracle(num);
+            // Followed by more of the document, and at the very end of the input; at offsets
+            // that put the digits at every alignment.
+            for pad in 0..9 {
+                let prefix = " ".repeat(pad);
+                for text in [
+                    format!("{prefix}{num},\"b\":1}}"),
+                    format!("{prefix}{num}}}"),
+                    format!("{prefix}{num}"),
+                ] {
+                    match fast(&text, pad) {
+                        Some((n, pos)) => {
+                            // What was read is a whole number serde_json reads as this u64...
+                            assert_eq!(oracle(&text[pad..pos]), Some(n), "{text:?}");
+                            // ...and nothing that would extend it follows.
+                            let next = text.as_bytes().get(pos).copied().unwrap_or(b' ');
+                            assert!(!b"0123456789.eE".contains(&next), "{text:?}");
+                            if let Some(e) = expect {
+                                assert_eq!((n, pos), (e, pad + num.len()), "{text:?}");
+                            }
+                        }
+                        // Declining hands the number to serde_json; only the numbers it
+                        // reads as u64 must not be declined.
+                        None => assert_eq!(expect, None, "declined {text:?}"),
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn eight_digits_reads_every_lane() {
+        for s in [
+            "00000000", "12345678", "99999999", "10000000", "00000001", "98765432",
+        ] {
+            let t = load8(s.as_bytes(), 0) ^ (LO * u64::from(b'0'));
+            assert_eq!(digit_run(t), 8);
+            assert_eq!(eight_digits(t), s.parse::<u64>().unwrap(), "{s}");
+        }
+        for (s, run) in [
+            ("1234567:", 7),
+            ("/", 0),
+            (":", 0),
+            ("0", 1),
+            ("", 0),
+            ("12\u{7f}", 2),
+        ] {
+            let t = load8(s.as_bytes(), 0) ^ (LO * u64::from(b'0'));
+            assert_eq!(digit_run(t), run, "{s:?}");
+        }
     }
 }
