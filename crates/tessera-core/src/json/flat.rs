@@ -58,6 +58,12 @@ fn decline() -> Error {
 pub struct FlatObject<'de> {
     src: &'de str,
     pos: usize,
+    /// Whether the top-level object's opening `{` was read.
+    opened: bool,
+    /// Whether no member has been read yet.
+    first: bool,
+    /// Whether a member name was read and its value not yet.
+    pending: bool,
     /// Whether the top-level object's closing `}` was read.
     closed: bool,
     /// Whether values handed to serde_json are first checked for repeated member names.
@@ -70,6 +76,9 @@ impl<'de> FlatObject<'de> {
         FlatObject {
             src,
             pos: 0,
+            opened: false,
+            first: true,
+            pending: false,
             closed: false,
             check_nested: false,
         }
@@ -96,6 +105,90 @@ impl<'de> FlatObject<'de> {
         }
     }
 
+    /// Reads the opening `{` of the object, for a caller that walks the members itself with
+    /// [`next_name`](Self::next_name) and [`value`](Self::value) (or the `plain_*_value`
+    /// shortcuts) instead of deserializing the whole object.
+    pub fn open(&mut self) -> Result<(), Error> {
+        self.skip_ws();
+        if self.opened || self.peek() != Some(b'{') {
+            return Err(decline());
+        }
+        self.pos += 1;
+        self.opened = true;
+        Ok(())
+    }
+
+    /// The next member's name, then positioned at its value; `None` once the closing `}` is
+    /// read (and on every later call). Each name must be followed by reading its value,
+    /// exactly once, before the next name.
+    #[inline]
+    pub fn next_name(&mut self) -> Result<Option<&'de str>, Error> {
+        if self.closed {
+            // Asked again after the end, as serde_json allows.
+            return Ok(None);
+        }
+        if !self.opened || self.pending {
+            return Err(decline());
+        }
+        self.skip_ws();
+        match self.peek() {
+            Some(b'}') => {
+                self.pos += 1;
+                self.closed = true;
+                return Ok(None);
+            }
+            Some(b',') if !self.first => {
+                self.pos += 1;
+                self.skip_ws();
+            }
+            Some(b'"') if self.first => {}
+            _ => return Err(decline()),
+        }
+        self.first = false;
+        if self.peek() != Some(b'"') {
+            return Err(decline());
+        }
+        let key = self.plain_str().ok_or_else(decline)?;
+        self.skip_ws();
+        if self.peek() != Some(b':') {
+            return Err(decline());
+        }
+        self.pos += 1;
+        self.skip_ws();
+        self.pending = true;
+        Ok(Some(key))
+    }
+
+    /// The value of the member just named, as a deserializer: what a [`MapAccess`] gives
+    /// for it.
+    #[inline]
+    pub fn value(&mut self) -> Result<MemberValue<'_, 'de>, Error> {
+        if !self.pending {
+            return Err(decline());
+        }
+        Ok(MemberValue { de: self })
+    }
+
+    /// The value of the member just named if it is a string without escapes (consumed and
+    /// returned, borrowed, as serde_json would offer it); `None` leaves it unread.
+    #[inline]
+    pub fn plain_str_value(&mut self) -> Option<&'de str> {
+        if !self.pending || self.peek() != Some(b'"') {
+            return None;
+        }
+        self.plain_str()
+    }
+
+    /// The value of the member just named if it is an integer serde_json reads as a `u64`
+    /// (consumed and returned); `None` leaves it unread.
+    #[inline]
+    pub fn plain_u64_value(&mut self) -> Option<u64> {
+        if !self.pending || !matches!(self.peek(), Some(b'0'..=b'9')) {
+            return None;
+        }
+        self.plain_u64()
+    }
+
     fn bytes(&self) -> &'de [u8] {
         self.src.as_bytes()
     }
@@ -114,6 +207,7 @@ impl<'de> FlatObject<'de> {
     fn literal(&mut self, lit: &str) -> Result<(), Error> {
         if self.bytes().get(self.pos..self.pos + lit.len()) == Some(lit.as_bytes()) {
             self.pos += lit.len();
+            self.pending = false;
             Ok(())
         } else {
             Err(decline())
@@ -131,6 +225,7 @@ impl<'de> FlatObject<'de> {
         }
         let s = self.src.get(start..start + len)?;
         self.pos = start + len + 1;
+        self.pending = false;
         Some(s)
     }
 
@@ -166,6 +261,7 @@ impl<'de> FlatObject<'de> {
             return None;
         }
         self.pos = i;
+        self.pending = false;
         Some(n)
     }
 
@@ -235,6 +331,7 @@ impl<'de> FlatObject<'de> {
         let v = f(&mut de)?;
         de.end()?;
         self.pos = end;
+        self.pending = false;
         Ok(v)
     }
 }
@@ -363,15 +460,8 @@ impl<'de> Deserializer<'de> for &mut FlatObject<'de> {
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.skip_ws();
-        if self.closed || self.peek() != Some(b'{') {
-            return Err(decline());
-        }
-        self.pos += 1;
-        let v = visitor.visit_map(Members {
-            de: &mut *self,
-            first: true,
-        })?;
+        self.open()?;
+        let v = visitor.visit_map(Members { de: &mut *self })?;
         if !self.closed {
             return Err(decline());
         }
@@ -423,7 +513,6 @@ impl<'de> Deserializer<'de> for &mut FlatObject<'de> {
 /// The members of the top-level object.
 struct Members<'a, 'de> {
     de: &'a mut FlatObject<'de>,
-    first: bool,
 }
 
 impl<'de> MapAccess<'de> for Members<'_, 'de> {
@@ -433,41 +522,14 @@ impl<'de> MapAccess<'de> for Members<'_, 'de> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, Error> {
-        let de = &mut *self.de;
-        if de.closed {
-            // Asked again after the end, as serde_json allows.
-            return Ok(None);
+        match self.de.next_name()? {
+            Some(key) => seed.deserialize(Key(key)).map(Some),
+            None => Ok(None),
         }
-        de.skip_ws();
-        match de.peek() {
-            Some(b'}') => {
-                de.pos += 1;
-                de.closed = true;
-                return Ok(None);
-            }
-            Some(b',') if !self.first => {
-                de.pos += 1;
-                de.skip_ws();
-            }
-            Some(b'"') if self.first => {}
-            _ => return Err(decline()),
-        }
-        self.first = false;
-        if de.peek() != Some(b'"') {
-            return Err(decline());
-        }
-        let key = de.plain_str().ok_or_else(decline)?;
-        de.skip_ws();
-        if de.peek() != Some(b':') {
-            return Err(decline());
-        }
-        de.pos += 1;
-        seed.deserialize(Key(key)).map(Some)
     }
 
     fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, Error> {
-        self.de.skip_ws();
-        seed.deserialize(Value { de: &mut *self.de })
+        seed.deserialize(self.de.value()?)
     }
 }
 
@@ -514,12 +576,15 @@ impl<'de> Deserializer<'de> for Key<'de> {
     }
 }
 
-/// One member value.
-struct Value<'a, 'de> {
+/// The value of one member of the top-level object, from [`FlatObject::value`]: plain
+/// strings, `u64` integers and literals are read directly, everything else is handed to
+/// serde_json.
+#[derive(Debug)]
+pub struct MemberValue<'a, 'de> {
     de: &'a mut FlatObject<'de>,
 }
 
-impl<'de> Value<'_, 'de> {
+impl<'de> MemberValue<'_, 'de> {
     /// A number the way serde_json's `deserialize_number` reads it: plain `u64`s here,
     /// everything else (including a non-number, for serde_json's error) handed over.
     fn number<V: Visitor<'de>>(
@@ -567,7 +632,7 @@ macro_rules! string {
     )*};
 }
 
-impl<'de> Deserializer<'de> for Value<'_, 'de> {
+impl<'de> Deserializer<'de> for MemberValue<'_, 'de> {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
