@@ -219,6 +219,7 @@ pub(crate) struct State<'de> {
 }
 
 impl<'de> State<'de> {
+    #[inline(always)]
     fn new() -> Self {
         State {
             reg: RegisteredClaims::default(),
@@ -230,6 +231,7 @@ impl<'de> State<'de> {
         }
     }
 
+    #[inline(always)]
     fn into_parsed<T>(self, custom: T) -> Parsed<'de, T> {
         Parsed {
             claims: Claims {

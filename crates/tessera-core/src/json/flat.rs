@@ -53,19 +53,28 @@ fn decline() -> Error {
     de::Error::custom("tessera flat JSON fast path declined")
 }
 
+/// Where a [`FlatObject`] is in its top-level object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum At {
+    /// Before the opening `{`.
+    Start,
+    /// After the `{`, before any member.
+    FirstMember,
+    /// After a member name and its `:`, before the value.
+    Value,
+    /// After a member value.
+    NextMember,
+    /// After the closing `}`.
+    End,
+}
+
 /// A [`Deserializer`] for one flat-ish top-level JSON object; see the [module docs](self).
 #[derive(Debug)]
 pub struct FlatObject<'de> {
     src: &'de str,
     pos: usize,
-    /// Whether the top-level object's opening `{` was read.
-    opened: bool,
-    /// Whether no member has been read yet.
-    first: bool,
-    /// Whether a member name was read and its value not yet.
-    pending: bool,
-    /// Whether the top-level object's closing `}` was read.
-    closed: bool,
+    /// Where in the top-level object `pos` is.
+    at: At,
     /// Whether values handed to serde_json are first checked for repeated member names.
     check_nested: bool,
 }
@@ -76,10 +85,7 @@ impl<'de> FlatObject<'de> {
         FlatObject {
             src,
             pos: 0,
-            opened: false,
-            first: true,
-            pending: false,
-            closed: false,
+            at: At::Start,
             check_nested: false,
         }
     }
@@ -98,7 +104,7 @@ impl<'de> FlatObject<'de> {
     /// Checks that only whitespace follows the object (call after deserializing).
     pub fn end(&mut self) -> Result<(), Error> {
         self.skip_ws();
-        if self.closed && self.pos == self.src.len() {
+        if self.at == At::End && self.pos == self.src.len() {
             Ok(())
         } else {
             Err(decline())
@@ -109,12 +115,11 @@ impl<'de> FlatObject<'de> {
     /// [`next_name`](Self::next_name) and [`value`](Self::value) (or the `plain_*_value`
     /// shortcuts) instead of deserializing the whole object.
     pub fn open(&mut self) -> Result<(), Error> {
-        self.skip_ws();
-        if self.opened || self.peek() != Some(b'{') {
+        if self.at != At::Start || self.next_byte() != Some(b'{') {
             return Err(decline());
         }
         self.pos += 1;
-        self.opened = true;
+        self.at = At::FirstMember;
         Ok(())
     }
 
@@ -123,47 +128,48 @@ impl<'de> FlatObject<'de> {
     /// exactly once, before the next name.
     #[inline]
     pub fn next_name(&mut self) -> Result<Option<&'de str>, Error> {
-        if self.closed {
+        match self.at {
+            At::NextMember => match self.next_byte() {
+                Some(b',') => {
+                    self.pos += 1;
+                    if self.next_byte() != Some(b'"') {
+                        return Err(decline());
+                    }
+                }
+                Some(b'}') => return Ok(self.close()),
+                _ => return Err(decline()),
+            },
+            At::FirstMember => match self.next_byte() {
+                Some(b'"') => {}
+                Some(b'}') => return Ok(self.close()),
+                _ => return Err(decline()),
+            },
             // Asked again after the end, as serde_json allows.
-            return Ok(None);
-        }
-        if !self.opened || self.pending {
-            return Err(decline());
-        }
-        self.skip_ws();
-        match self.peek() {
-            Some(b'}') => {
-                self.pos += 1;
-                self.closed = true;
-                return Ok(None);
-            }
-            Some(b',') if !self.first => {
-                self.pos += 1;
-                self.skip_ws();
-            }
-            Some(b'"') if self.first => {}
-            _ => return Err(decline()),
-        }
-        self.first = false;
-        if self.peek() != Some(b'"') {
-            return Err(decline());
+            At::End => return Ok(None),
+            At::Start | At::Value => return Err(decline()),
         }
         let key = self.plain_str().ok_or_else(decline)?;
-        self.skip_ws();
-        if self.peek() != Some(b':') {
+        if self.next_byte() != Some(b':') {
             return Err(decline());
         }
         self.pos += 1;
         self.skip_ws();
-        self.pending = true;
+        self.at = At::Value;
         Ok(Some(key))
+    }
+
+    /// Consumes the closing `}`.
+    fn close(&mut self) -> Option<&'de str> {
+        self.pos += 1;
+        self.at = At::End;
+        None
     }
 
     /// The value of the member just named, as a deserializer: what a [`MapAccess`] gives
     /// for it.
     #[inline]
     pub fn value(&mut self) -> Result<MemberValue<'_, 'de>, Error> {
-        if !self.pending {
+        if self.at != At::Value {
             return Err(decline());
         }
         Ok(MemberValue { de: self })
@@ -173,7 +179,7 @@ impl<'de> FlatObject<'de> {
     /// returned, borrowed, as serde_json would offer it); `None` leaves it unread.
     #[inline]
     pub fn plain_str_value(&mut self) -> Option<&'de str> {
-        if !self.pending || self.peek() != Some(b'"') {
+        if self.at != At::Value || self.peek() != Some(b'"') {
             return None;
         }
         self.plain_str()
@@ -183,7 +189,7 @@ impl<'de> FlatObject<'de> {
     /// (consumed and returned); `None` leaves it unread.
     #[inline]
     pub fn plain_u64_value(&mut self) -> Option<u64> {
-        if !self.pending || !matches!(self.peek(), Some(b'0'..=b'9')) {
+        if self.at != At::Value || !matches!(self.peek(), Some(b'0'..=b'9')) {
             return None;
         }
         self.plain_u64()
@@ -197,6 +203,17 @@ impl<'de> FlatObject<'de> {
         self.bytes().get(self.pos).copied()
     }
 
+    /// Skips whitespace and returns the byte after it (not consumed).
+    #[inline(always)]
+    fn next_byte(&mut self) -> Option<u8> {
+        let c = self.peek();
+        if let Some(b' ' | b'\t' | b'\n' | b'\r') = c {
+            self.skip_ws();
+            return self.peek();
+        }
+        c
+    }
+
     fn skip_ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.pos += 1;
@@ -207,7 +224,7 @@ impl<'de> FlatObject<'de> {
     fn literal(&mut self, lit: &str) -> Result<(), Error> {
         if self.bytes().get(self.pos..self.pos + lit.len()) == Some(lit.as_bytes()) {
             self.pos += lit.len();
-            self.pending = false;
+            self.at = At::NextMember;
             Ok(())
         } else {
             Err(decline())
@@ -216,16 +233,26 @@ impl<'de> FlatObject<'de> {
 
     /// The string at `pos` (an opening quote) if it has no escape and no control character;
     /// `None` otherwise (nothing consumed).
+    #[inline(always)]
     fn plain_str(&mut self) -> Option<&'de str> {
         let start = self.pos + 1;
         let body = self.bytes().get(start..)?;
-        let len = plain_run(body);
+        // The first eight bytes here (member names end within them), the rest in a loop.
+        let len = match body.first_chunk::<8>() {
+            Some(chunk) => match special_lanes(u64::from_le_bytes(*chunk)) {
+                0 => 8 + plain_run(body.get(8..)?),
+                m => (m.trailing_zeros() / 8) as usize,
+            },
+            None => plain_run(body),
+        };
         if body.get(len) != Some(&b'"') {
             return None;
         }
-        let s = self.src.get(start..start + len)?;
+        // (`split_at_checked` inlines where `get` with a range did not.)
+        let (_, rest) = self.src.split_at_checked(start)?;
+        let (s, _) = rest.split_at_checked(len)?;
         self.pos = start + len + 1;
-        self.pending = false;
+        self.at = At::NextMember;
         Some(s)
     }
 
@@ -261,7 +288,7 @@ impl<'de> FlatObject<'de> {
             return None;
         }
         self.pos = i;
-        self.pending = false;
+        self.at = At::NextMember;
         Some(n)
     }
 
@@ -331,7 +358,7 @@ impl<'de> FlatObject<'de> {
         let v = f(&mut de)?;
         de.end()?;
         self.pos = end;
-        self.pending = false;
+        self.at = At::NextMember;
         Ok(v)
     }
 }
@@ -413,11 +440,14 @@ fn eight_digits(v: u64) -> u64 {
 /// The high bit of each lane of `v` that is `"`, `\` or below 0x20 (lanes above the first such
 /// lane may also be flagged).
 fn special_lanes(v: u64) -> u64 {
-    let zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
-    let quote = zero(v ^ (LO * 0x22));
-    let backslash = zero(v ^ (LO * 0x5C));
-    let control = v.wrapping_sub(LO * 0x20) & !v & HI;
-    quote | backslash | control
+    // Flipping bit 1 maps `"` (0x22) to 0x20 and keeps every byte below 0x20 below it (and
+    // every other byte at or above 0x21): one "less than 0x21" test finds both. Each test
+    // flags the lanes below the bound (the high bit is clear in `x` exactly when it is in `v`).
+    let x = v ^ (LO * 0x02);
+    let y = v ^ (LO * 0x5C);
+    let quote_or_control = x.wrapping_sub(LO * 0x21);
+    let backslash = y.wrapping_sub(LO);
+    (quote_or_control | backslash) & !v & HI
 }
 
 /// The index after the closing quote of the string whose opening quote is at `start`.
@@ -462,7 +492,7 @@ impl<'de> Deserializer<'de> for &mut FlatObject<'de> {
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         self.open()?;
         let v = visitor.visit_map(Members { de: &mut *self })?;
-        if !self.closed {
+        if self.at != At::End {
             return Err(decline());
         }
         Ok(v)
@@ -834,6 +864,56 @@ mod tests {
                         None => assert_eq!(expect, None, "declined {text:?}"),
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn plain_run_stops_at_the_first_special_byte() {
+        let naive = |b: &[u8]| {
+            b.iter()
+                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+                .unwrap_or(b.len())
+        };
+        // Every byte value at every position of the first two words and the tail, behind
+        // every other byte value in the lane below (borrows run upwards).
+        for len in [1, 7, 8, 9, 15, 16, 17, 20] {
+            for at in 0..len {
+                for c in 0..=255u8 {
+                    for below in [
+                        b'a', 0x00, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x5B, 0x5C, 0x5D, 0x7F, 0x80,
+                        0xFF,
+                    ] {
+                        let mut b = vec![b'a'; len];
+                        if at > 0 {
+                            b[at - 1] = below;
+                        }
+                        b[at] = c;
+                        assert_eq!(plain_run(&b), naive(&b), "{b:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn plain_str_borrows_whole_strings_only() {
+        for (text, want) in [
+            (r#""""#, Some("")),
+            (r#""abc":1"#, Some("abc")),
+            (r#""abcdefgh""#, Some("abcdefgh")),
+            (r#""é😀 naïve — ok""#, Some("é😀 naïve — ok")),
+            (r#""abcdefghi\"""#, None),
+            ("\"ab\u{1f}\"", None),
+            (r#""unterminated"#, None),
+            (r#""#, None),
+        ] {
+            let mut de = FlatObject::new(text);
+            assert_eq!(de.plain_str(), want, "{text:?}");
+            if let Some(w) = want {
+                assert_eq!(de.pos, w.len() + 2);
+            } else {
+                assert_eq!(de.pos, 0);
             }
         }
     }
