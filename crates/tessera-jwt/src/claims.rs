@@ -209,7 +209,7 @@ pub(crate) struct State<'de> {
     pub(crate) reg: RegisteredClaims<'de>,
     reg_seen: u8,
     /// Names of the non-registered members, for duplicate detection and required claims.
-    pub(crate) names: Vec<Cow<'de, str>>,
+    pub(crate) names: Names<'de>,
     /// The same names hashed, once there are too many for a linear scan.
     index: Option<HashSet<Cow<'de, str>>>,
     /// The member whose value `T` is reading (to name it in `T`'s errors).
@@ -224,7 +224,7 @@ impl<'de> State<'de> {
         State {
             reg: RegisteredClaims::default(),
             reg_seen: 0,
-            names: Vec::with_capacity(16),
+            names: Names::default(),
             index: None,
             current: None,
             error: None,
@@ -253,7 +253,7 @@ impl<'de> State<'de> {
 #[derive(Debug)]
 pub(crate) struct Parsed<'de, T> {
     pub(crate) claims: Claims<'de, T>,
-    pub(crate) names: Vec<Cow<'de, str>>,
+    pub(crate) names: Names<'de>,
     reg_seen: u8,
 }
 
@@ -261,8 +261,71 @@ impl<T> Parsed<'_, T> {
     pub(crate) fn has(&self, name: &str) -> bool {
         match registered_index(name) {
             Some(i) => self.reg_seen & (1 << i) != 0,
-            None => self.names.iter().any(|n| n == name),
+            None => self.names.contains(name),
         }
+    }
+}
+
+/// How many member names [`Names`] keeps without allocating.
+const INLINE_NAMES: usize = 8;
+
+/// The non-registered member names of a claims set: the first few borrowed names inline (a
+/// typical token allocates nothing), the others on the heap.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct Names<'de> {
+    inline: [&'de str; INLINE_NAMES],
+    inline_len: usize,
+    heap: Vec<Cow<'de, str>>,
+}
+
+impl<'de> Names<'de> {
+    #[inline(always)]
+    fn push(&mut self, name: Cow<'de, str>) {
+        if let Cow::Borrowed(s) = name
+            && let Some(slot) = self.inline.get_mut(self.inline_len)
+        {
+            *slot = s;
+            self.inline_len += 1;
+        } else {
+            self.push_heap(name);
+        }
+    }
+
+    #[cold]
+    fn push_heap(&mut self, name: Cow<'de, str>) {
+        if self.heap.capacity() == 0 {
+            self.heap.reserve(16);
+        }
+        self.heap.push(name);
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.inline_len + self.heap.len()
+    }
+
+    fn inline(&self) -> &[&'de str] {
+        self.inline.get(..self.inline_len).unwrap_or_default()
+    }
+
+    #[inline]
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        self.inline().iter().any(|n| *n == name) || self.heap.iter().any(|n| n == name)
+    }
+
+    /// Every name.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        self.inline()
+            .iter()
+            .copied()
+            .chain(self.heap.iter().map(|n| n.as_ref()))
+    }
+
+    /// Every name, as it was read.
+    fn to_cows(&self) -> impl Iterator<Item = Cow<'de, str>> + '_ {
+        self.inline()
+            .iter()
+            .map(|n| Cow::Borrowed(*n))
+            .chain(self.heap.iter().cloned())
     }
 }
 
@@ -594,11 +657,11 @@ struct Flat<'a, 'de>(&'a mut FlatObject<'de>);
 impl<'de> Source<'de> for Flat<'_, 'de> {
     type Error = serde_json::Error;
     const TRACK: bool = false;
-    #[inline]
+    #[inline(always)]
     fn next_name(&mut self) -> Result<Option<Cow<'de, str>>, serde_json::Error> {
         Ok(self.0.next_name()?.map(Cow::Borrowed))
     }
-    #[inline]
+    #[inline(always)]
     fn registered(&mut self, seed: RegisteredSeed<'_, 'de>) -> Result<(), serde_json::Error> {
         // The usual shapes, stored as `RegisteredSeed` would store the same visit.
         if seed.is_date() {
@@ -653,9 +716,7 @@ impl<'de, S: Source<'de>> MapAccess<'de> for Proxy<'_, 'de, S> {
                 st.names.contains(&name)
             } else {
                 // Hostile payloads with thousands of members: switch to a hash set.
-                let index = st
-                    .index
-                    .get_or_insert_with(|| st.names.iter().cloned().collect());
+                let index = st.index.get_or_insert_with(|| st.names.to_cows().collect());
                 !index.insert(name.clone())
             };
             if dup {
@@ -663,15 +724,15 @@ impl<'de, S: Source<'de>> MapAccess<'de> for Proxy<'_, 'de, S> {
                     claim: name.into_owned(),
                 }));
             }
-            self.state.names.push(name.clone());
             if S::TRACK {
                 self.state.current = Some(name.clone());
             }
-            return match name {
+            let key = match &name {
                 Cow::Borrowed(s) => seed.deserialize(BorrowedStrDeserializer::new(s)),
-                Cow::Owned(s) => seed.deserialize(StringDeserializer::new(s)),
-            }
-            .map(Some);
+                Cow::Owned(s) => seed.deserialize(StringDeserializer::new(s.clone())),
+            };
+            self.state.names.push(name);
+            return key.map(Some);
         }
     }
 

@@ -126,7 +126,7 @@ impl<'de> FlatObject<'de> {
     /// The next member's name, then positioned at its value; `None` once the closing `}` is
     /// read (and on every later call). Each name must be followed by reading its value,
     /// exactly once, before the next name.
-    #[inline]
+    #[inline(always)]
     pub fn next_name(&mut self) -> Result<Option<&'de str>, Error> {
         match self.at {
             At::NextMember => match self.next_byte() {
