@@ -768,10 +768,11 @@ impl RegisteredSeed<'_, '_> {
         };
         self.state.fail(e)
     }
+    #[inline(always)]
     fn is_date(&self) -> bool {
         (3..=5).contains(&self.index)
     }
-    #[inline]
+    #[inline(always)]
     fn set_date<E: de::Error>(self, t: UnixTime) -> Result<(), E> {
         match self.index {
             3 => self.state.reg.exp = Some(t),
@@ -879,7 +880,7 @@ impl<'de> Visitor<'de> for RegisteredSeed<'_, 'de> {
 }
 
 impl<'de> RegisteredSeed<'_, 'de> {
-    #[inline]
+    #[inline(always)]
     fn put_str<E: de::Error>(self, v: Cow<'de, str>) -> Result<(), E> {
         let r = &mut self.state.reg;
         match self.index {
