@@ -308,11 +308,14 @@ impl<'de> Names<'de> {
     }
 
     #[inline]
+    // `[&str]::contains` is an out-of-line call; this loop inlines.
+    #[allow(clippy::manual_contains)]
     pub(crate) fn contains(&self, name: &str) -> bool {
         self.inline().iter().any(|n| *n == name) || self.heap.iter().any(|n| n == name)
     }
 
     /// Every name.
+    #[cfg(test)]
     pub(crate) fn iter(&self) -> impl Iterator<Item = &str> + '_ {
         self.inline()
             .iter()
