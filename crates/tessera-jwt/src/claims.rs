@@ -232,13 +232,14 @@ impl<'de> State<'de> {
     }
 
     #[inline(always)]
-    fn into_parsed<T>(self, custom: T) -> Parsed<'de, T> {
+    fn take_parsed<T>(&mut self, custom: T) -> Parsed<'de, T> {
+        // Taken field by field rather than moving the whole state: fewer bytes copied.
         Parsed {
             claims: Claims {
-                registered: self.reg,
+                registered: std::mem::take(&mut self.reg),
                 custom,
             },
-            names: self.names,
+            names: std::mem::take(&mut self.names),
             reg_seen: self.reg_seen,
         }
     }
@@ -351,7 +352,7 @@ pub(crate) fn parse<'de, T: Deserialize<'de>>(payload: &'de [u8]) -> Result<Pars
         })
         .and_then(|t| flat.end().map(|()| t))
         {
-            return Ok(state.into_parsed(custom));
+            return Ok(state.take_parsed(custom));
         }
     }
     parse_full(payload)
@@ -378,7 +379,7 @@ fn parse_full<'de, T: Deserialize<'de>>(payload: &'de [u8]) -> Result<Parsed<'de
     })
     .and_then(|t| de.end().map(|()| t));
     match res {
-        Ok(custom) => Ok(state.into_parsed(custom)),
+        Ok(custom) => Ok(state.take_parsed(custom)),
         Err(e) => Err(map_error(e, state)),
     }
 }

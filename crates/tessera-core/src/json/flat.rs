@@ -342,6 +342,8 @@ impl<'de> FlatObject<'de> {
     }
 
     /// Hands the value at `pos` to serde_json, then moves past it.
+    #[cold]
+    #[inline(never)]
     fn hand_over<T>(
         &mut self,
         f: impl FnOnce(&mut JsonDe<'de>) -> Result<T, Error>,
