@@ -16,6 +16,12 @@
 //! with an escape, a syntax error, or anything the visitor rejects makes it decline. The worst
 //! case therefore costs two parses, never a different answer.
 //!
+//! A caller that knows some members' types can also walk the members itself —
+//! [`open`](FlatObject::open), then [`next_name`](FlatObject::next_name) and, for each name,
+//! either [`plain_str_value`](FlatObject::plain_str_value) /
+//! [`plain_u64_value`](FlatObject::plain_u64_value) or [`value`](FlatObject::value) (a
+//! deserializer with the same contract) — skipping the visitor layers for those members.
+//!
 //! ```
 //! use serde::Deserialize;
 //! use tessera_core::json::flat::FlatObject;
