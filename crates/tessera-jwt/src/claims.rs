@@ -210,9 +210,16 @@ pub(crate) struct State<'de> {
     reg_seen: u8,
     /// Names of the non-registered members, for duplicate detection and required claims.
     pub(crate) names: Names<'de>,
-    /// The same names hashed, once there are too many for a linear scan.
+    /// What a usual parse never needs, kept out of line so the state stays small.
+    rare: Option<Box<Rare<'de>>>,
+}
+
+/// The parts of [`State`] a flat, valid claims set of a few dozen members never uses.
+#[derive(Default)]
+struct Rare<'de> {
+    /// The names hashed, once there are too many for a linear scan.
     index: Option<HashSet<Cow<'de, str>>>,
-    /// The member whose value `T` is reading (to name it in `T`'s errors).
+    /// The member whose value `T` is reading (to name it in `T`'s errors; full path only).
     current: Option<Cow<'de, str>>,
     /// A structured error raised inside the parse.
     error: Option<Error>,
@@ -225,10 +232,12 @@ impl<'de> State<'de> {
             reg: RegisteredClaims::default(),
             reg_seen: 0,
             names: Names::default(),
-            index: None,
-            current: None,
-            error: None,
+            rare: None,
         }
+    }
+
+    fn rare(&mut self) -> &mut Rare<'de> {
+        self.rare.get_or_insert_with(Box::default)
     }
 
     #[inline(always)]
@@ -246,7 +255,7 @@ impl<'de> State<'de> {
 
     fn fail<E: de::Error>(&mut self, e: Error) -> E {
         let msg = e.to_string();
-        self.error = Some(e);
+        self.rare().error = Some(e);
         E::custom(msg)
     }
 }
@@ -398,7 +407,8 @@ fn strip_position(msg: &str) -> &str {
 }
 
 fn map_error(e: serde_json::Error, state: State<'_>) -> Error {
-    if let Some(err) = state.error {
+    let rare = state.rare.map(|r| *r).unwrap_or_default();
+    if let Some(err) = rare.error {
         return err;
     }
     if e.is_data() {
@@ -418,7 +428,7 @@ fn map_error(e: serde_json::Error, state: State<'_>) -> Error {
                 claim: name.to_owned(),
             };
         }
-        if let Some(claim) = state.current {
+        if let Some(claim) = rare.current {
             return Error::InvalidClaim {
                 claim: claim.into_owned(),
                 reason: msg.to_owned(),
@@ -720,7 +730,12 @@ impl<'de, S: Source<'de>> MapAccess<'de> for Proxy<'_, 'de, S> {
                 st.names.contains(&name)
             } else {
                 // Hostile payloads with thousands of members: switch to a hash set.
-                let index = st.index.get_or_insert_with(|| st.names.to_cows().collect());
+                let names = &st.names;
+                let index = st
+                    .rare
+                    .get_or_insert_with(Box::default)
+                    .index
+                    .get_or_insert_with(|| names.to_cows().collect());
                 !index.insert(name.clone())
             };
             if dup {
@@ -729,7 +744,7 @@ impl<'de, S: Source<'de>> MapAccess<'de> for Proxy<'_, 'de, S> {
                 }));
             }
             if S::TRACK {
-                self.state.current = Some(name.clone());
+                self.state.rare().current = Some(name.clone());
             }
             let key = match &name {
                 Cow::Borrowed(s) => seed.deserialize(BorrowedStrDeserializer::new(s)),
