@@ -51,6 +51,11 @@ const CORPUS: &[&str] = &[
     r#"{"1":1,"true":2,"-5":3,"1.5":4}"#,
     r#"{"big":123456789012345678901234567890,"neg":-9223372036854775809,"f32":3.4028235e39}"#,
     r#"{"c":"x","cc":"xy","b64":"AQID"}"#,
+    r#"{"a":1234567890,"b":12345678,"c":123456789012345678,"d":10000000000000000000,"e":99999999999999999999,"f":7}"#,
+    r#"{"a":12345678.5,"b":123456789e3,"c":1234567890123456789E1}"#,
+    r#"{"a":0012345678}"#,
+    r#"{"a":123456789"#,
+    r#"{"a":18446744073709551615}"#,
 ];
 
 #[test]
@@ -216,4 +221,57 @@ fn rejecting_duplicates_declines_repeated_names_at_any_depth() {
     ] {
         assert_eq!(parse(fine, true).unwrap(), parse(fine, false).unwrap());
     }
+}
+
+#[test]
+fn member_walk_reads_each_value_once() {
+    // The usual walk: names, plain values, a handed-over value.
+    let mut de = FlatObject::new(r#" {"a" : "x", "b":17,"c":[1]} "#);
+    de.open().unwrap();
+    assert_eq!(de.next_name().unwrap(), Some("a"));
+    assert_eq!(de.plain_u64_value(), None, "a string is not a number");
+    assert_eq!(de.plain_str_value(), Some("x"));
+    assert_eq!(de.plain_str_value(), None, "one value per name");
+    assert!(de.value().is_err(), "one value per name");
+    assert_eq!(de.next_name().unwrap(), Some("b"));
+    assert_eq!(de.plain_u64_value(), Some(17));
+    assert_eq!(de.next_name().unwrap(), Some("c"));
+    let v = serde_json::Value::deserialize(de.value().unwrap()).unwrap();
+    assert_eq!(v, serde_json::json!([1]));
+    assert_eq!(de.next_name().unwrap(), None);
+    assert_eq!(de.next_name().unwrap(), None);
+    de.end().unwrap();
+
+    // A name whose value is never read: the next name is refused, even where the text would
+    // let it through (a missing value).
+    for text in [r#"{"a":,"b":1}"#, r#"{"a":1,"b":2}"#] {
+        let mut de = FlatObject::new(text);
+        de.open().unwrap();
+        assert_eq!(de.next_name().unwrap(), Some("a"));
+        assert!(de.next_name().is_err(), "{text}");
+    }
+    // Nothing before `open`, and `open` once.
+    let mut de = FlatObject::new(r#"{"a":1}"#);
+    assert!(de.next_name().is_err());
+    assert!(de.value().is_err());
+    assert_eq!(de.plain_u64_value(), None);
+    de.open().unwrap();
+    assert!(de.open().is_err());
+}
+
+#[test]
+fn a_seed_that_reads_nothing_does_not_skip_a_missing_value() {
+    /// Deserializes without asking the deserializer for anything (legal serde).
+    #[derive(Debug)]
+    struct Nothing;
+    impl<'de> Deserialize<'de> for Nothing {
+        fn deserialize<D: serde::Deserializer<'de>>(_: D) -> Result<Self, D::Error> {
+            Ok(Nothing)
+        }
+    }
+    let text = r#"{"a":,"b":1}"#;
+    let mut de = FlatObject::new(text);
+    let fast = BTreeMap::<String, Nothing>::deserialize(&mut de).and_then(|m| de.end().map(|()| m));
+    assert!(fast.is_err());
+    assert!(serde_json::from_str::<BTreeMap<String, Nothing>>(text).is_err());
 }

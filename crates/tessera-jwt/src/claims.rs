@@ -174,15 +174,32 @@ impl<'a, T> Claims<'a, T> {
 /// The names of the registered claims, in bit order.
 pub(crate) const REGISTERED: [&str; 7] = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"];
 
+/// A three-letter name as one integer, for matching in a few comparisons.
+const fn name3(n: &[u8; 3]) -> u32 {
+    u32::from_le_bytes([n[0], n[1], n[2], 0])
+}
+
+#[inline]
 fn registered_index(name: &str) -> Option<u8> {
-    Some(match name {
-        "iss" => 0,
-        "sub" => 1,
-        "aud" => 2,
-        "exp" => 3,
-        "nbf" => 4,
-        "iat" => 5,
-        "jti" => 6,
+    const ISS: u32 = name3(b"iss");
+    const SUB: u32 = name3(b"sub");
+    const AUD: u32 = name3(b"aud");
+    const EXP: u32 = name3(b"exp");
+    const NBF: u32 = name3(b"nbf");
+    const IAT: u32 = name3(b"iat");
+    const JTI: u32 = name3(b"jti");
+    let n = name
+        .as_bytes()
+        .first_chunk::<3>()
+        .filter(|_| name.len() == 3)?;
+    Some(match name3(n) {
+        ISS => 0,
+        SUB => 1,
+        AUD => 2,
+        EXP => 3,
+        NBF => 4,
+        IAT => 5,
+        JTI => 6,
         _ => return None,
     })
 }
@@ -192,41 +209,53 @@ pub(crate) struct State<'de> {
     pub(crate) reg: RegisteredClaims<'de>,
     reg_seen: u8,
     /// Names of the non-registered members, for duplicate detection and required claims.
-    pub(crate) names: Vec<Cow<'de, str>>,
-    /// The same names hashed, once there are too many for a linear scan.
+    pub(crate) names: Names<'de>,
+    /// What a usual parse never needs, kept out of line so the state stays small.
+    rare: Option<Box<Rare<'de>>>,
+}
+
+/// The parts of [`State`] a flat, valid claims set of a few dozen members never uses.
+#[derive(Default)]
+struct Rare<'de> {
+    /// The names hashed, once there are too many for a linear scan.
     index: Option<HashSet<Cow<'de, str>>>,
-    /// The member whose value `T` is reading (to name it in `T`'s errors).
+    /// The member whose value `T` is reading (to name it in `T`'s errors; full path only).
     current: Option<Cow<'de, str>>,
     /// A structured error raised inside the parse.
     error: Option<Error>,
 }
 
 impl<'de> State<'de> {
+    #[inline(always)]
     fn new() -> Self {
         State {
             reg: RegisteredClaims::default(),
             reg_seen: 0,
-            names: Vec::with_capacity(16),
-            index: None,
-            current: None,
-            error: None,
+            names: Names::default(),
+            rare: None,
         }
     }
 
-    fn into_parsed<T>(self, custom: T) -> Parsed<'de, T> {
+    fn rare(&mut self) -> &mut Rare<'de> {
+        self.rare.get_or_insert_with(Box::default)
+    }
+
+    #[inline(always)]
+    fn take_parsed<T>(&mut self, custom: T) -> Parsed<'de, T> {
+        // Taken field by field rather than moving the whole state: fewer bytes copied.
         Parsed {
             claims: Claims {
-                registered: self.reg,
+                registered: std::mem::take(&mut self.reg),
                 custom,
             },
-            names: self.names,
+            names: std::mem::take(&mut self.names),
             reg_seen: self.reg_seen,
         }
     }
 
     fn fail<E: de::Error>(&mut self, e: Error) -> E {
         let msg = e.to_string();
-        self.error = Some(e);
+        self.rare().error = Some(e);
         E::custom(msg)
     }
 }
@@ -234,7 +263,7 @@ impl<'de> State<'de> {
 #[derive(Debug)]
 pub(crate) struct Parsed<'de, T> {
     pub(crate) claims: Claims<'de, T>,
-    pub(crate) names: Vec<Cow<'de, str>>,
+    pub(crate) names: Names<'de>,
     reg_seen: u8,
 }
 
@@ -242,8 +271,74 @@ impl<T> Parsed<'_, T> {
     pub(crate) fn has(&self, name: &str) -> bool {
         match registered_index(name) {
             Some(i) => self.reg_seen & (1 << i) != 0,
-            None => self.names.iter().any(|n| n == name),
+            None => self.names.contains(name),
         }
+    }
+}
+
+/// How many member names [`Names`] keeps without allocating.
+const INLINE_NAMES: usize = 8;
+
+/// The non-registered member names of a claims set: the first few borrowed names inline (a
+/// typical token allocates nothing), the others on the heap.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct Names<'de> {
+    inline: [&'de str; INLINE_NAMES],
+    inline_len: usize,
+    heap: Vec<Cow<'de, str>>,
+}
+
+impl<'de> Names<'de> {
+    #[inline(always)]
+    fn push(&mut self, name: Cow<'de, str>) {
+        if let Cow::Borrowed(s) = name
+            && let Some(slot) = self.inline.get_mut(self.inline_len)
+        {
+            *slot = s;
+            self.inline_len += 1;
+        } else {
+            self.push_heap(name);
+        }
+    }
+
+    #[cold]
+    fn push_heap(&mut self, name: Cow<'de, str>) {
+        if self.heap.capacity() == 0 {
+            self.heap.reserve(16);
+        }
+        self.heap.push(name);
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.inline_len + self.heap.len()
+    }
+
+    fn inline(&self) -> &[&'de str] {
+        self.inline.get(..self.inline_len).unwrap_or_default()
+    }
+
+    #[inline]
+    // `[&str]::contains` is an out-of-line call; this loop inlines.
+    #[allow(clippy::manual_contains)]
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        self.inline().iter().any(|n| *n == name) || self.heap.iter().any(|n| n == name)
+    }
+
+    /// Every name.
+    #[cfg(test)]
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        self.inline()
+            .iter()
+            .copied()
+            .chain(self.heap.iter().map(|n| n.as_ref()))
+    }
+
+    /// Every name, as it was read.
+    fn to_cows(&self) -> impl Iterator<Item = Cow<'de, str>> + '_ {
+        self.inline()
+            .iter()
+            .map(|n| Cow::Borrowed(*n))
+            .chain(self.heap.iter().cloned())
     }
 }
 
@@ -266,9 +361,14 @@ pub(crate) fn parse<'de, T: Deserialize<'de>>(payload: &'de [u8]) -> Result<Pars
         })
         .and_then(|t| flat.end().map(|()| t))
         {
-            return Ok(state.into_parsed(custom));
+            return Ok(state.take_parsed(custom));
         }
     }
+    parse_full(payload)
+}
+
+/// The full path of [`parse`]: serde_json over the whole payload, with the real errors.
+fn parse_full<'de, T: Deserialize<'de>>(payload: &'de [u8]) -> Result<Parsed<'de, T>, Error> {
     if has_nested_object(payload) {
         tessera_core::json::check_duplicates(payload, "JWT claims").map_err(core_error)?;
     }
@@ -283,12 +383,12 @@ pub(crate) fn parse<'de, T: Deserialize<'de>>(payload: &'de [u8]) -> Result<Pars
     let mut state = State::new();
     let mut de = serde_json::Deserializer::from_str(text);
     let res = T::deserialize(ClaimsDe {
-        de: &mut de,
+        de: SerdeEntry(&mut de),
         state: &mut state,
     })
     .and_then(|t| de.end().map(|()| t));
     match res {
-        Ok(custom) => Ok(state.into_parsed(custom)),
+        Ok(custom) => Ok(state.take_parsed(custom)),
         Err(e) => Err(map_error(e, state)),
     }
 }
@@ -307,7 +407,8 @@ fn strip_position(msg: &str) -> &str {
 }
 
 fn map_error(e: serde_json::Error, state: State<'_>) -> Error {
-    if let Some(err) = state.error {
+    let rare = state.rare.map(|r| *r).unwrap_or_default();
+    if let Some(err) = rare.error {
         return err;
     }
     if e.is_data() {
@@ -327,7 +428,7 @@ fn map_error(e: serde_json::Error, state: State<'_>) -> Error {
                 claim: name.to_owned(),
             };
         }
-        if let Some(claim) = state.current {
+        if let Some(claim) = rare.current {
             return Error::InvalidClaim {
                 claim: claim.into_owned(),
                 reason: msg.to_owned(),
@@ -399,40 +500,82 @@ impl<'de> Visitor<'de> for KeyName {
     }
 }
 
+/// Where the top-level object comes from: a serde [`Deserializer`] (serde_json), or the flat
+/// fast path walked directly.
+trait Entry<'de> {
+    type Error: de::Error;
+    /// Reads the object, giving `inner` its members minus the registered claims (or, with
+    /// `unit`, checking them all and visiting a unit).
+    fn object<V: Visitor<'de>>(
+        self,
+        inner: V,
+        state: &mut State<'de>,
+        unit: bool,
+    ) -> Result<V::Value, Self::Error>;
+}
+
+/// Any serde deserializer.
+struct SerdeEntry<D>(D);
+
+impl<'de, D: Deserializer<'de>> Entry<'de> for SerdeEntry<D> {
+    type Error = D::Error;
+    fn object<V: Visitor<'de>>(
+        self,
+        inner: V,
+        state: &mut State<'de>,
+        unit: bool,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_map(ObjectVisitor { inner, state, unit })
+    }
+}
+
+impl<'de> Entry<'de> for &mut FlatObject<'de> {
+    type Error = serde_json::Error;
+    fn object<V: Visitor<'de>>(
+        self,
+        inner: V,
+        state: &mut State<'de>,
+        unit: bool,
+    ) -> Result<V::Value, serde_json::Error> {
+        // What `deserialize_map` would do, minus one layer of visitors.
+        self.open()?;
+        drive(
+            inner,
+            Proxy {
+                src: Flat(self),
+                state,
+            },
+            unit,
+        )
+    }
+}
+
 /// The deserializer `T` sees: the top-level object minus the registered claims.
-struct ClaimsDe<'s, 'de, D> {
-    de: D,
+struct ClaimsDe<'s, 'de, E> {
+    de: E,
     state: &'s mut State<'de>,
 }
 
-impl<'s, 'de, D: Deserializer<'de>> Deserializer<'de> for ClaimsDe<'s, 'de, D> {
-    type Error = D::Error;
+impl<'s, 'de, E: Entry<'de>> Deserializer<'de> for ClaimsDe<'s, 'de, E> {
+    type Error = E::Error;
 
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.de.deserialize_map(ObjectVisitor {
-            inner: visitor,
-            state: self.state,
-            unit: false,
-        })
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E::Error> {
+        self.de.object(visitor, self.state, false)
     }
 
-    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.de.deserialize_map(ObjectVisitor {
-            inner: visitor,
-            state: self.state,
-            unit: true,
-        })
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E::Error> {
+        self.de.object(visitor, self.state, true)
     }
 
     fn deserialize_unit_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
         visitor: V,
-    ) -> Result<V::Value, D::Error> {
+    ) -> Result<V::Value, E::Error> {
         self.deserialize_unit(visitor)
     }
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E::Error> {
         visitor.visit_some(self)
     }
 
@@ -440,7 +583,7 @@ impl<'s, 'de, D: Deserializer<'de>> Deserializer<'de> for ClaimsDe<'s, 'de, D> {
         self,
         _name: &'static str,
         visitor: V,
-    ) -> Result<V::Value, D::Error> {
+    ) -> Result<V::Value, E::Error> {
         visitor.visit_newtype_struct(self)
     }
 
@@ -464,43 +607,109 @@ impl<'s, 'de, V: Visitor<'de>> Visitor<'de> for ObjectVisitor<'s, 'de, V> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
-        let mut proxy = Proxy {
-            map,
+        let proxy = Proxy {
+            src: SerdeMap(map),
             state: self.state,
         };
-        if self.unit {
-            while proxy.next_key::<IgnoredAny>()?.is_some() {
-                proxy.next_value::<IgnoredAny>()?;
-            }
-            self.inner.visit_unit()
-        } else {
-            let v = self.inner.visit_map(&mut proxy)?;
-            // Whatever `T` left unread still has to be checked.
-            while proxy.next_key::<IgnoredAny>()?.is_some() {
-                proxy.next_value::<IgnoredAny>()?;
-            }
-            Ok(v)
-        }
+        drive(self.inner, proxy, self.unit)
     }
 }
 
-struct Proxy<'s, 'de, A> {
-    map: A,
+/// Gives `inner` the members through `proxy` (or, with `unit`, visits a unit), then checks
+/// whatever `inner` left unread.
+fn drive<'de, V: Visitor<'de>, S: Source<'de>>(
+    inner: V,
+    mut proxy: Proxy<'_, 'de, S>,
+    unit: bool,
+) -> Result<V::Value, S::Error> {
+    if unit {
+        while proxy.next_key::<IgnoredAny>()?.is_some() {
+            proxy.next_value::<IgnoredAny>()?;
+        }
+        inner.visit_unit()
+    } else {
+        let v = inner.visit_map(&mut proxy)?;
+        // Whatever `T` left unread still has to be checked.
+        while proxy.next_key::<IgnoredAny>()?.is_some() {
+            proxy.next_value::<IgnoredAny>()?;
+        }
+        Ok(v)
+    }
+}
+
+/// Where the members come from.
+trait Source<'de> {
+    type Error: de::Error;
+    /// Whether to remember which member `T` is reading, to name it in `T`'s errors (the fast
+    /// path's errors are never shown: the full path parses again).
+    const TRACK: bool;
+    fn next_name(&mut self) -> Result<Option<Cow<'de, str>>, Self::Error>;
+    fn registered(&mut self, seed: RegisteredSeed<'_, 'de>) -> Result<(), Self::Error>;
+    fn value<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, Self::Error>;
+}
+
+/// Any serde map.
+struct SerdeMap<A>(A);
+
+impl<'de, A: MapAccess<'de>> Source<'de> for SerdeMap<A> {
+    type Error = A::Error;
+    const TRACK: bool = true;
+    fn next_name(&mut self) -> Result<Option<Cow<'de, str>>, A::Error> {
+        self.0.next_key_seed(KeyName)
+    }
+    fn registered(&mut self, seed: RegisteredSeed<'_, 'de>) -> Result<(), A::Error> {
+        self.0.next_value_seed(seed)
+    }
+    fn value<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
+        self.0.next_value_seed(seed)
+    }
+}
+
+/// The flat fast path's members, read directly.
+struct Flat<'a, 'de>(&'a mut FlatObject<'de>);
+
+impl<'de> Source<'de> for Flat<'_, 'de> {
+    type Error = serde_json::Error;
+    const TRACK: bool = false;
+    #[inline(always)]
+    fn next_name(&mut self) -> Result<Option<Cow<'de, str>>, serde_json::Error> {
+        Ok(self.0.next_name()?.map(Cow::Borrowed))
+    }
+    #[inline(always)]
+    fn registered(&mut self, seed: RegisteredSeed<'_, 'de>) -> Result<(), serde_json::Error> {
+        // The usual shapes, stored as `RegisteredSeed` would store the same visit.
+        if seed.is_date() {
+            if let Some(n) = self.0.plain_u64_value() {
+                return seed.set_date(UnixTime(n));
+            }
+        } else if let Some(s) = self.0.plain_str_value() {
+            return seed.put_str(Cow::Borrowed(s));
+        }
+        seed.deserialize(self.0.value()?)
+    }
+    #[inline]
+    fn value<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, serde_json::Error> {
+        seed.deserialize(self.0.value()?)
+    }
+}
+
+struct Proxy<'s, 'de, S> {
+    src: S,
     state: &'s mut State<'de>,
 }
 
 /// Above this many names, duplicate detection switches from a linear scan to a hash set.
 const LINEAR_NAMES: usize = 64;
 
-impl<'de, A: MapAccess<'de>> MapAccess<'de> for Proxy<'_, 'de, A> {
-    type Error = A::Error;
+impl<'de, S: Source<'de>> MapAccess<'de> for Proxy<'_, 'de, S> {
+    type Error = S::Error;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
         &mut self,
         seed: K,
-    ) -> Result<Option<K::Value>, A::Error> {
+    ) -> Result<Option<K::Value>, S::Error> {
         loop {
-            let Some(name) = self.map.next_key_seed(KeyName)? else {
+            let Some(name) = self.src.next_name()? else {
                 return Ok(None);
             };
             if let Some(i) = registered_index(&name) {
@@ -510,7 +719,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Proxy<'_, 'de, A> {
                     }));
                 }
                 self.state.reg_seen |= 1 << i;
-                self.map.next_value_seed(RegisteredSeed {
+                self.src.registered(RegisteredSeed {
                     index: i,
                     state: &mut *self.state,
                 })?;
@@ -521,9 +730,12 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Proxy<'_, 'de, A> {
                 st.names.contains(&name)
             } else {
                 // Hostile payloads with thousands of members: switch to a hash set.
+                let names = &st.names;
                 let index = st
+                    .rare
+                    .get_or_insert_with(Box::default)
                     .index
-                    .get_or_insert_with(|| st.names.iter().cloned().collect());
+                    .get_or_insert_with(|| names.to_cows().collect());
                 !index.insert(name.clone())
             };
             if dup {
@@ -531,18 +743,20 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Proxy<'_, 'de, A> {
                     claim: name.into_owned(),
                 }));
             }
-            self.state.names.push(name.clone());
-            self.state.current = Some(name.clone());
-            return match name {
-                Cow::Borrowed(s) => seed.deserialize(BorrowedStrDeserializer::new(s)),
-                Cow::Owned(s) => seed.deserialize(StringDeserializer::new(s)),
+            if S::TRACK {
+                self.state.rare().current = Some(name.clone());
             }
-            .map(Some);
+            let key = match &name {
+                Cow::Borrowed(s) => seed.deserialize(BorrowedStrDeserializer::new(s)),
+                Cow::Owned(s) => seed.deserialize(StringDeserializer::new(s.clone())),
+            };
+            self.state.names.push(name);
+            return key.map(Some);
         }
     }
 
-    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
-        self.map.next_value_seed(seed)
+    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, S::Error> {
+        self.src.value(seed)
     }
 }
 
@@ -573,9 +787,11 @@ impl RegisteredSeed<'_, '_> {
         };
         self.state.fail(e)
     }
+    #[inline(always)]
     fn is_date(&self) -> bool {
         (3..=5).contains(&self.index)
     }
+    #[inline(always)]
     fn set_date<E: de::Error>(self, t: UnixTime) -> Result<(), E> {
         match self.index {
             3 => self.state.reg.exp = Some(t),
@@ -683,6 +899,7 @@ impl<'de> Visitor<'de> for RegisteredSeed<'_, 'de> {
 }
 
 impl<'de> RegisteredSeed<'_, 'de> {
+    #[inline(always)]
     fn put_str<E: de::Error>(self, v: Cow<'de, str>) -> Result<(), E> {
         let r = &mut self.state.reg;
         match self.index {
@@ -929,6 +1146,65 @@ mod tests {
         let p = parse::<()>(doc.as_bytes()).unwrap();
         assert_eq!(p.names.len(), 3001);
         assert!(t.elapsed() < std::time::Duration::from_secs(1));
+    }
+
+    /// The fast path gives exactly what the full path gives, whenever it succeeds.
+    #[test]
+    fn fast_path_agrees_with_full_path() {
+        let docs = [
+            r#"{"iss":"https://op","sub":"u","aud":"a","exp":1700000000,"nbf":1699999940,"iat":1699999999,"jti":"j","name":"Ann","admin":true}"#,
+            r#" { "aud" : [ "a" , "b" ] , "exp" : 1.5 , "iss" : "a\/b" , "x" : { "y" : [ 1 ] } } "#,
+            r#"{"exp":12345678901234567890,"nbf":0,"iat":18446744073709551615,"name":"n"}"#,
+            r#"{"exp":-5}"#,
+            r#"{"exp":1e3,"name":"\u00e9"}"#,
+            r#"{"iss":null}"#,
+            r#"{"sub":["x"]}"#,
+            r#"{"aud":[]}"#,
+            r#"{"name":"a","name":"b"}"#,
+            r#"{"exp":1,"exp":1}"#,
+            r#"{"iss":"x",}"#,
+            r#"{"iss":"x""#,
+            r#"{"jti":"é","name":"Zoë","admin":false,"extra":null}"#,
+            r#"{"name":"n","exp":01}"#,
+            r#"{}"#,
+        ];
+        for doc in docs {
+            let fast = parse::<Map<String, Value>>(doc.as_bytes());
+            let full = parse_full::<Map<String, Value>>(doc.as_bytes());
+            match (fast, full) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(a.claims, b.claims, "{doc}");
+                    assert_eq!(a.names, b.names, "{doc}");
+                    assert_eq!(a.reg_seen, b.reg_seen, "{doc}");
+                }
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{doc}"),
+                (a, b) => panic!("{doc}: {a:?} vs {b:?}"),
+            }
+            let fast = parse::<Option<Custom<'_>>>(doc.as_bytes()).map(|p| p.claims);
+            let full = parse_full::<Option<Custom<'_>>>(doc.as_bytes()).map(|p| p.claims);
+            assert_eq!(format!("{fast:?}"), format!("{full:?}"), "{doc}");
+            let fast = parse::<()>(doc.as_bytes()).map(|p| p.claims);
+            let full = parse_full::<()>(doc.as_bytes()).map(|p| p.claims);
+            assert_eq!(format!("{fast:?}"), format!("{full:?}"), "{doc}");
+        }
+    }
+
+    #[test]
+    fn registered_names_are_matched_exactly() {
+        for name in ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"] {
+            assert!(registered_index(name).is_some(), "{name}");
+            for other in [
+                &name[..2],
+                &format!("{name}x"),
+                &name.to_uppercase(),
+                &format!("{}\0", &name[..2]),
+            ] {
+                assert_eq!(registered_index(other), None, "{other}");
+            }
+        }
+        assert_eq!(registered_index(""), None);
+        assert_eq!(registered_index("\0\0\0"), None);
+        assert_eq!(registered_index("i\0\0"), None);
     }
 
     #[test]

@@ -16,6 +16,12 @@
 //! with an escape, a syntax error, or anything the visitor rejects makes it decline. The worst
 //! case therefore costs two parses, never a different answer.
 //!
+//! A caller that knows some members' types can also walk the members itself —
+//! [`open`](FlatObject::open), then [`next_name`](FlatObject::next_name) and, for each name,
+//! either [`plain_str_value`](FlatObject::plain_str_value) /
+//! [`plain_u64_value`](FlatObject::plain_u64_value) or [`value`](FlatObject::value) (a
+//! deserializer with the same contract) — skipping the visitor layers for those members.
+//!
 //! ```
 //! use serde::Deserialize;
 //! use tessera_core::json::flat::FlatObject;
@@ -53,13 +59,28 @@ fn decline() -> Error {
     de::Error::custom("tessera flat JSON fast path declined")
 }
 
+/// Where a [`FlatObject`] is in its top-level object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum At {
+    /// Before the opening `{`.
+    Start,
+    /// After the `{`, before any member.
+    FirstMember,
+    /// After a member name and its `:`, before the value.
+    Value,
+    /// After a member value.
+    NextMember,
+    /// After the closing `}`.
+    End,
+}
+
 /// A [`Deserializer`] for one flat-ish top-level JSON object; see the [module docs](self).
 #[derive(Debug)]
 pub struct FlatObject<'de> {
     src: &'de str,
     pos: usize,
-    /// Whether the top-level object's closing `}` was read.
-    closed: bool,
+    /// Where in the top-level object `pos` is.
+    at: At,
     /// Whether values handed to serde_json are first checked for repeated member names.
     check_nested: bool,
 }
@@ -70,7 +91,7 @@ impl<'de> FlatObject<'de> {
         FlatObject {
             src,
             pos: 0,
-            closed: false,
+            at: At::Start,
             check_nested: false,
         }
     }
@@ -89,11 +110,95 @@ impl<'de> FlatObject<'de> {
     /// Checks that only whitespace follows the object (call after deserializing).
     pub fn end(&mut self) -> Result<(), Error> {
         self.skip_ws();
-        if self.closed && self.pos == self.src.len() {
+        if self.at == At::End && self.pos == self.src.len() {
             Ok(())
         } else {
             Err(decline())
         }
+    }
+
+    /// Reads the opening `{` of the object, for a caller that walks the members itself with
+    /// [`next_name`](Self::next_name) and [`value`](Self::value) (or the `plain_*_value`
+    /// shortcuts) instead of deserializing the whole object.
+    pub fn open(&mut self) -> Result<(), Error> {
+        if self.at != At::Start || self.next_byte() != Some(b'{') {
+            return Err(decline());
+        }
+        self.pos += 1;
+        self.at = At::FirstMember;
+        Ok(())
+    }
+
+    /// The next member's name, then positioned at its value; `None` once the closing `}` is
+    /// read (and on every later call). Each name must be followed by reading its value,
+    /// exactly once, before the next name.
+    #[inline(always)]
+    pub fn next_name(&mut self) -> Result<Option<&'de str>, Error> {
+        match self.at {
+            At::NextMember => match self.next_byte() {
+                Some(b',') => {
+                    self.pos += 1;
+                    if self.next_byte() != Some(b'"') {
+                        return Err(decline());
+                    }
+                }
+                Some(b'}') => return Ok(self.close()),
+                _ => return Err(decline()),
+            },
+            At::FirstMember => match self.next_byte() {
+                Some(b'"') => {}
+                Some(b'}') => return Ok(self.close()),
+                _ => return Err(decline()),
+            },
+            // Asked again after the end, as serde_json allows.
+            At::End => return Ok(None),
+            At::Start | At::Value => return Err(decline()),
+        }
+        let key = self.plain_str().ok_or_else(decline)?;
+        if self.next_byte() != Some(b':') {
+            return Err(decline());
+        }
+        self.pos += 1;
+        self.skip_ws();
+        self.at = At::Value;
+        Ok(Some(key))
+    }
+
+    /// Consumes the closing `}`.
+    fn close(&mut self) -> Option<&'de str> {
+        self.pos += 1;
+        self.at = At::End;
+        None
+    }
+
+    /// The value of the member just named, as a deserializer: what a [`MapAccess`] gives
+    /// for it.
+    #[inline]
+    pub fn value(&mut self) -> Result<MemberValue<'_, 'de>, Error> {
+        if self.at != At::Value {
+            return Err(decline());
+        }
+        Ok(MemberValue { de: self })
+    }
+
+    /// The value of the member just named if it is a string without escapes (consumed and
+    /// returned, borrowed, as serde_json would offer it); `None` leaves it unread.
+    #[inline]
+    pub fn plain_str_value(&mut self) -> Option<&'de str> {
+        if self.at != At::Value || self.peek() != Some(b'"') {
+            return None;
+        }
+        self.plain_str()
+    }
+
+    /// The value of the member just named if it is an integer serde_json reads as a `u64`
+    /// (consumed and returned); `None` leaves it unread.
+    #[inline]
+    pub fn plain_u64_value(&mut self) -> Option<u64> {
+        if self.at != At::Value || !matches!(self.peek(), Some(b'0'..=b'9')) {
+            return None;
+        }
+        self.plain_u64()
     }
 
     fn bytes(&self) -> &'de [u8] {
@@ -102,6 +207,17 @@ impl<'de> FlatObject<'de> {
 
     fn peek(&self) -> Option<u8> {
         self.bytes().get(self.pos).copied()
+    }
+
+    /// Skips whitespace and returns the byte after it (not consumed).
+    #[inline(always)]
+    fn next_byte(&mut self) -> Option<u8> {
+        let c = self.peek();
+        if let Some(b' ' | b'\t' | b'\n' | b'\r') = c {
+            self.skip_ws();
+            return self.peek();
+        }
+        c
     }
 
     fn skip_ws(&mut self) {
@@ -114,6 +230,7 @@ impl<'de> FlatObject<'de> {
     fn literal(&mut self, lit: &str) -> Result<(), Error> {
         if self.bytes().get(self.pos..self.pos + lit.len()) == Some(lit.as_bytes()) {
             self.pos += lit.len();
+            self.at = At::NextMember;
             Ok(())
         } else {
             Err(decline())
@@ -122,29 +239,52 @@ impl<'de> FlatObject<'de> {
 
     /// The string at `pos` (an opening quote) if it has no escape and no control character;
     /// `None` otherwise (nothing consumed).
+    #[inline(always)]
     fn plain_str(&mut self) -> Option<&'de str> {
         let start = self.pos + 1;
         let body = self.bytes().get(start..)?;
-        let len = plain_run(body);
+        // The first eight bytes here (member names end within them), the rest in a loop.
+        let len = match body.first_chunk::<8>() {
+            Some(chunk) => match special_lanes(u64::from_le_bytes(*chunk)) {
+                0 => 8 + plain_run(body.get(8..)?),
+                m => (m.trailing_zeros() / 8) as usize,
+            },
+            None => plain_run(body),
+        };
         if body.get(len) != Some(&b'"') {
             return None;
         }
-        let s = self.src.get(start..start + len)?;
+        // (`split_at_checked` inlines where `get` with a range did not.)
+        let (_, rest) = self.src.split_at_checked(start)?;
+        let (s, _) = rest.split_at_checked(len)?;
         self.pos = start + len + 1;
+        self.at = At::NextMember;
         Some(s)
     }
 
     /// A non-negative integer at `pos` that serde_json would also read as a `u64`: no leading
     /// zero, not followed by a fraction or exponent, no overflow. `None` otherwise (nothing
     /// consumed).
+    #[inline]
     fn plain_u64(&mut self) -> Option<u64> {
         let b = self.bytes();
         let start = self.pos;
         let mut i = start;
         let mut n: u64 = 0;
-        while let Some(&d @ b'0'..=b'9') = b.get(i) {
-            n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
-            i += 1;
+        // Eight bytes at a time: the leading run of digits in each word is added in one step.
+        loop {
+            let t = load8(b, i) ^ (LO * u64::from(b'0'));
+            let k = digit_run(t);
+            if k == 0 {
+                break;
+            }
+            n = n
+                .checked_mul(*POW10.get(k)?)?
+                .checked_add(eight_digits(t << (8 * (8 - k))))?;
+            i += k;
+            if k < 8 {
+                break;
+            }
         }
         let digits = i - start;
         if digits == 0 || (digits > 1 && b.get(start) == Some(&b'0')) {
@@ -154,6 +294,7 @@ impl<'de> FlatObject<'de> {
             return None;
         }
         self.pos = i;
+        self.at = At::NextMember;
         Some(n)
     }
 
@@ -207,6 +348,8 @@ impl<'de> FlatObject<'de> {
     }
 
     /// Hands the value at `pos` to serde_json, then moves past it.
+    #[cold]
+    #[inline(never)]
     fn hand_over<T>(
         &mut self,
         f: impl FnOnce(&mut JsonDe<'de>) -> Result<T, Error>,
@@ -223,6 +366,7 @@ impl<'de> FlatObject<'de> {
         let v = f(&mut de)?;
         de.end()?;
         self.pos = end;
+        self.at = At::NextMember;
         Ok(v)
     }
 }
@@ -230,34 +374,103 @@ impl<'de> FlatObject<'de> {
 /// The length of the run of bytes that may appear unescaped in a JSON string (no `"`, `\`, or
 /// control character).
 pub(super) fn plain_run(b: &[u8]) -> usize {
-    let mut chunks = b.chunks_exact(8);
+    // Sixteen bytes a step (two words, one branch), then one word, then bytes.
+    let mut chunks = b.chunks_exact(16);
     let mut i = 0;
     for chunk in chunks.by_ref() {
-        let mut lanes = [0u8; 8];
+        let mut lanes = [0u8; 16];
         lanes.copy_from_slice(chunk);
-        let m = special_lanes(u64::from_le_bytes(lanes));
-        if m != 0 {
+        let v = u128::from_le_bytes(lanes);
+        #[allow(clippy::cast_possible_truncation)]
+        let (lo, hi) = (special_lanes(v as u64), special_lanes((v >> 64) as u64));
+        if lo | hi != 0 {
             // The lowest flagged lane is always a real hit (borrows only run upwards).
+            return i + if lo != 0 {
+                (lo.trailing_zeros() / 8) as usize
+            } else {
+                8 + (hi.trailing_zeros() / 8) as usize
+            };
+        }
+        i += 16;
+    }
+    let mut tail = chunks.remainder();
+    if let Some((word, rest)) = tail.split_first_chunk::<8>() {
+        let m = special_lanes(u64::from_le_bytes(*word));
+        if m != 0 {
             return i + (m.trailing_zeros() / 8) as usize;
         }
         i += 8;
+        tail = rest;
     }
-    let tail = chunks.remainder();
     tail.iter()
         .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
         .map_or(b.len(), |p| i + p)
 }
 
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// `10^k` for `k` in `0..=8`.
+const POW10: [u64; 9] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+];
+
+/// The eight bytes at `i` as a little-endian word, zero-padded past the end of `b`.
+#[inline(always)]
+fn load8(b: &[u8], i: usize) -> u64 {
+    let rest = b.get(i..).unwrap_or_default();
+    match rest.first_chunk::<8>() {
+        Some(chunk) => u64::from_le_bytes(*chunk),
+        None => load_tail(rest),
+    }
+}
+
+/// Fewer than eight bytes, zero-padded.
+#[cold]
+fn load_tail(rest: &[u8]) -> u64 {
+    let mut lanes = [0u8; 8];
+    if let Some(dst) = lanes.get_mut(..rest.len()) {
+        dst.copy_from_slice(rest);
+    }
+    u64::from_le_bytes(lanes)
+}
+
+/// How many of the low lanes of `t` (bytes XOR `'0'`) are decimal digits (values 0 to 9),
+/// counted from lane 0 up to the first that is not.
+fn digit_run(t: u64) -> usize {
+    // A lane is not a digit when it is 10 or more: adding 0x76 to its low seven bits carries
+    // into bit 7, or bit 7 is already set. No lane carries into the next.
+    let not_digit = (((t & (LO * 0x7F)) + LO * 0x76) | t) & HI;
+    (not_digit.trailing_zeros() / 8) as usize
+}
+
+/// The number whose eight decimal digits are the lanes of `v`, most significant in lane 0.
+fn eight_digits(v: u64) -> u64 {
+    // Pairs, then quadruples, then the whole (each step's products stay within their lanes).
+    let v = v.wrapping_mul(10).wrapping_add(v >> 8) & 0x00FF_00FF_00FF_00FF;
+    let v = (v.wrapping_mul((100 << 16) + 1) >> 16) & 0x0000_FFFF_0000_FFFF;
+    v.wrapping_mul((10_000 << 32) + 1) >> 32
+}
+
 /// The high bit of each lane of `v` that is `"`, `\` or below 0x20 (lanes above the first such
 /// lane may also be flagged).
 fn special_lanes(v: u64) -> u64 {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
-    let quote = zero(v ^ (LO * 0x22));
-    let backslash = zero(v ^ (LO * 0x5C));
-    let control = v.wrapping_sub(LO * 0x20) & !v & HI;
-    quote | backslash | control
+    // Flipping bit 1 maps `"` (0x22) to 0x20 and keeps every byte below 0x20 below it (and
+    // every other byte at or above 0x21): one "less than 0x21" test finds both. Each test
+    // flags the lanes below the bound (the high bit is clear in `x` exactly when it is in `v`).
+    let x = v ^ (LO * 0x02);
+    let y = v ^ (LO * 0x5C);
+    let quote_or_control = x.wrapping_sub(LO * 0x21);
+    let backslash = y.wrapping_sub(LO);
+    (quote_or_control | backslash) & !v & HI
 }
 
 /// The index after the closing quote of the string whose opening quote is at `start`.
@@ -300,16 +513,9 @@ impl<'de> Deserializer<'de> for &mut FlatObject<'de> {
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.skip_ws();
-        if self.closed || self.peek() != Some(b'{') {
-            return Err(decline());
-        }
-        self.pos += 1;
-        let v = visitor.visit_map(Members {
-            de: &mut *self,
-            first: true,
-        })?;
-        if !self.closed {
+        self.open()?;
+        let v = visitor.visit_map(Members { de: &mut *self })?;
+        if self.at != At::End {
             return Err(decline());
         }
         Ok(v)
@@ -360,7 +566,6 @@ impl<'de> Deserializer<'de> for &mut FlatObject<'de> {
 /// The members of the top-level object.
 struct Members<'a, 'de> {
     de: &'a mut FlatObject<'de>,
-    first: bool,
 }
 
 impl<'de> MapAccess<'de> for Members<'_, 'de> {
@@ -370,41 +575,14 @@ impl<'de> MapAccess<'de> for Members<'_, 'de> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, Error> {
-        let de = &mut *self.de;
-        if de.closed {
-            // Asked again after the end, as serde_json allows.
-            return Ok(None);
+        match self.de.next_name()? {
+            Some(key) => seed.deserialize(Key(key)).map(Some),
+            None => Ok(None),
         }
-        de.skip_ws();
-        match de.peek() {
-            Some(b'}') => {
-                de.pos += 1;
-                de.closed = true;
-                return Ok(None);
-            }
-            Some(b',') if !self.first => {
-                de.pos += 1;
-                de.skip_ws();
-            }
-            Some(b'"') if self.first => {}
-            _ => return Err(decline()),
-        }
-        self.first = false;
-        if de.peek() != Some(b'"') {
-            return Err(decline());
-        }
-        let key = de.plain_str().ok_or_else(decline)?;
-        de.skip_ws();
-        if de.peek() != Some(b':') {
-            return Err(decline());
-        }
-        de.pos += 1;
-        seed.deserialize(Key(key)).map(Some)
     }
 
     fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, Error> {
-        self.de.skip_ws();
-        seed.deserialize(Value { de: &mut *self.de })
+        seed.deserialize(self.de.value()?)
     }
 }
 
@@ -451,12 +629,15 @@ impl<'de> Deserializer<'de> for Key<'de> {
     }
 }
 
-/// One member value.
-struct Value<'a, 'de> {
+/// The value of one member of the top-level object, from [`FlatObject::value`]: plain
+/// strings, `u64` integers and literals are read directly, everything else is handed to
+/// serde_json.
+#[derive(Debug)]
+pub struct MemberValue<'a, 'de> {
     de: &'a mut FlatObject<'de>,
 }
 
-impl<'de> Value<'_, 'de> {
+impl<'de> MemberValue<'_, 'de> {
     /// A number the way serde_json's `deserialize_number` reads it: plain `u64`s here,
     /// everything else (including a non-number, for serde_json's error) handed over.
     fn number<V: Visitor<'de>>(
@@ -504,7 +685,7 @@ macro_rules! string {
     )*};
 }
 
-impl<'de> Deserializer<'de> for Value<'_, 'de> {
+impl<'de> Deserializer<'de> for MemberValue<'_, 'de> {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -603,5 +784,182 @@ impl<'de> Deserializer<'de> for Value<'_, 'de> {
         deserialize_struct(name: &'static str, fields: &'static [&'static str]);
         deserialize_enum(name: &'static str, variants: &'static [&'static str]);
         deserialize_unit_struct(name: &'static str);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// serde_json as the oracle: the value it reads from a document holding `num` as a member
+    /// value, when that is a `u64` it reads without falling back to a float.
+    fn oracle(num: &str) -> Option<u64> {
+        let doc = format!("{{\"a\":{num}}}");
+        let v: serde_json::Value = serde_json::from_str(&doc).ok()?;
+        match &v["a"] {
+            serde_json::Value::Number(n) if n.is_u64() => n.as_u64(),
+            _ => None,
+        }
+    }
+
+    /// `plain_u64` on `text` from `start`: the value and where it stopped.
+    fn fast(text: &str, start: usize) -> Option<(u64, usize)> {
+        let mut de = FlatObject::new(text);
+        de.pos = start;
+        let n = de.plain_u64()?;
+        Some((n, de.pos))
+    }
+
+    #[test]
+    fn plain_u64_matches_serde_json() {
+        let mut cases: Vec<String> = [
+            "0",
+            "00",
+            "01",
+            "007",
+            "1",
+            "9",
+            "10",
+            "1e5",
+            "1E5",
+            "1.0",
+            "0.5",
+            "-1",
+            "-0",
+            "1-",
+            "12345678",
+            "123456789",
+            "1234567890",
+            "1700000000",
+            "9999999999999999",
+            "12345678901234567",
+            "9999999999999999999",
+            "10000000000000000000",
+            "18446744073709551615",
+            "18446744073709551616",
+            "18446744073709551625",
+            "19999999999999999999",
+            "99999999999999999999",
+            "100000000000000000000",
+            "1844674407370955161500",
+            "",
+            "a",
+            "1a",
+            "12345678a",
+            "123456789012345678901234567890",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        for len in 1..=24 {
+            cases.push("9".repeat(len));
+            cases.push(format!("1{}", "0".repeat(len - 1)));
+            cases.push(
+                (1..=len)
+                    .map(|i| char::from(b'0' + (i % 10) as u8))
+                    .collect(),
+            );
+        }
+        for num in &cases {
+            let expect = oracle(num);
+            // Followed by more of the document, and at the very end of the input; at offsets
+            // that put the digits at every alignment.
+            for pad in 0..9 {
+                let prefix = " ".repeat(pad);
+                for text in [
+                    format!("{prefix}{num},\"b\":1}}"),
+                    format!("{prefix}{num}}}"),
+                    format!("{prefix}{num}"),
+                ] {
+                    match fast(&text, pad) {
+                        Some((n, pos)) => {
+                            // What was read is a whole number serde_json reads as this u64...
+                            assert_eq!(oracle(&text[pad..pos]), Some(n), "{text:?}");
+                            // ...and nothing that would extend it follows.
+                            let next = text.as_bytes().get(pos).copied().unwrap_or(b' ');
+                            assert!(!b"0123456789.eE".contains(&next), "{text:?}");
+                            if let Some(e) = expect {
+                                assert_eq!((n, pos), (e, pad + num.len()), "{text:?}");
+                            }
+                        }
+                        // Declining hands the number to serde_json; only the numbers it
+                        // reads as u64 must not be declined.
+                        None => assert_eq!(expect, None, "declined {text:?}"),
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn plain_run_stops_at_the_first_special_byte() {
+        let naive = |b: &[u8]| {
+            b.iter()
+                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+                .unwrap_or(b.len())
+        };
+        // Every byte value at every position of the first two words and the tail, behind
+        // every other byte value in the lane below (borrows run upwards).
+        for len in [1, 7, 8, 9, 15, 16, 17, 20, 24, 25, 31, 32, 33, 41] {
+            for at in 0..len {
+                for c in 0..=255u8 {
+                    for below in [
+                        b'a', 0x00, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x5B, 0x5C, 0x5D, 0x7F, 0x80,
+                        0xFF,
+                    ] {
+                        let mut b = vec![b'a'; len];
+                        if at > 0 {
+                            b[at - 1] = below;
+                        }
+                        b[at] = c;
+                        assert_eq!(plain_run(&b), naive(&b), "{b:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn plain_str_borrows_whole_strings_only() {
+        for (text, want) in [
+            (r#""""#, Some("")),
+            (r#""abc":1"#, Some("abc")),
+            (r#""abcdefgh""#, Some("abcdefgh")),
+            (r#""é😀 naïve — ok""#, Some("é😀 naïve — ok")),
+            (r#""abcdefghi\"""#, None),
+            ("\"ab\u{1f}\"", None),
+            (r#""unterminated"#, None),
+            (r#""#, None),
+        ] {
+            let mut de = FlatObject::new(text);
+            assert_eq!(de.plain_str(), want, "{text:?}");
+            if let Some(w) = want {
+                assert_eq!(de.pos, w.len() + 2);
+            } else {
+                assert_eq!(de.pos, 0);
+            }
+        }
+    }
+
+    #[test]
+    fn eight_digits_reads_every_lane() {
+        for s in [
+            "00000000", "12345678", "99999999", "10000000", "00000001", "98765432",
+        ] {
+            let t = load8(s.as_bytes(), 0) ^ (LO * u64::from(b'0'));
+            assert_eq!(digit_run(t), 8);
+            assert_eq!(eight_digits(t), s.parse::<u64>().unwrap(), "{s}");
+        }
+        for (s, run) in [
+            ("1234567:", 7),
+            ("/", 0),
+            (":", 0),
+            ("0", 1),
+            ("", 0),
+            ("12\u{7f}", 2),
+        ] {
+            let t = load8(s.as_bytes(), 0) ^ (LO * u64::from(b'0'));
+            assert_eq!(digit_run(t), run, "{s:?}");
+        }
     }
 }
