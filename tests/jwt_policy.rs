@@ -538,6 +538,15 @@ fn borrowed_verification_borrows() {
     assert!(matches!(v.claims().registered.iss, Some(Cow::Borrowed(_))));
 }
 
+/// A verified token (its lazily built header included) and a policy cross threads.
+#[test]
+fn verified_tokens_and_policies_are_send_and_sync() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<tessera_jwt::Verified<'static, Map<String, Value>>>();
+    send_sync::<tessera_jwt::Verified<'_, Cow<'_, str>>>();
+    send_sync::<Policy>();
+}
+
 /// The verified header is the header the token carried, on every path: read in place (a flat
 /// header of strings) or by the full parser (anything else), borrowed or owned, through
 /// `header()`, `into_parts()`, the hook and `Debug`.
