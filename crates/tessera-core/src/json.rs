@@ -20,7 +20,7 @@ pub mod flat;
 const DUP_MARK: &str = "tessera-duplicate-member:";
 
 /// The length of the longest prefix of `b` that may appear in a JSON string as it is: no `"`,
-/// no `\` and no control character (eight bytes at a time). A string whose body is such a
+/// no `\` and no control character (scanned a word at a time). A string whose body is such a
 /// prefix followed by `"` needs no unescaping.
 ///
 /// ```

@@ -314,11 +314,11 @@ impl<'a> LazyHeader<'a> {
     }
 
     /// A header already built.
-    fn built(header: JwsHeader) -> Self {
+    fn built(header: Box<JwsHeader>) -> Self {
         LazyHeader {
             alg: header.alg,
             json: Cow::Borrowed(&[]),
-            built: OnceLock::from(Box::new(header)),
+            built: OnceLock::from(header),
         }
     }
 
@@ -560,7 +560,7 @@ impl Policy {
         let full = jws.into_full_header();
         let (payload, header_json) = buf.split_at(payload_len);
         let header = match full {
-            Some(h) => LazyHeader::built(*h),
+            Some(h) => LazyHeader::built(h),
             None => LazyHeader::new(alg, header_json),
         };
         self.finish(header, payload, now)
@@ -587,7 +587,7 @@ impl Policy {
                 jws.verify_into(key, &mut buf)
             })?;
         }
-        let header = LazyHeader::built(jws.into_header());
+        let header = LazyHeader::built(Box::new(jws.into_header()));
         self.finish::<T>(header, &buf, now)
             .map(Verified::into_owned)
     }

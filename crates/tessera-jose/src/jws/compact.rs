@@ -154,8 +154,10 @@ impl<'a> CompactJws<'a> {
     /// Parses a compact JWS.
     pub fn parse(token: &'a str, options: &JwsOptions) -> Result<Self, Error> {
         let parts = Parts::split(token, options)?;
-        let header = JwsHeader::from_json(HeaderBuf::new().decode(parts.header_b64().as_bytes())?)?;
-        header.check_crit(&options.crit, true)?;
+        let header = checked_header(
+            HeaderBuf::new().decode(parts.header_b64().as_bytes())?,
+            options,
+        )?;
         let signature = SigBuf::decode(parts.signature_b64())?;
         Ok(CompactJws {
             parts,
@@ -226,6 +228,13 @@ impl<'a> CompactJws<'a> {
         let input = signing_input(self.header_b64(), &self.header, payload);
         key.verify(&input, self.signature())
     }
+}
+
+/// Parses a decoded protected header in full and checks its `crit` against `options`.
+fn checked_header(json: &[u8], options: &JwsOptions) -> Result<JwsHeader, Error> {
+    let header = JwsHeader::from_json(json)?;
+    header.check_crit(&options.crit, true)?;
+    Ok(header)
 }
 
 /// Room for a decoded protected header, lent to [`CompactView::parse`] so that the view can
@@ -313,8 +322,7 @@ impl<'t, 'h> CompactView<'t, 'h> {
             // The fast subset has no `crit` and no `b64`: nothing to check.
             Some((alg, v)) => (alg, v.kid, v.typ, None),
             None => {
-                let h = JwsHeader::from_json(json)?;
-                h.check_crit(&options.crit, true)?;
+                let h = checked_header(json, options)?;
                 (h.alg, None, None, Some(Box::new(h)))
             }
         };
@@ -360,7 +368,9 @@ impl<'t, 'h> CompactView<'t, 'h> {
     pub fn header(&self) -> JwsHeader {
         match &self.full {
             Some(h) => JwsHeader::clone(h),
-            None => header_from_fast_json(self.json, self.alg),
+            // Parsed before by the same rules, so this cannot fail; the fallback only keeps the
+            // code free of panics.
+            None => JwsHeader::from_json(self.json).unwrap_or_else(|_| JwsHeader::new(self.alg)),
         }
     }
 
@@ -387,15 +397,6 @@ impl<'t, 'h> CompactView<'t, 'h> {
         let encoded = self.full.as_ref().is_none_or(|h| h.payload_is_encoded());
         self.parts
             .verify_into(self.alg, encoded, key, self.signature(), out)
-    }
-}
-
-/// A header that the fast subset accepted once, rebuilt; the full parser is the fallback
-/// (it agrees with the fast path on every header the fast path accepts).
-pub(crate) fn header_from_fast_json(json: &[u8], alg: JwsAlgorithm) -> JwsHeader {
-    match fast::view(json) {
-        Some((alg, v)) => v.to_header(alg),
-        None => JwsHeader::from_json(json).unwrap_or_else(|_| JwsHeader::new(alg)),
     }
 }
 

@@ -166,7 +166,7 @@ pub(super) mod fast {
     /// The header's parameters, borrowed from its JSON.
     #[derive(Clone, Copy, Debug, Default)]
     pub(crate) struct View<'h> {
-        pub(crate) alg: Option<JwsAlgorithm>,
+        alg: Option<JwsAlgorithm>,
         pub(crate) kid: Option<&'h str>,
         pub(crate) typ: Option<&'h str>,
         cty: Option<&'h str>,
@@ -177,7 +177,7 @@ pub(super) mod fast {
     }
 
     impl View<'_> {
-        pub(crate) fn to_header(self, alg: JwsAlgorithm) -> JwsHeader {
+        fn to_header(self, alg: JwsAlgorithm) -> JwsHeader {
             let own = |v: Option<&str>| v.map(str::to_owned);
             JwsHeader {
                 kid: own(self.kid),
