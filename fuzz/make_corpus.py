@@ -61,7 +61,7 @@ def visit_str(s):
             try:
                 if isinstance(json.loads(b64d(parts[1])), dict):
                     put("jwt_claims", b64d(parts[1]))
-                    put("core_json_flat", b64d(parts[1]))
+                    put("core_json", b64d(parts[1]))
             except Exception:
                 pass
             put("core_b64", parts[0])
@@ -81,14 +81,14 @@ def visit(v):
             JWKS.append(v)
             put("jwk_set", dumps({"keys": [v]}))
             put("core_json", dumps(v))
-            put("core_json_flat", dumps(v))
+            put("core_json", dumps(v))
         if isinstance(v.get("keys"), list):
             put("jwk_set", dumps(v))
             put("remote_jwks", "public, max-age=600\n" + dumps(v))
         if "payload" in v and ("signatures" in v or "signature" in v):
             put("jws_json", dumps(v))
             put("core_json", dumps(v))
-            put("core_json_flat", dumps(v))
+            put("core_json", dumps(v))
         if "ciphertext" in v and ("recipients" in v or "protected" in v or "encrypted_key" in v):
             put("jwe_json", dumps(v))
         for x in v.values():

@@ -298,10 +298,9 @@ mod rfc7520 {
         let parsed = CompactJws::parse(token, &opts()).unwrap();
         assert!(parsed.is_detached());
         parsed.verify_detached(&vk, &payload(&v)).unwrap();
-        assert!(matches!(
-            parsed.verify(&vk),
-            Err(Error::DetachedPayload { .. })
-        ));
+        // Without the detached payload, the empty segment is an empty payload, which is not
+        // what was signed.
+        assert!(matches!(parsed.verify(&vk), Err(Error::InvalidSignature)));
         assert!(matches!(
             parsed.verify_detached(&vk, b"another payload"),
             Err(Error::InvalidSignature)

@@ -1,34 +1,34 @@
 //! Compact JWS: parse, then verify with the fixed key for the token's `alg` (and with a key of
-//! another algorithm, which must be refused). The parsed header must survive a JSON round trip,
-//! and `CompactView` (the allocation-free parse) must agree with `CompactJws` in everything.
+//! another algorithm, which must be refused). The parsed header must survive a JSON round trip
+//! and agree with an independent parse of the same JSON (plain serde_json).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use tessera_fuzz::{other_verifier, verifier_for};
-use tessera_jose::jws::{CompactJws, CompactView, HeaderBuf, JwsHeader, JwsOptions};
+use serde_json::Value;
+use tessera_jose::jws::{CompactJws, JwsHeader, JwsOptions};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(token) = std::str::from_utf8(data) else {
         return;
     };
-    let parsed = CompactJws::parse(token, &JwsOptions::default());
-    let mut buf = HeaderBuf::new();
-    let view = CompactView::parse(token, &JwsOptions::default(), &mut buf);
-    let (jws, view) = match (parsed, view) {
-        (Ok(jws), Ok(view)) => (jws, view),
-        (Err(a), Err(b)) => {
-            assert_eq!(a.to_string(), b.to_string(), "the same error");
-            return;
-        }
-        (a, b) => panic!("CompactJws {:?} but CompactView {:?}", a.map(|_| ()), b.map(|_| ())),
+    let Ok(jws) = CompactJws::parse(token, &JwsOptions::default()) else {
+        return;
     };
     let header = jws.header();
-    assert_eq!(&view.header(), header);
+    // An independent parse of the same header: plain serde_json must accept it and see the
+    // same members.
+    let json = tessera_core::b64::decode(jws.header_b64()).expect("the header segment decoded");
+    let plain: Value = serde_json::from_slice(&json).expect("serde_json accepts what we accept");
+    assert_eq!(plain["alg"].as_str(), Some(header.alg.as_str()));
+    assert_eq!(plain.get("kid").and_then(Value::as_str), header.kid.as_deref());
+    assert_eq!(plain.get("typ").and_then(Value::as_str), header.typ.as_deref());
+    assert_eq!(plain.get("b64").and_then(Value::as_bool), header.b64);
     assert_eq!(
-        (view.alg(), view.kid(), view.typ()),
-        (header.alg, header.kid.as_deref(), header.typ.as_deref())
+        plain.as_object().map(|m| m.len()),
+        Some(serde_json::from_str::<Value>(&header.to_json()).expect("round trip").as_object().map_or(0, |m| m.len())),
+        "no member lost"
     );
-    assert_eq!(view.signature(), jws.signature());
     let again = JwsHeader::from_json(header.to_json().as_bytes()).expect("serialised header parses");
     assert_eq!(&again, header, "header round trip");
     assert_eq!(
@@ -39,22 +39,14 @@ fuzz_target!(|data: &[u8]| {
     if let Some(key) = verifier_for(header.alg) {
         if jws.is_detached() {
             let _ = jws.verify_detached(key, b"detached payload");
-            assert!(jws.verify(key).is_err());
-        } else {
+        }
+        {
             let a = jws.verify(key);
             let mut out = Vec::new();
             let b = jws.verify_into(key, &mut out);
             assert_eq!(a.is_ok(), b.is_ok(), "verify and verify_into agree");
-            let mut view_out = Vec::new();
-            let c = view.verify_into(key, &mut view_out);
-            assert_eq!(
-                b.map_err(|e| e.to_string()),
-                c.map_err(|e| e.to_string()),
-                "CompactView verifies alike"
-            );
             if let Ok(p) = a {
                 assert_eq!(p, out);
-                assert_eq!(p, view_out);
             }
         }
     }

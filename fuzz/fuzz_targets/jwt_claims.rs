@@ -1,6 +1,7 @@
 //! JWT claims with validation (tessera-jwt): the input is the claims set; it is signed with a
 //! fixed HS256 key so that it reaches claims parsing and the policy (iss, aud, exp, nbf, iat,
-//! required claims, max age). An accepted token must really satisfy the policy.
+//! required claims, max age). An accepted token must really satisfy the policy, and what
+//! tessera reads must agree with an independent parse of the same bytes (plain serde_json).
 #![no_main]
 
 use std::sync::OnceLock;
@@ -73,9 +74,46 @@ fuzz_target!(|data: &[u8]| {
         if let Some(nbf) = c.nbf() {
             assert!(nbf.0 <= NOW + 30, "not-yet-valid token accepted");
         }
-        // The custom part never sees a registered claim.
-        for name in ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"] {
-            assert!(!v.custom().contains_key(name), "{name} leaked into custom claims");
+    }
+    // The independent parse: serde_json (which takes the last of repeated members).
+    let plain = serde_json::from_slice::<Value>(data);
+    match tessera_jwt::Claims::<Map<String, Value>>::from_json(data) {
+        Ok(ours) => {
+            let Ok(Value::Object(plain)) = plain else {
+                panic!("tessera accepted a claims set serde_json refuses");
+            };
+            assert_eq!(&ours.custom, &plain, "the caller's type sees every member");
+            assert_eq!(ours.iss(), plain.get("iss").and_then(Value::as_str));
+            assert_eq!(ours.sub(), plain.get("sub").and_then(Value::as_str));
+            assert_eq!(ours.jti(), plain.get("jti").and_then(Value::as_str));
+            for (name, t) in [("exp", ours.exp()), ("nbf", ours.nbf()), ("iat", ours.iat())] {
+                let want = plain.get(name).and_then(|n| {
+                    n.as_u64().or_else(|| n.as_f64().map(|f| f.floor() as u64))
+                });
+                assert_eq!(t.map(|t| t.0), want, "{name}");
+            }
+            let aud: Option<Vec<&str>> = ours.aud().map(|a| a.iter().collect());
+            let want: Option<Vec<&str>> = plain.get("aud").map(|a| match a {
+                Value::String(s) => vec![s.as_str()],
+                Value::Array(v) => v.iter().filter_map(Value::as_str).collect(),
+                _ => panic!("aud of another type accepted"),
+            });
+            assert_eq!(aud, want);
+        }
+        Err(e) => {
+            // Refusing an object serde_json accepts needs a reason serde_json does not check:
+            // a repeated member or a registered claim of the wrong type or range.
+            if let Ok(Value::Object(_)) = plain {
+                assert!(
+                    matches!(
+                        e,
+                        tessera_jwt::Error::DuplicateClaim { .. }
+                            | tessera_jwt::Error::InvalidClaimType { .. }
+                            | tessera_jwt::Error::InvalidClaim { .. }
+                    ),
+                    "refused an object serde_json accepts: {e:?}"
+                );
+            }
         }
     }
 });

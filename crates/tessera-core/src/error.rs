@@ -18,7 +18,8 @@ pub enum Error {
         /// The size seen, in bytes.
         actual: usize,
     },
-    /// The input is not well-formed JSON of the expected shape.
+    /// The input is not well-formed JSON of the expected shape. Display says only what was
+    /// being parsed; serde_json's own message is the `source()`.
     Json {
         /// What was being parsed.
         what: &'static str,
@@ -60,7 +61,7 @@ impl fmt::Display for Error {
                     "{what} is {actual} bytes, over the limit of {limit} bytes"
                 )
             }
-            Error::Json { what, source } => write!(f, "{what} is not valid JSON: {source}"),
+            Error::Json { what, .. } => write!(f, "{what} is not valid JSON"),
             Error::DuplicateMember { what, member } => {
                 write!(f, "{what} repeats the member {member:?}")
             }

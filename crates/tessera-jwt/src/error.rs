@@ -15,7 +15,7 @@ pub enum Error {
     /// The key resolver needs I/O (a remote JWK Set not yet fetched, or due a refetch); use
     /// [`Policy::verify_async`](crate::Policy::verify_async).
     KeysUnavailable,
-    /// The claims set is not a JSON object, or not valid JSON.
+    /// The claims set is not a JSON object, or not valid JSON. Display is the source's.
     MalformedClaims {
         /// The parser's error.
         source: tessera_core::Error,
@@ -42,7 +42,21 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
-    /// A required claim is absent.
+    /// The application's claims type does not accept a member (`#[serde(deny_unknown_fields)]`).
+    UnexpectedClaim {
+        /// The member.
+        claim: String,
+    },
+    /// The application's claims type refused the claims set: a member of another type than it
+    /// declares, or a value its own validation refused. The parser's error is the `source()`.
+    CustomClaims {
+        /// The member being read, when the refusal concerns one.
+        claim: Option<String>,
+        /// The parser's error.
+        source: serde_json::Error,
+    },
+    /// A required claim is absent (required by the policy, or by the application's claims
+    /// type).
     MissingClaim {
         /// The claim.
         claim: String,
@@ -106,6 +120,9 @@ pub enum Error {
         /// The token's `typ`, if any.
         found: Option<String>,
     },
+    /// The header says `b64: false`: a JWT's payload is always base64url encoded (RFC 7519
+    /// §7.2), so this is not a JWT.
+    UnencodedPayload,
     /// The application's own check refused the token.
     Rejected {
         /// The application's reason.
@@ -132,7 +149,7 @@ impl fmt::Display for Error {
             Error::KeysUnavailable => f.write_str(
                 "the keys are not available without I/O; use verify_async with this key resolver",
             ),
-            Error::MalformedClaims { source } => write!(f, "malformed JWT claims: {source}"),
+            Error::MalformedClaims { source } => source.fmt(f),
             Error::DuplicateClaim { claim } => {
                 write!(f, "the claim {claim:?} appears more than once")
             }
@@ -143,6 +160,15 @@ impl fmt::Display for Error {
             } => write!(f, "the claim {claim:?} must be {expected}, found {found}"),
             Error::InvalidClaim { claim, reason } => {
                 write!(f, "the claim {claim:?} is invalid: {reason}")
+            }
+            Error::UnexpectedClaim { claim } => {
+                write!(f, "the claim {claim:?} is not accepted by the claims type")
+            }
+            Error::CustomClaims {
+                claim: Some(claim), ..
+            } => write!(f, "the claim {claim:?} does not fit the claims type"),
+            Error::CustomClaims { claim: None, .. } => {
+                f.write_str("the claims set does not fit the claims type")
             }
             Error::MissingClaim { claim } => write!(f, "the required claim {claim:?} is missing"),
             Error::Expired {
@@ -191,6 +217,9 @@ impl fmt::Display for Error {
                 expected,
                 found: None,
             } => write!(f, "the token has no typ (expected one of {expected:?})"),
+            Error::UnencodedPayload => f.write_str(
+                "the header says \"b64\": false, but a JWT's payload must be base64url encoded",
+            ),
             Error::Rejected { reason } => write!(f, "the token was rejected: {reason}"),
             Error::InvalidPolicy { reason } => write!(f, "invalid policy: {reason}"),
             Error::Build { reason } => write!(f, "cannot build the JWT: {reason}"),
@@ -200,10 +229,13 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        // A wrapper that prints its inner error hands on the inner error's source, so that
+        // no message is printed twice by a reporter walking the chain.
         match self {
-            Error::Jose(e) => Some(e),
-            Error::Remote(e) => Some(e),
-            Error::MalformedClaims { source } => Some(source),
+            Error::Jose(e) => e.source(),
+            Error::Remote(e) => e.source(),
+            Error::MalformedClaims { source } => source.source(),
+            Error::CustomClaims { source, .. } => Some(source),
             _ => None,
         }
     }

@@ -1,15 +1,14 @@
 //! The verification policy and the verified token it produces.
 
-use std::borrow::Cow;
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use tessera_core::UnixTime;
 use tessera_jose::JwsAlgorithm;
 use tessera_jose::VerifyingKey;
-use tessera_jose::jws::{CompactJws, CompactView, HeaderBuf, JwsHeader, JwsOptions};
+use tessera_jose::jws::{CompactJws, JwsHeader, JwsOptions};
 
 use crate::Error;
 use crate::claims::{self, Claims, RegisteredClaims};
@@ -259,15 +258,14 @@ impl PolicyBuilder {
 /// one, so a function that takes `Verified<T>` cannot be handed an unchecked token.
 #[derive(Clone, Debug)]
 pub struct Verified<'a, T> {
-    header: LazyHeader<'a>,
+    header: JwsHeader,
     claims: Claims<'a, T>,
 }
 
 impl<'a, T> Verified<'a, T> {
-    /// The protected header. The policy read `alg`, `kid` and `typ` in place while verifying;
-    /// the [`JwsHeader`] is built on the first call.
+    /// The protected header.
     pub fn header(&self) -> &JwsHeader {
-        self.header.get()
+        &self.header
     }
     /// The claims.
     pub fn claims(&self) -> &Claims<'a, T> {
@@ -283,75 +281,14 @@ impl<'a, T> Verified<'a, T> {
     }
     /// The header and the claims.
     pub fn into_parts(self) -> (JwsHeader, Claims<'a, T>) {
-        (self.header.into_header(), self.claims)
+        (self.header, self.claims)
     }
     /// A copy whose registered claims borrow nothing.
     pub fn into_owned(self) -> Verified<'static, T> {
         Verified {
-            header: self.header.into_owned(),
+            header: self.header,
             claims: self.claims.into_owned(),
         }
-    }
-}
-
-/// The protected header of a verified token: its decoded JSON, with the [`JwsHeader`] built on
-/// first use (most callers never ask for it once the policy has checked it).
-#[derive(Clone)]
-struct LazyHeader<'a> {
-    alg: JwsAlgorithm,
-    json: Cow<'a, [u8]>,
-    built: OnceLock<Box<JwsHeader>>,
-}
-
-impl<'a> LazyHeader<'a> {
-    /// A header the fast path read in place from `json`.
-    fn new(alg: JwsAlgorithm, json: &'a [u8]) -> Self {
-        LazyHeader {
-            alg,
-            json: Cow::Borrowed(json),
-            built: OnceLock::new(),
-        }
-    }
-
-    /// A header already built.
-    fn built(header: Box<JwsHeader>) -> Self {
-        LazyHeader {
-            alg: header.alg,
-            json: Cow::Borrowed(&[]),
-            built: OnceLock::from(header),
-        }
-    }
-
-    fn get(&self) -> &JwsHeader {
-        self.built
-            .get_or_init(|| Box::new(rebuild(&self.json, self.alg)))
-    }
-
-    fn into_header(self) -> JwsHeader {
-        match self.built.into_inner() {
-            Some(h) => *h,
-            None => rebuild(&self.json, self.alg),
-        }
-    }
-
-    fn into_owned(self) -> LazyHeader<'static> {
-        LazyHeader {
-            alg: self.alg,
-            json: Cow::Owned(self.json.into_owned()),
-            built: self.built,
-        }
-    }
-}
-
-/// The header from JSON that verification already parsed by the same rules, so this cannot
-/// fail; the fallback only keeps the code free of panics.
-fn rebuild(json: &[u8], alg: JwsAlgorithm) -> JwsHeader {
-    JwsHeader::from_json(json).unwrap_or_else(|_| JwsHeader::new(alg))
-}
-
-impl fmt::Debug for LazyHeader<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.get(), f)
     }
 }
 
@@ -384,8 +321,13 @@ impl Policy {
         self.leeway
     }
 
-    /// Applies the header rules that follow parsing: the algorithm allow-list and `typ`.
-    fn check_header(&self, alg: JwsAlgorithm, typ: Option<&str>) -> Result<(), Error> {
+    /// Applies the header rules that follow parsing: a JWT's payload is encoded (RFC 7519
+    /// §7.2), the algorithm allow-list, and `typ`.
+    fn check_header(&self, header: &JwsHeader) -> Result<(), Error> {
+        let (alg, typ) = (header.alg, header.typ.as_deref());
+        if !header.payload_is_encoded() {
+            return Err(Error::UnencodedPayload);
+        }
         if !self.algorithms.contains(&alg) {
             return Err(Error::Jose(tessera_jose::Error::AlgorithmNotAllowed {
                 alg: alg.as_str().to_owned(),
@@ -430,7 +372,7 @@ impl Policy {
     /// Parses and validates the claims of a verified token.
     fn finish<'b, T: Deserialize<'b>>(
         &self,
-        header: LazyHeader<'b>,
+        header: JwsHeader,
         payload: &'b [u8],
         now: UnixTime,
     ) -> Result<Verified<'b, T>, Error> {
@@ -452,7 +394,7 @@ impl Policy {
     /// Applies the time, issuer, audience and hook rules to verified claims.
     fn validate(
         &self,
-        header: &LazyHeader<'_>,
+        header: &JwsHeader,
         c: &RegisteredClaims<'_>,
         now: UnixTime,
     ) -> Result<(), Error> {
@@ -515,7 +457,7 @@ impl Policy {
             }
         }
         if let Some(hook) = &self.hook {
-            hook(header.get(), c).map_err(|reason| Error::Rejected { reason })?;
+            hook(header, c).map_err(|reason| Error::Rejected { reason })?;
         }
         Ok(())
     }
@@ -546,24 +488,13 @@ impl Policy {
         now: UnixTime,
         buf: &'b mut Vec<u8>,
     ) -> Result<Verified<'b, T>, Error> {
-        let mut header_buf = HeaderBuf::new();
-        let jws = CompactView::parse(token, &self.jws, &mut header_buf)?;
-        let (alg, kid) = (jws.alg(), jws.kid());
-        self.check_header(alg, jws.typ())?;
+        let jws = CompactJws::parse(token, &self.jws)?;
+        self.check_header(jws.header())?;
+        let (alg, kid) = (jws.header().alg, jws.header().kid.as_deref());
         let store = keys.keys_now(kid, alg, now).ok_or(Error::KeysUnavailable)?;
         self.check_signature(&store, kid, alg, |key| jws.verify_into(key, buf))?;
         drop(store);
-        // The decoded header goes after the payload, so the verified token can rebuild it
-        // from `buf` if it is ever asked for.
-        let payload_len = buf.len();
-        buf.extend_from_slice(jws.header_json());
-        let full = jws.into_full_header();
-        let (payload, header_json) = buf.split_at(payload_len);
-        let header = match full {
-            Some(h) => LazyHeader::built(h),
-            None => LazyHeader::new(alg, header_json),
-        };
-        self.finish(header, payload, now)
+        self.finish(jws.into_header(), buf, now)
     }
 
     /// Verifies `token`, letting the resolver fetch keys if it needs to (a remote JWK Set on
@@ -575,20 +506,17 @@ impl Policy {
         now: UnixTime,
     ) -> Result<Verified<'static, T>, Error> {
         let jws = CompactJws::parse(token, &self.jws)?;
-        let (kid, alg) = (jws.header().kid.clone(), jws.header().alg);
-        self.check_header(alg, jws.header().typ.as_deref())?;
+        self.check_header(jws.header())?;
+        let (alg, kid) = (jws.header().alg, jws.header().kid.as_deref());
         let mut buf = Vec::new();
         {
-            let store = match keys.keys_now(kid.as_deref(), alg, now) {
+            let store = match keys.keys_now(kid, alg, now) {
                 Some(k) => k,
-                None => keys.keys(kid.as_deref(), alg, now).await?,
+                None => keys.keys(kid, alg, now).await?,
             };
-            self.check_signature(&store, kid.as_deref(), alg, |key| {
-                jws.verify_into(key, &mut buf)
-            })?;
+            self.check_signature(&store, kid, alg, |key| jws.verify_into(key, &mut buf))?;
         }
-        let header = LazyHeader::built(Box::new(jws.into_header()));
-        self.finish::<T>(header, &buf, now)
+        self.finish::<T>(jws.into_header(), &buf, now)
             .map(Verified::into_owned)
     }
 }

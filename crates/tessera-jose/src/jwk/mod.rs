@@ -559,7 +559,12 @@ impl serde::Serialize for Jwk {
 impl<'de> serde::Deserialize<'de> for Jwk {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         // Strict: a repeated member at any depth is an error, not "last one wins".
-        match serde::de::DeserializeSeed::deserialize(tessera_core::json::StrictSeed, d)? {
+        match serde::de::DeserializeSeed::deserialize(
+            tessera_core::json::StrictSeed::new(&mut tessera_core::json::Recorder::<
+                tessera_core::json::Repeated,
+            >::new()),
+            d,
+        )? {
             Value::Object(map) => Jwk::from_map(map).map_err(serde::de::Error::custom),
             _ => Err(serde::de::Error::custom("a JWK must be a JSON object")),
         }

@@ -203,7 +203,12 @@ impl serde::Serialize for JwkSet {
 impl<'de> serde::Deserialize<'de> for JwkSet {
     /// Strict (repeated members are an error) and capped at [`limits::DEFAULT_MAX_KEYS`] keys.
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match serde::de::DeserializeSeed::deserialize(tessera_core::json::StrictSeed, d)? {
+        match serde::de::DeserializeSeed::deserialize(
+            tessera_core::json::StrictSeed::new(&mut tessera_core::json::Recorder::<
+                tessera_core::json::Repeated,
+            >::new()),
+            d,
+        )? {
             Value::Object(map) => JwkSet::from_map_with_limit(map, limits::DEFAULT_MAX_KEYS)
                 .map_err(serde::de::Error::custom),
             _ => Err(serde::de::Error::custom("a JWK Set must be a JSON object")),

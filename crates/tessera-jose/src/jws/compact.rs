@@ -1,6 +1,5 @@
 use tessera_core::{b64, limits};
 
-use super::header::fast;
 use super::{JwsHeader, JwsOptions};
 use crate::Error;
 use crate::alg::JwsAlgorithm;
@@ -83,11 +82,8 @@ impl<'t> Parts<'t> {
         out: &mut Vec<u8>,
     ) -> Result<(), Error> {
         check_key(alg, key)?;
-        if self.is_detached() {
-            return Err(Error::DetachedPayload {
-                reason: "the payload is detached; use verify_detached",
-            });
-        }
+        // An empty payload segment is an empty payload here (a detached payload is verified
+        // with `verify_detached`, which is given the payload).
         key.verify(self.signing_input(), signature)?;
         if encoded {
             b64::decode_into(self.payload_segment(), out, "JWS payload")?;
@@ -186,7 +182,8 @@ impl<'a> CompactJws<'a> {
         self.parts.payload_segment()
     }
 
-    /// Whether the payload segment is empty: a detached payload (RFC 7515 Appendix F).
+    /// Whether the payload segment is empty: an empty payload, or a detached one (RFC 7515
+    /// Appendix F) to be checked with [`verify_detached`](CompactJws::verify_detached).
     pub fn is_detached(&self) -> bool {
         self.parts.is_detached()
     }
@@ -202,7 +199,8 @@ impl<'a> CompactJws<'a> {
     }
 
     /// Verifies the signature with `key` and returns the payload. Fails if the token's `alg`
-    /// is not the key's algorithm, or if the payload is detached.
+    /// is not the key's algorithm. An empty payload segment is an empty payload; a detached
+    /// payload is verified with [`verify_detached`](CompactJws::verify_detached).
     pub fn verify(&self, key: &VerifyingKey) -> Result<Vec<u8>, Error> {
         let mut out = Vec::new();
         self.verify_into(key, &mut out)?;
@@ -237,17 +235,16 @@ fn checked_header(json: &[u8], options: &JwsOptions) -> Result<JwsHeader, Error>
     Ok(header)
 }
 
-/// Room for a decoded protected header, lent to [`CompactView::parse`] so that the view can
-/// borrow `kid` and `typ` from it: on the stack for a typical header, on the heap otherwise.
-#[derive(Debug)]
-pub struct HeaderBuf {
+/// Room for a decoded protected header while it is parsed: on the stack for a typical header,
+/// on the heap otherwise.
+struct HeaderBuf {
     stack: [u8; STACK_HEADER],
     heap: Vec<u8>,
 }
 
 impl HeaderBuf {
     /// An empty buffer (no allocation).
-    pub fn new() -> Self {
+    fn new() -> Self {
         HeaderBuf {
             stack: [0; STACK_HEADER],
             heap: Vec::new(),
@@ -264,139 +261,6 @@ impl HeaderBuf {
             b64::decode_into(b64, &mut self.heap, WHAT)?;
             Ok(&self.heap)
         }
-    }
-}
-
-impl Default for HeaderBuf {
-    fn default() -> Self {
-        HeaderBuf::new()
-    }
-}
-
-/// A compact JWS parsed for verification without building a [`JwsHeader`]: the header is
-/// checked exactly as [`CompactJws::parse`] checks it, but `alg`, `kid` and `typ` are read in
-/// place from the decoded JSON (kept in a [`HeaderBuf`]) when it is the usual flat object of
-/// strings. A verifier that needs the full header later can rebuild it from
-/// [`header_json`](CompactView::header_json), or take the one already built for an unusual
-/// header with [`into_full_header`](CompactView::into_full_header).
-///
-/// ```
-/// use tessera_jose::jws::{self, CompactView, HeaderBuf, JwsHeader, JwsOptions};
-/// use tessera_jose::{Jwk, JwsAlgorithm, SigningKey};
-///
-/// let jwk = Jwk::from_json(br#"{"kty":"oct","k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow","kid":"k1"}"#).unwrap();
-/// let signer = SigningKey::from_jwk(&jwk, JwsAlgorithm::HS256).unwrap();
-/// let token = jws::sign_compact(&JwsHeader::new(JwsAlgorithm::HS256), b"hello", &signer).unwrap();
-///
-/// let mut buf = HeaderBuf::new();
-/// let view = CompactView::parse(&token, &JwsOptions::default(), &mut buf).unwrap();
-/// assert_eq!((view.alg(), view.kid()), (JwsAlgorithm::HS256, Some("k1")));
-/// let mut payload = Vec::new();
-/// view.verify_into(signer.verifying_key(), &mut payload).unwrap();
-/// assert_eq!(payload, b"hello");
-/// assert_eq!(view.header().kid.as_deref(), Some("k1"));
-/// ```
-#[derive(Debug)]
-pub struct CompactView<'t, 'h> {
-    parts: Parts<'t>,
-    json: &'h [u8],
-    alg: JwsAlgorithm,
-    kid: Option<&'h str>,
-    typ: Option<&'h str>,
-    /// The header built by the full parser, for a header outside the fast subset.
-    full: Option<Box<JwsHeader>>,
-    signature: SigBuf,
-}
-
-impl<'t, 'h> CompactView<'t, 'h> {
-    /// Parses a compact JWS, decoding its header into `buf`. Accepts and refuses exactly what
-    /// [`CompactJws::parse`] does, with the same errors.
-    pub fn parse(
-        token: &'t str,
-        options: &JwsOptions,
-        buf: &'h mut HeaderBuf,
-    ) -> Result<Self, Error> {
-        let parts = Parts::split(token, options)?;
-        let json = buf.decode(parts.header_b64().as_bytes())?;
-        let (alg, kid, typ, full) = match fast::view(json) {
-            // The fast subset has no `crit` and no `b64`: nothing to check.
-            Some((alg, v)) => (alg, v.kid, v.typ, None),
-            None => {
-                let h = checked_header(json, options)?;
-                (h.alg, None, None, Some(Box::new(h)))
-            }
-        };
-        let signature = SigBuf::decode(parts.signature_b64())?;
-        Ok(CompactView {
-            parts,
-            json,
-            alg,
-            kid,
-            typ,
-            full,
-            signature,
-        })
-    }
-
-    /// `alg`.
-    pub fn alg(&self) -> JwsAlgorithm {
-        self.alg
-    }
-
-    /// `kid`.
-    pub fn kid(&self) -> Option<&str> {
-        match &self.full {
-            Some(h) => h.kid.as_deref(),
-            None => self.kid,
-        }
-    }
-
-    /// `typ`.
-    pub fn typ(&self) -> Option<&str> {
-        match &self.full {
-            Some(h) => h.typ.as_deref(),
-            None => self.typ,
-        }
-    }
-
-    /// The decoded protected header (JSON), as it appeared.
-    pub fn header_json(&self) -> &'h [u8] {
-        self.json
-    }
-
-    /// The protected header, built now.
-    pub fn header(&self) -> JwsHeader {
-        match &self.full {
-            Some(h) => JwsHeader::clone(h),
-            // Parsed before by the same rules, so this cannot fail; the fallback only keeps the
-            // code free of panics.
-            None => JwsHeader::from_json(self.json).unwrap_or_else(|_| JwsHeader::new(self.alg)),
-        }
-    }
-
-    /// The header the full parser built, when the header was outside the fast subset (a
-    /// header the fast subset covers is rebuilt from [`header_json`](Self::header_json) by
-    /// [`JwsHeader::from_json`] at the cost of a parse).
-    pub fn into_full_header(self) -> Option<Box<JwsHeader>> {
-        self.full
-    }
-
-    /// The decoded signature.
-    pub fn signature(&self) -> &[u8] {
-        self.signature.as_slice()
-    }
-
-    /// The JWS signing input when the payload is attached.
-    pub fn signing_input(&self) -> &'t [u8] {
-        self.parts.signing_input()
-    }
-
-    /// Verifies the signature with `key` and decodes the payload into `out` (cleared first),
-    /// like [`CompactJws::verify_into`].
-    pub fn verify_into(&self, key: &VerifyingKey, out: &mut Vec<u8>) -> Result<(), Error> {
-        let encoded = self.full.as_ref().is_none_or(|h| h.payload_is_encoded());
-        self.parts
-            .verify_into(self.alg, encoded, key, self.signature(), out)
     }
 }
 

@@ -29,7 +29,7 @@ mod header;
 mod json;
 mod verifier_set;
 
-pub use compact::{CompactJws, CompactView, HeaderBuf, sign_compact, sign_compact_detached};
+pub use compact::{CompactJws, sign_compact, sign_compact_detached};
 pub use header::JwsHeader;
 pub use json::{JsonJws, JsonSignature, JwsJsonSigner};
 pub use verifier_set::VerifierSet;
