@@ -58,7 +58,7 @@ fn jose_jwts_verify_with_tessera() {
     for t in tokens {
         let alg = t["alg"].as_str().unwrap();
         let v = p
-            .verify::<Custom>(t["token"].as_str().unwrap(), &keys, now)
+            .verify_at::<Custom>(t["token"].as_str().unwrap(), &keys, now)
             .unwrap_or_else(|e| panic!("{alg}: {e}"));
         assert_eq!(v.header().alg.as_str(), alg);
         assert_eq!(v.header().kid.as_deref(), t["kid"].as_str());
@@ -88,13 +88,13 @@ fn jose_access_token_and_failures() {
         .build()
         .unwrap();
     let v = at
-        .verify::<AccessTokenClaims>(&case("access_token"), &keys, now)
+        .verify_at::<AccessTokenClaims>(&case("access_token"), &keys, now)
         .unwrap();
     assert_eq!(v.custom().client_id, "client-7");
     assert!(v.custom().has_scope("read"));
 
     let p = policy().build().unwrap();
-    let check = |name: &str| p.verify::<()>(&case(name), &keys, now).map(|_| ());
+    let check = |name: &str| p.verify_at::<()>(&case(name), &keys, now).map(|_| ());
     assert!(matches!(
         check("expired"),
         Err(Error::Expired { by: 120, .. })
@@ -119,7 +119,7 @@ fn jose_access_token_and_failures() {
     // And an ID-token-shaped JWT is no access token.
     let t = &doc["tokens"][9]["token"];
     assert!(matches!(
-        at.verify::<AccessTokenClaims>(t.as_str().unwrap(), &keys, now),
+        at.verify_at::<AccessTokenClaims>(t.as_str().unwrap(), &keys, now),
         Err(Error::WrongType { .. })
     ));
 }

@@ -73,7 +73,7 @@ fn verify(
     p: &Policy,
     token: &str,
 ) -> Result<tessera_jwt::Verified<'static, Map<String, Value>>, Error> {
-    p.verify::<Map<String, Value>>(token, &keys(), NOW)
+    p.verify_at::<Map<String, Value>>(token, &keys(), NOW)
 }
 
 #[test]
@@ -97,7 +97,7 @@ fn a_good_token_verifies_with_either_family() {
 fn expired_by_how_much() {
     let p = policy().build().unwrap();
     let t = good().sign(&hs_key()).unwrap();
-    match p.verify::<()>(&t, &keys(), NOW.saturating_add(300 + 45)) {
+    match p.verify_at::<()>(&t, &keys(), NOW.saturating_add(300 + 45)) {
         Err(Error::Expired {
             by,
             leeway,
@@ -113,12 +113,12 @@ fn expired_by_how_much() {
     // Leeway is configurable; zero leeway rejects at exp exactly.
     let strict = policy().leeway(0).build().unwrap();
     assert!(matches!(
-        strict.verify::<()>(&t, &keys(), NOW.saturating_add(300)),
+        strict.verify_at::<()>(&t, &keys(), NOW.saturating_add(300)),
         Err(Error::Expired { by: 0, .. })
     ));
     assert!(
         strict
-            .verify::<()>(&t, &keys(), NOW.saturating_add(299))
+            .verify_at::<()>(&t, &keys(), NOW.saturating_add(299))
             .is_ok()
     );
 }
@@ -255,6 +255,7 @@ fn audience_required_unless_waived() {
     );
     let p = Policy::builder()
         .algorithm(JwsAlgorithm::HS256)
+        .insecure_skip_issuer_check()
         .insecure_skip_audience_check()
         .build()
         .unwrap();
@@ -263,7 +264,7 @@ fn audience_required_unless_waived() {
         .expires_in(NOW, 60)
         .sign(&hs_key())
         .unwrap();
-    assert!(p.verify::<()>(&t, &keys(), NOW).is_ok());
+    assert!(p.verify_at::<()>(&t, &keys(), NOW).is_ok());
 }
 
 #[test]
@@ -512,12 +513,12 @@ fn typed_claims_errors_name_the_member() {
         .sign(&hs_key())
         .unwrap();
     assert!(matches!(
-        p.verify::<Mine>(&t, &keys(), NOW),
+        p.verify_at::<Mine>(&t, &keys(), NOW),
         Err(Error::CustomClaims { claim: Some(claim), .. }) if claim == "level"
     ));
     let t = good().claim("level", 3).sign(&hs_key()).unwrap();
     assert!(matches!(
-        p.verify::<Mine>(&t, &keys(), NOW),
+        p.verify_at::<Mine>(&t, &keys(), NOW),
         Err(Error::MissingClaim { claim }) if claim == "tenant"
     ));
 }
@@ -599,7 +600,7 @@ fn the_verified_header_is_the_token_header() {
         assert_eq!(h, expected);
         assert_eq!(owned.header(), &expected);
         assert_eq!(owned.into_parts().0, expected);
-        // Built lazily, dropped from an owned copy without ever being asked for.
+        // Kept through into_parts on a fresh verification too.
         let v = verify(&p, &token).unwrap();
         assert_eq!(v.into_parts().0, expected);
         assert_eq!(seen.lock().unwrap().pop().unwrap(), expected);
@@ -616,12 +617,31 @@ fn rfc9068_access_token_profile() {
         .claim("scope", "read write")
         .sign(&es_key())
         .unwrap();
-    let v = p.verify::<AccessTokenClaims>(&t, &keys(), NOW).unwrap();
+    let v = p.verify_at::<AccessTokenClaims>(&t, &keys(), NOW).unwrap();
     assert_eq!(v.header().typ.as_deref(), Some("at+jwt"));
     assert_eq!(v.custom().client_id, "client-7");
     assert!(v.custom().has_scope("write"));
     assert!(!v.custom().has_scope("admin"));
     assert_eq!(v.custom().scopes().count(), 2);
+    assert_eq!(v.custom().cnf, None);
+
+    // A DPoP-bound token carries its key's thumbprint in cnf.jkt (RFC 9449 §6.1).
+    let bound = JwtBuilder::access_token(ISS, "user-1", AUD, "client-7", NOW, 300)
+        .claim(
+            "cnf",
+            json!({"jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}),
+        )
+        .sign(&es_key())
+        .unwrap();
+    let v = p
+        .verify_at::<AccessTokenClaims>(&bound, &keys(), NOW)
+        .unwrap();
+    assert_eq!(
+        v.custom().cnf,
+        Some(tessera_jwt::Confirmation::jkt(
+            "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"
+        ))
+    );
 
     // An ID token (typ JWT) is not an access token.
     let id_token = good()
@@ -630,7 +650,7 @@ fn rfc9068_access_token_profile() {
         .sign(&es_key())
         .unwrap();
     assert!(matches!(
-        p.verify::<AccessTokenClaims>(&id_token, &keys(), NOW),
+        p.verify_at::<AccessTokenClaims>(&id_token, &keys(), NOW),
         Err(Error::WrongType { .. })
     ));
     // Every claim of §2.2 is required.
@@ -645,7 +665,7 @@ fn rfc9068_access_token_profile() {
         let mut h = JwsHeader::new(JwsAlgorithm::ES256);
         h.typ = Some("application/at+jwt".into());
         let t = jws::sign_compact(&h, &serde_json::to_vec(&claims).unwrap(), &es_key()).unwrap();
-        match p.verify::<Map<String, Value>>(&t, &keys(), NOW) {
+        match p.verify_at::<Map<String, Value>>(&t, &keys(), NOW) {
             Err(Error::MissingClaim { claim }) => assert_eq!(claim, drop),
             other => panic!("{drop}: {other:?}"),
         }
@@ -664,7 +684,7 @@ fn rfc7523_assertion() {
         .max_age(300)
         .build()
         .unwrap();
-    let v = p.verify::<()>(&t, &keys(), NOW).unwrap();
+    let v = p.verify_at::<()>(&t, &keys(), NOW).unwrap();
     assert_eq!(v.claims().sub(), Some("client-7"));
     assert!(v.claims().jti().is_some());
     let no_sub = JwtBuilder::new()
@@ -675,7 +695,7 @@ fn rfc7523_assertion() {
         .sign(&es_key())
         .unwrap();
     assert!(
-        matches!(p.verify::<()>(&no_sub, &keys(), NOW), Err(Error::MissingClaim { claim }) if claim == "sub")
+        matches!(p.verify_at::<()>(&no_sub, &keys(), NOW), Err(Error::MissingClaim { claim }) if claim == "sub")
     );
 }
 
@@ -716,6 +736,7 @@ fn a_public_key_never_becomes_an_hmac_secret() {
     let store = KeyStore::single(es_pub);
     let p = Policy::builder()
         .algorithms([JwsAlgorithm::HS256, JwsAlgorithm::ES256])
+        .issuer(ISS)
         .audience(AUD)
         .build()
         .unwrap();
@@ -727,7 +748,7 @@ fn a_public_key_never_becomes_an_hmac_secret() {
     .with_kid("es");
     let t = good().sign(&forged).unwrap();
     assert!(matches!(
-        p.verify::<()>(&t, &store, NOW),
+        p.verify_at::<()>(&t, &store, NOW),
         Err(Error::Jose(tessera_jose::Error::NoMatchingKey { .. }))
     ));
     let _ = VerifyingKey::from_hmac_secret; // HMAC verifiers only come from secrets or oct JWKs.
@@ -788,5 +809,242 @@ fn nested_sign_then_encrypt() {
     assert!(matches!(
         p.verify_nested::<()>(&forged, &rs_key, &opts, &keys(), NOW),
         Err(Error::Jose(tessera_jose::Error::InvalidSignature))
+    ));
+}
+
+#[test]
+fn an_issuer_is_required_unless_waived() {
+    let e = Policy::builder()
+        .algorithm(JwsAlgorithm::HS256)
+        .audience(AUD)
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::InvalidPolicy { reason } if reason.contains("insecure_skip_issuer_check")),
+        "{e}"
+    );
+    let p = Policy::builder()
+        .algorithm(JwsAlgorithm::HS256)
+        .audience(AUD)
+        .insecure_skip_issuer_check()
+        .build()
+        .unwrap();
+    let t = JwtBuilder::new()
+        .issuer("https://anyone.example")
+        .audience(AUD)
+        .expires_in(NOW, 60)
+        .sign(&hs_key())
+        .unwrap();
+    assert!(p.verify_at::<()>(&t, &keys(), NOW).is_ok());
+}
+
+#[test]
+fn the_policy_carries_its_clock() {
+    let t = good().sign(&hs_key()).unwrap();
+    let at_issue = policy()
+        .clock(tessera_core::FixedClock(NOW))
+        .build()
+        .unwrap();
+    assert!(at_issue.verify::<()>(&t, &keys()).is_ok());
+    let later = policy()
+        .clock(tessera_core::FixedClock(NOW.saturating_add(3600)))
+        .build()
+        .unwrap();
+    assert!(matches!(
+        later.verify::<()>(&t, &keys()),
+        Err(Error::Expired { by: 3300, .. })
+    ));
+    // The default is the system clock: a token issued at NOW (2023) has long expired.
+    assert!(matches!(
+        policy().build().unwrap().verify::<()>(&t, &keys()),
+        Err(Error::Expired { .. })
+    ));
+}
+
+#[test]
+fn fresh_within_accepts_no_exp_but_requires_iat_and_jti() {
+    let p = policy().fresh_within(60).build().unwrap();
+    let proof = |iat: UnixTime, jti: Option<&str>| {
+        let b = JwtBuilder::new().issuer(ISS).audience(AUD).issued_at(iat);
+        match jti {
+            Some(j) => b.jwt_id(j),
+            None => b,
+        }
+        .sign(&hs_key())
+        .unwrap()
+    };
+    assert!(
+        p.verify_at::<()>(&proof(NOW, Some("j1")), &keys(), NOW)
+            .is_ok()
+    );
+    assert!(matches!(
+        p.verify_at::<()>(&proof(NOW, None), &keys(), NOW),
+        Err(Error::MissingClaim { claim }) if claim == "jti"
+    ));
+    let t = JwtBuilder::new()
+        .issuer(ISS)
+        .audience(AUD)
+        .jwt_id("j")
+        .sign(&hs_key())
+        .unwrap();
+    assert!(matches!(
+        p.verify_at::<()>(&t, &keys(), NOW),
+        Err(Error::MissingClaim { claim }) if claim == "iat"
+    ));
+    assert!(matches!(
+        p.verify_at::<()>(&proof(NOW, Some("j1")), &keys(), NOW.saturating_add(120)),
+        Err(Error::TooOld { .. })
+    ));
+    // An exp, when present, still counts.
+    let expired = good().jwt_id("j").sign(&hs_key()).unwrap();
+    assert!(matches!(
+        p.verify_at::<()>(&expired, &keys(), NOW.saturating_add(86_400)),
+        Err(Error::Expired { .. } | Error::TooOld { .. })
+    ));
+}
+
+#[test]
+fn verify_with_checks_per_request_values() {
+    #[derive(Deserialize)]
+    struct Proof {
+        nonce: String,
+    }
+    let p = policy().build().unwrap();
+    let t = good().claim("nonce", "n-1").sign(&hs_key()).unwrap();
+    let expected = "n-1";
+    let check = |_: &JwsHeader, c: &tessera_jwt::Claims<'_, Proof>| {
+        if c.custom.nonce == expected {
+            Ok(())
+        } else {
+            Err(format!("nonce {:?} is not the one issued", c.custom.nonce))
+        }
+    };
+    assert!(p.verify_with::<Proof>(&t, &keys(), NOW, check).is_ok());
+    let other = good().claim("nonce", "n-2").sign(&hs_key()).unwrap();
+    assert!(matches!(
+        p.verify_with::<Proof>(&other, &keys(), NOW, check),
+        Err(Error::Rejected { reason }) if reason.contains("n-2")
+    ));
+}
+
+#[test]
+fn a_jwt_with_an_unencoded_payload_is_not_a_jwt() {
+    let mut h = JwsHeader::new(JwsAlgorithm::HS256);
+    h.b64 = Some(false);
+    // (An unencoded compact payload may not hold a '.'.)
+    let claims = format!(r#"{{"sub":"u","exp":{}}}"#, NOW.as_secs() + 60);
+    let t = jws::sign_compact(&h, claims.as_bytes(), &hs_key()).unwrap();
+    let p = policy().crit("b64").build().unwrap();
+    assert!(matches!(
+        p.verify_at::<()>(&t, &keys(), NOW),
+        Err(Error::UnencodedPayload)
+    ));
+}
+
+#[test]
+fn the_embedded_key_verifies_its_own_token_and_nothing_else() {
+    use tessera_jwt::EmbeddedKey;
+    let signer = es_key();
+    let public = Jwk::from_json(
+        br#"{"kty":"EC","crv":"P-256",
+        "x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+        "y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}"#,
+    )
+    .unwrap();
+    let with_jwk = |jwk: Value| {
+        let mut h = JwsHeader::new(JwsAlgorithm::ES256);
+        h.typ = Some("dpop+jwt".into());
+        h.jwk = Some(jwk);
+        let claims = format!(
+            r#"{{"iss":"{ISS}","aud":"{AUD}","iat":{},"jti":"p1"}}"#,
+            NOW.as_secs()
+        );
+        jws::sign_compact(&h, claims.as_bytes(), &signer).unwrap()
+    };
+    let p = policy().fresh_within(60).build().unwrap();
+    let public_json: Value = serde_json::from_str(&public.to_json()).unwrap();
+    p.verify_at::<()>(&with_jwk(public_json.clone()), &EmbeddedKey, NOW)
+        .unwrap();
+    // Another key in the header: the signature does not verify.
+    let other = Jwk::generate("ES256").unwrap().to_public().unwrap();
+    let other_json: Value = serde_json::from_str(&other.to_json()).unwrap();
+    assert!(matches!(
+        p.verify_at::<()>(&with_jwk(other_json), &EmbeddedKey, NOW),
+        Err(Error::Jose(tessera_jose::Error::InvalidSignature))
+    ));
+    // A private key or a symmetric key in the header is refused before any verification.
+    let mut private = public_json.clone();
+    private["d"] = json!("jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI");
+    assert!(matches!(
+        p.verify_at::<()>(&with_jwk(private), &EmbeddedKey, NOW),
+        Err(Error::UnusableEmbeddedKey { .. })
+    ));
+    let oct = json!({"kty":"oct","k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"});
+    assert!(matches!(
+        p.verify_at::<()>(&with_jwk(oct), &EmbeddedKey, NOW),
+        Err(Error::UnusableEmbeddedKey { .. })
+    ));
+    // No jwk at all.
+    assert!(matches!(
+        p.verify_at::<()>(&good().sign(&signer).unwrap(), &EmbeddedKey, NOW),
+        Err(Error::UnusableEmbeddedKey { .. })
+    ));
+}
+
+#[test]
+fn a_resolver_sees_the_header_and_the_unverified_issuer() {
+    use tessera_jwt::{KeyRequest, KeyResolver, Keys};
+    /// Picks keys by the token's (unverified) issuer, as an authorization server picks a
+    /// client's keys for private_key_jwt.
+    struct ByIssuer {
+        hs: KeyStore,
+        es: KeyStore,
+    }
+    impl KeyResolver for ByIssuer {
+        fn resolve(&self, request: &KeyRequest<'_>) -> Result<Keys<'_>, Error> {
+            assert_eq!(request.now(), NOW);
+            match request.unverified_issuer().as_deref() {
+                Some("client-hs") => Ok(Keys::Borrowed(&self.hs)),
+                Some("client-es") => Ok(Keys::Borrowed(&self.es)),
+                _ => Err(Error::Rejected {
+                    reason: "unknown client".into(),
+                }),
+            }
+        }
+    }
+    let r = ByIssuer {
+        hs: KeyStore::single(hs_key().verifying_key().clone()),
+        es: KeyStore::single(es_key().verifying_key().clone()),
+    };
+    let p = Policy::builder()
+        .algorithms([JwsAlgorithm::HS256, JwsAlgorithm::ES256])
+        .issuers(["client-hs", "client-es"])
+        .audience(AUD)
+        .build()
+        .unwrap();
+    let t = |iss: &str, key: &SigningKey| {
+        JwtBuilder::new()
+            .issuer(iss)
+            .audience(AUD)
+            .expires_in(NOW, 60)
+            .sign(key)
+            .unwrap()
+    };
+    assert!(
+        p.verify_at::<()>(&t("client-hs", &hs_key()), &r, NOW)
+            .is_ok()
+    );
+    assert!(
+        p.verify_at::<()>(&t("client-es", &es_key()), &r, NOW)
+            .is_ok()
+    );
+    // client-hs's key does not verify a token claiming to be client-es signed with it.
+    assert!(
+        p.verify_at::<()>(&t("client-es", &hs_key()), &r, NOW)
+            .is_err()
+    );
+    assert!(matches!(
+        p.verify_at::<()>(&t("nobody", &hs_key()), &r, NOW),
+        Err(Error::Rejected { .. })
     ));
 }

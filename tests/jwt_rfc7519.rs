@@ -64,7 +64,7 @@ mod rfc7519 {
         let policy = joe_policy(JwsAlgorithm::HS256);
 
         let ok = policy
-            .verify::<Example>(token, &keys, UnixTime(EXP - 1))
+            .verify_at::<Example>(token, &keys, UnixTime(EXP - 1))
             .unwrap();
         assert_eq!(ok.header().typ.as_deref(), Some("JWT"));
         assert_eq!(ok.claims().iss(), Some("joe"));
@@ -72,7 +72,7 @@ mod rfc7519 {
         assert!(ok.custom().is_root);
 
         // The example expired in March 2011: precise error, leeway 30 s by default.
-        match policy.verify::<Example>(token, &keys, UnixTime(EXP + 100)) {
+        match policy.verify_at::<Example>(token, &keys, UnixTime(EXP + 100)) {
             Err(Error::Expired {
                 exp, by, leeway, ..
             }) => {
@@ -83,7 +83,7 @@ mod rfc7519 {
         // Within the leeway it is still accepted.
         assert!(
             policy
-                .verify::<Example>(token, &keys, UnixTime(EXP + 29))
+                .verify_at::<Example>(token, &keys, UnixTime(EXP + 29))
                 .is_ok()
         );
     }
@@ -120,7 +120,7 @@ mod rfc7519 {
         assert_eq!(as_json, v["A.1_claims"]);
         // An encrypted (not nested) JWT is not taken for a JWS, by structure.
         let policy = joe_policy(JwsAlgorithm::RS256);
-        match policy.verify::<Example>(token, &KeyStore::new(), UnixTime(EXP - 1)) {
+        match policy.verify_at::<Example>(token, &KeyStore::new(), UnixTime(EXP - 1)) {
             Err(Error::Jose(tessera_jose::Error::MalformedCompact { expected, found })) => {
                 assert_eq!((expected, found), (3, 5))
             }
@@ -151,7 +151,7 @@ mod rfc7519 {
         // The inner token is exactly RFC 7515 A.2's.
         let inner = rfc7515("RFC 7515 A.2");
         let direct = policy
-            .verify::<Example>(inner["compact"].as_str().unwrap(), &keys, UnixTime(EXP - 1))
+            .verify_at::<Example>(inner["compact"].as_str().unwrap(), &keys, UnixTime(EXP - 1))
             .unwrap();
         assert_eq!(direct.claims().registered, jwt.claims().registered);
         // The policy still applies to the inner token.
@@ -182,7 +182,7 @@ mod rfc7519 {
                 .unwrap(),
         );
         let ok = joe_policy(JwsAlgorithm::ES256)
-            .verify::<Example>(token, &keys, UnixTime(EXP - 1))
+            .verify_at::<Example>(token, &keys, UnixTime(EXP - 1))
             .unwrap();
         assert!(ok.custom().is_root);
     }
@@ -193,7 +193,8 @@ mod rfc7519 {
         let v = rfc7515("RFC 7515 A.5");
         let token = v["compact"].as_str().unwrap();
         let keys = KeyStore::new();
-        match joe_policy(JwsAlgorithm::HS256).verify::<Example>(token, &keys, UnixTime(EXP - 1)) {
+        match joe_policy(JwsAlgorithm::HS256).verify_at::<Example>(token, &keys, UnixTime(EXP - 1))
+        {
             Err(Error::Jose(tessera_jose::Error::UnsupportedAlgorithm { alg })) => {
                 assert_eq!(alg, "none")
             }

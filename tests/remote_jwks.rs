@@ -16,7 +16,7 @@ use tessera_core::{HttpClient, HttpRequest, HttpResponse, UnixTime, http};
 use tessera_jose::jws::{self, JwsHeader};
 use tessera_jose::remote::{RemoteError, RemoteJwkSet, RemoteJwkSetConfig};
 use tessera_jose::{Jwk, JwsAlgorithm, SigningKey};
-use tessera_jwt::{Error, JwtBuilder, KeyResolver, Keys, Policy, RemoteKeys};
+use tessera_jwt::{AsyncKeyResolver, Error, JwtBuilder, KeyRequest, Keys, Policy, RemoteKeys};
 
 const T0: UnixTime = UnixTime(1_700_000_000);
 const JWKS_URI: &str = "https://op.example/jwks";
@@ -176,7 +176,7 @@ impl Future for YieldNow {
 }
 
 fn verify(keys: &RemoteKeys, token: &str, now: UnixTime) -> Result<(), Error> {
-    block_on(policy().verify_async::<()>(token, keys, now)).map(|_| ())
+    block_on(policy().verify_async_at::<()>(token, keys, now)).map(|_| ())
 }
 
 fn no_key(r: Result<(), Error>) -> bool {
@@ -190,21 +190,21 @@ fn no_key(r: Result<(), Error>) -> bool {
 fn fetches_on_first_use_then_serves_from_cache() {
     let p = Provider::new(vec![k1()]);
     let keys = p.keys();
-    // Synchronous verification cannot fetch: it says so.
-    assert!(matches!(
-        policy().verify::<()>(&token(&k1(), T0), &keys, T0),
-        Err(Error::KeysUnavailable)
-    ));
+    // (Synchronous verification cannot be handed remote keys at all: `RemoteKeys` is only an
+    // `AsyncKeyResolver`, so `policy.verify(token, &keys)` does not compile.)
     assert_eq!(p.fetches(), 0);
     for i in 0..50 {
         verify(&keys, &token(&k1(), T0), T0.saturating_add(i)).unwrap();
     }
     assert_eq!(p.fetches(), 1);
     assert_eq!(p.state.lock().unwrap().requests[0], JWKS_URI);
-    // Now the synchronous fast path works, and the prepared keys are shared, not rebuilt.
-    policy().verify::<()>(&token(&k1(), T0), &keys, T0).unwrap();
-    let a = keys.keys_now(Some("k1"), JwsAlgorithm::ES256, T0).unwrap();
-    let b = keys.keys_now(Some("k1"), JwsAlgorithm::ES256, T0).unwrap();
+    // The prepared keys are shared, not rebuilt.
+    let mut header = JwsHeader::new(JwsAlgorithm::ES256);
+    header.kid = Some("k1".into());
+    let request = KeyRequest::new(&header, "", T0);
+    let a = block_on(keys.resolve_async(&request)).unwrap();
+    let b = block_on(keys.resolve_async(&request)).unwrap();
+    assert_eq!(p.fetches(), 1);
     match (a, b) {
         (Keys::Shared(a), Keys::Shared(b)) => assert!(Arc::ptr_eq(&a, &b)),
         other => panic!("{other:?}"),
@@ -391,7 +391,7 @@ fn concurrent_verifications_share_one_fetch() {
     let keys = p.keys();
     let policy = policy();
     let t = token(&k1(), T0);
-    let verifications = (0..16).map(|_| policy.verify_async::<()>(&t, &keys, T0));
+    let verifications = (0..16).map(|_| policy.verify_async_at::<()>(&t, &keys, T0));
     let gate = p.gate.clone();
     let opener = async move {
         for _ in 0..10 {
@@ -420,7 +420,7 @@ fn concurrent_unknown_kids_share_one_refetch() {
     let later = T0.saturating_add(31);
     let policy = policy();
     let t = token(&k2(), later);
-    let verifications = (0..8).map(|_| policy.verify_async::<()>(&t, &keys, later));
+    let verifications = (0..8).map(|_| policy.verify_async_at::<()>(&t, &keys, later));
     let gate = p.gate.clone();
     let opener = async move {
         for _ in 0..10 {
@@ -524,9 +524,9 @@ fn from_openid_issuer_uses_jwks_uri_and_checks_the_issuer() {
 #[test]
 fn a_shared_dyn_resolver_still_fetches() {
     let p = Provider::new(vec![k1()]);
-    let shared: Arc<dyn KeyResolver> = Arc::new(p.keys());
+    let shared: Arc<dyn AsyncKeyResolver> = Arc::new(p.keys());
     let t = token(&k1(), T0);
-    block_on(policy().verify_async::<()>(&t, &shared, T0)).unwrap();
-    block_on(policy().verify_async::<()>(&t, &&*shared, T0)).unwrap();
+    block_on(policy().verify_async_at::<()>(&t, &*shared, T0)).unwrap();
+    block_on(policy().verify_async_at::<()>(&t, shared.as_ref(), T0)).unwrap();
     assert_eq!(p.fetches(), 1);
 }

@@ -267,7 +267,7 @@ impl Demo {
             ),
         );
         let verified = policy
-            .verify_async::<Map<String, Value>>(&id_token, &keys, NOW)
+            .verify_async_at::<Map<String, Value>>(&id_token, &keys, NOW)
             .await
             .map_err(|e| unexpected(format!("the valid ID token was refused: {e}")))?;
         let claims = verified.claims();
@@ -296,7 +296,7 @@ impl Demo {
         );
         for _ in 0..3 {
             policy
-                .verify_async::<Map<String, Value>>(&id_token, &keys, NOW)
+                .verify_async_at::<Map<String, Value>>(&id_token, &keys, NOW)
                 .await
                 .map_err(|e| unexpected(format!("a repeated verification failed: {e}")))?;
         }
@@ -329,7 +329,7 @@ impl Demo {
         );
         let msg = expect_err(
             policy
-                .verify_async::<Map<String, Value>>(&tampered, &keys, NOW)
+                .verify_async_at::<Map<String, Value>>(&tampered, &keys, NOW)
                 .await,
             "tampered token",
             |e| matches!(e, JwtError::Jose(JoseError::InvalidSignature)),
@@ -344,7 +344,7 @@ impl Demo {
             .map_err(|e| unexpected(format!("policy: {e}")))?;
         let msg = expect_err(
             other_rp
-                .verify_async::<Map<String, Value>>(&id_token, &keys, NOW)
+                .verify_async_at::<Map<String, Value>>(&id_token, &keys, NOW)
                 .await,
             "wrong audience",
             |e| {
@@ -366,7 +366,7 @@ impl Demo {
             .map_err(|e| unexpected(format!("signing failed: {e}")))?;
         let msg = expect_err(
             policy
-                .verify_async::<Map<String, Value>>(&expired, &keys, NOW)
+                .verify_async_at::<Map<String, Value>>(&expired, &keys, NOW)
                 .await,
             "expired token",
             |e| {
@@ -387,7 +387,7 @@ impl Demo {
         let unsigned = format!("{none_header}.{payload}.");
         let msg = expect_err(
             policy
-                .verify_async::<Map<String, Value>>(&unsigned, &keys, NOW)
+                .verify_async_at::<Map<String, Value>>(&unsigned, &keys, NOW)
                 .await,
             "alg none",
             |e| matches!(e, JwtError::Jose(JoseError::UnsupportedAlgorithm { alg }) if alg == "none"),
@@ -412,7 +412,7 @@ impl Demo {
             .map_err(|e| unexpected(format!("signing failed: {e}")))?;
         let msg = expect_err(
             policy
-                .verify_async::<Map<String, Value>>(&hs256, &keys, NOW)
+                .verify_async_at::<Map<String, Value>>(&hs256, &keys, NOW)
                 .await,
             "HS256 token",
             |e| matches!(e, JwtError::Jose(JoseError::AlgorithmNotAllowed { alg }) if alg == "HS256"),
@@ -457,7 +457,7 @@ impl Demo {
             .map_err(|e| unexpected(format!("signing failed: {e}")))?;
         for _ in 0..3 {
             policy
-                .verify_async::<Map<String, Value>>(&rotated, &keys, later)
+                .verify_async_at::<Map<String, Value>>(&rotated, &keys, later)
                 .await
                 .map_err(|e| unexpected(format!("the key-2 token was refused: {e}")))?;
         }
@@ -482,7 +482,7 @@ impl Demo {
             .map_err(|e| unexpected(format!("signing failed: {e}")))?;
         let msg = expect_err(
             policy
-                .verify_async::<Map<String, Value>>(&invented, &keys, later)
+                .verify_async_at::<Map<String, Value>>(&invented, &keys, later)
                 .await,
             "invented kid",
             |e| matches!(e, JwtError::Jose(JoseError::NoMatchingKey { .. })),

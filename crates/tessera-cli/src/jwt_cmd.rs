@@ -75,7 +75,11 @@ fn verify_error(e: JwtError) -> CliError {
 fn verify(args: JwtVerifyArgs, inputs: &mut Inputs) -> CmdResult {
     let algs: Vec<JwsAlgorithm> = keys::parse_alg_list(&args.alg, "--alg")?;
     let mut builder = Policy::builder().algorithms(algs.iter().copied());
-    if !args.iss.is_empty() {
+    if args.iss.is_empty() {
+        // The command's contract: without --iss the issuer is not checked (the library
+        // requires this waiver to be explicit).
+        builder = builder.insecure_skip_issuer_check();
+    } else {
         builder = builder.issuers(args.iss.iter().cloned());
     }
     if args.insecure_skip_audience {
@@ -110,7 +114,7 @@ fn verify(args: JwtVerifyArgs, inputs: &mut Inputs) -> CmdResult {
             let store = key_store(keys::parse(&inputs.read("--key", path)?)?)?;
             let token = inputs.read_token("token", &args.token)?;
             policy
-                .verify::<Map<String, Value>>(&token, &store, now)
+                .verify_at::<Map<String, Value>>(&token, &store, now)
                 .map_err(verify_error)?;
             token
         }
@@ -167,7 +171,7 @@ fn verify_remote(policy: &Policy, url: &str, token: &str, now: UnixTime) -> Resu
         let remote = RemoteJwkSet::from_uri(url, http).map_err(bad_input("--jwks-url"))?;
         let keys = RemoteKeys::new(remote);
         policy
-            .verify_async::<Map<String, Value>>(token, &keys, now)
+            .verify_async_at::<Map<String, Value>>(token, &keys, now)
             .await
             .map(|_| ())
             .map_err(verify_error)

@@ -123,6 +123,11 @@ pub enum Error {
     /// The header says `b64: false`: a JWT's payload is always base64url encoded (RFC 7519
     /// §7.2), so this is not a JWT.
     UnencodedPayload,
+    /// The token's own `jwk` header cannot serve to verify it ([`EmbeddedKey`](crate::EmbeddedKey)).
+    UnusableEmbeddedKey {
+        /// Why.
+        reason: &'static str,
+    },
     /// The application's own check refused the token.
     Rejected {
         /// The application's reason.
@@ -220,6 +225,9 @@ impl fmt::Display for Error {
             Error::UnencodedPayload => f.write_str(
                 "the header says \"b64\": false, but a JWT's payload must be base64url encoded",
             ),
+            Error::UnusableEmbeddedKey { reason } => {
+                write!(f, "the token's own key cannot verify it: {reason}")
+            }
             Error::Rejected { reason } => write!(f, "the token was rejected: {reason}"),
             Error::InvalidPolicy { reason } => write!(f, "invalid policy: {reason}"),
             Error::Build { reason } => write!(f, "cannot build the JWT: {reason}"),

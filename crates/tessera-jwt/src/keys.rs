@@ -5,10 +5,11 @@ use std::ops::Deref;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
+use serde_json::Value;
 use tessera_core::UnixTime;
-use tessera_jose::jws::VerifierSet;
+use tessera_jose::jws::{JwsHeader, VerifierSet};
 use tessera_jose::remote::{KeySetSnapshot, RemoteJwkSet};
-use tessera_jose::{JwkSet, JwsAlgorithm, KeyPolicy, VerifyingKey};
+use tessera_jose::{Jwk, JwkSet, JwsAlgorithm, KeyPolicy, VerifyingKey};
 
 use crate::Error;
 
@@ -105,13 +106,17 @@ impl FromIterator<VerifyingKey> for KeyStore {
     }
 }
 
-/// Keys handed out by a [`KeyResolver`]: borrowed from a static store or shared from a cache.
+/// Keys handed out by a key resolver: borrowed from a static store, shared from a cache, or
+/// built for this one token.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Keys<'a> {
     /// Borrowed from the resolver.
     Borrowed(&'a KeyStore),
     /// A shared, prepared snapshot.
     Shared(Arc<KeyStore>),
+    /// Built for this token (e.g. from the key it carries, see [`EmbeddedKey`]).
+    Owned(KeyStore),
 }
 
 impl Deref for Keys<'_> {
@@ -120,65 +125,139 @@ impl Deref for Keys<'_> {
         match self {
             Keys::Borrowed(k) => k,
             Keys::Shared(k) => k,
+            Keys::Owned(k) => k,
         }
     }
 }
 
-/// Where a verifier's keys come from: a static [`KeyStore`] or a [`RemoteKeys`] cache.
-///
-/// [`keys_now`](KeyResolver::keys_now) is the synchronous fast path (no I/O);
-/// [`keys`](KeyResolver::keys) may fetch. A resolver never follows a token's `jku` or `x5u`.
-#[async_trait]
-pub trait KeyResolver: Send + Sync {
-    /// The keys for a token with this `kid` and `alg`, if available without I/O.
-    fn keys_now(&self, kid: Option<&str>, alg: JwsAlgorithm, now: UnixTime) -> Option<Keys<'_>>;
+/// What a key resolver is told about the token whose signature it must find keys for: the
+/// protected header (`alg`, `kid`, `jwk`, `x5t#S256`, …), the time, and — read on request —
+/// the token's unverified `iss`. Nothing here is verified yet: use it to choose keys, never to
+/// trust anything.
+#[derive(Clone, Copy, Debug)]
+pub struct KeyRequest<'a> {
+    header: &'a JwsHeader,
+    payload_segment: &'a str,
+    now: UnixTime,
+}
 
-    /// The keys for a token with this `kid` and `alg`, fetching if needed.
-    async fn keys(
-        &self,
-        kid: Option<&str>,
-        alg: JwsAlgorithm,
-        now: UnixTime,
-    ) -> Result<Keys<'_>, Error> {
-        self.keys_now(kid, alg, now).ok_or(Error::KeysUnavailable)
+impl<'a> KeyRequest<'a> {
+    /// A request for a token with this protected header and payload segment (as it appears in
+    /// the compact serialization), verified at `now`.
+    pub fn new(header: &'a JwsHeader, payload_segment: &'a str, now: UnixTime) -> Self {
+        KeyRequest {
+            header,
+            payload_segment,
+            now,
+        }
+    }
+
+    /// The protected header, as the token claims it.
+    pub fn header(&self) -> &'a JwsHeader {
+        self.header
+    }
+
+    /// `alg` (already on the policy's allow-list when a policy asks).
+    pub fn alg(&self) -> JwsAlgorithm {
+        self.header.alg
+    }
+
+    /// `kid`, if any.
+    pub fn kid(&self) -> Option<&'a str> {
+        self.header.kid.as_deref()
+    }
+
+    /// `x5t#S256`, if any.
+    pub fn x5t_s256(&self) -> Option<&'a str> {
+        self.header.x5t_s256.as_deref()
+    }
+
+    /// The time of verification.
+    pub fn now(&self) -> UnixTime {
+        self.now
+    }
+
+    /// The token's `iss`, read WITHOUT verifying anything, to choose among issuers' keys (e.g.
+    /// an authorization server finding a client's keys for `private_key_jwt`). Decoded and
+    /// parsed (strictly) on each call; `None` when absent or unreadable.
+    pub fn unverified_issuer(&self) -> Option<String> {
+        if !self.header.payload_is_encoded() {
+            return None;
+        }
+        let payload = tessera_core::b64::decode_named(self.payload_segment, "JWT payload").ok()?;
+        let claims = crate::Claims::<()>::from_json(&payload).ok()?;
+        claims.iss().map(str::to_owned)
+    }
+}
+
+/// Finds the keys that may verify a token without I/O: a [`KeyStore`], a token's own key
+/// ([`EmbeddedKey`]), or a resolver of the application's. [`Policy::verify`](crate::Policy::verify)
+/// takes one; a resolver that may need to fetch ([`RemoteKeys`]) implements only
+/// [`AsyncKeyResolver`], so it cannot be handed to the synchronous call by mistake.
+pub trait KeyResolver: Send + Sync {
+    /// The keys to try for `request`. An error refuses the token (e.g. no key for its `kid`).
+    fn resolve(&self, request: &KeyRequest<'_>) -> Result<Keys<'_>, Error>;
+}
+
+/// Finds the keys that may verify a token, fetching them if need be (a remote JWK Set on
+/// first use, on an unknown `kid` once per cooldown, or when stale).
+/// [`Policy::verify_async`](crate::Policy::verify_async) takes one; every [`KeyResolver`] is
+/// one.
+#[async_trait]
+pub trait AsyncKeyResolver: Send + Sync {
+    /// The keys to try for `request`.
+    async fn resolve_async(&self, request: &KeyRequest<'_>) -> Result<Keys<'_>, Error>;
+}
+
+#[async_trait]
+impl<R: KeyResolver + ?Sized> AsyncKeyResolver for R {
+    async fn resolve_async(&self, request: &KeyRequest<'_>) -> Result<Keys<'_>, Error> {
+        self.resolve(request)
     }
 }
 
 impl KeyResolver for KeyStore {
-    fn keys_now(&self, _: Option<&str>, _: JwsAlgorithm, _: UnixTime) -> Option<Keys<'_>> {
-        Some(Keys::Borrowed(self))
+    fn resolve(&self, _: &KeyRequest<'_>) -> Result<Keys<'_>, Error> {
+        Ok(Keys::Borrowed(self))
     }
 }
 
-#[async_trait]
 impl<R: KeyResolver + ?Sized> KeyResolver for Arc<R> {
-    fn keys_now(&self, kid: Option<&str>, alg: JwsAlgorithm, now: UnixTime) -> Option<Keys<'_>> {
-        (**self).keys_now(kid, alg, now)
-    }
-
-    async fn keys(
-        &self,
-        kid: Option<&str>,
-        alg: JwsAlgorithm,
-        now: UnixTime,
-    ) -> Result<Keys<'_>, Error> {
-        (**self).keys(kid, alg, now).await
+    fn resolve(&self, request: &KeyRequest<'_>) -> Result<Keys<'_>, Error> {
+        (**self).resolve(request)
     }
 }
 
-#[async_trait]
-impl<R: KeyResolver + ?Sized> KeyResolver for &R {
-    fn keys_now(&self, kid: Option<&str>, alg: JwsAlgorithm, now: UnixTime) -> Option<Keys<'_>> {
-        (**self).keys_now(kid, alg, now)
-    }
+/// The key a token carries in its own `jwk` header, as DPoP proofs do (RFC 9449 §4.2): only a
+/// public, asymmetric key, prepared for the token's `alg` (and no more: a key that verifies one
+/// token builds no precomputed tables). A signature under such a key proves possession of its
+/// private half, nothing more: bind the key (e.g. to an access token's `cnf.jkt`) before
+/// trusting what it signed.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct EmbeddedKey;
 
-    async fn keys(
-        &self,
-        kid: Option<&str>,
-        alg: JwsAlgorithm,
-        now: UnixTime,
-    ) -> Result<Keys<'_>, Error> {
-        (**self).keys(kid, alg, now).await
+impl KeyResolver for EmbeddedKey {
+    fn resolve(&self, request: &KeyRequest<'_>) -> Result<Keys<'_>, Error> {
+        let refuse = |reason| Err(Error::UnusableEmbeddedKey { reason });
+        let Some(value) = &request.header().jwk else {
+            return refuse("the header has no \"jwk\"");
+        };
+        let Value::Object(map) = value else {
+            return refuse("\"jwk\" is not a JSON object");
+        };
+        let jwk = Jwk::from_map(map.clone())?;
+        if jwk.is_symmetric() {
+            return refuse("\"jwk\" is a symmetric key");
+        }
+        if jwk.is_private() {
+            return refuse("\"jwk\" holds a private key");
+        }
+        let mut key = VerifyingKey::from_jwk(&jwk, request.alg())?;
+        // The key is the token's own: whatever `kid` the token names is this key's.
+        if let Some(kid) = request.kid() {
+            key = key.with_kid(kid);
+        }
+        Ok(Keys::Owned(KeyStore::single(key)))
     }
 }
 
@@ -248,19 +327,13 @@ impl RemoteKeys {
 }
 
 #[async_trait]
-impl KeyResolver for RemoteKeys {
-    fn keys_now(&self, kid: Option<&str>, alg: JwsAlgorithm, now: UnixTime) -> Option<Keys<'_>> {
-        let snapshot = self.remote.peek(now, kid, alg)?;
-        Some(Keys::Shared(self.prepare(&snapshot)))
-    }
-
-    async fn keys(
-        &self,
-        kid: Option<&str>,
-        alg: JwsAlgorithm,
-        now: UnixTime,
-    ) -> Result<Keys<'_>, Error> {
-        let snapshot = self.remote.keys_for(now, kid, alg).await?;
+impl AsyncKeyResolver for RemoteKeys {
+    async fn resolve_async(&self, request: &KeyRequest<'_>) -> Result<Keys<'_>, Error> {
+        let (now, kid, alg) = (request.now(), request.kid(), request.alg());
+        let snapshot = match self.remote.peek(now, kid, alg) {
+            Some(snapshot) => snapshot,
+            None => self.remote.keys_for(now, kid, alg).await?,
+        };
         Ok(Keys::Shared(self.prepare(&snapshot)))
     }
 }

@@ -6,13 +6,14 @@
 //! [`Policy::verify`] / [`Policy::verify_async`] return a [`Verified`] token with typed
 //! [`Claims`] — or an [`Error`] that says exactly what failed.
 //!
-//! Verify a provider's token from its issuer URL (here the network is a closure, so the example
-//! runs anywhere; in an application pass `tessera_reqwest::ReqwestClient` and the system clock):
+//! Verify a provider's token against its published JWK Set (here the network is a closure, so
+//! the example runs anywhere; in an application pass `tessera_reqwest::ReqwestClient`; the
+//! `jwks_uri` comes from the provider's discovery document):
 //!
 //! ```
 //! use std::sync::Arc;
 //! use serde::Deserialize;
-//! use tessera_core::{HttpRequest, HttpResponse, UnixTime};
+//! use tessera_core::{FixedClock, HttpRequest, HttpResponse, UnixTime};
 //! use tessera_jose::remote::RemoteJwkSet;
 //! use tessera_jose::{Jwk, JwsAlgorithm, SigningKey};
 //! use tessera_jwt::{JwtBuilder, Policy, RemoteKeys};
@@ -21,41 +22,46 @@
 //! #   "x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
 //! #   "y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
 //! #   "d":"jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI"}"#).unwrap();
-//! # let jwks = format!(r#"{{"keys":[{}]}}"#, provider_key.to_public().unwrap().to_json());
-//! # let http = Arc::new(move |req: HttpRequest| {
-//! #     let body = match req.uri().path() {
-//! #         "/.well-known/openid-configuration" =>
-//! #             r#"{"issuer":"https://op.example","jwks_uri":"https://op.example/jwks"}"#.to_owned(),
-//! #         _ => jwks.clone(),
-//! #     };
-//! #     async move { Ok(HttpResponse::new(body.into_bytes())) }
-//! # });
-//! # let now = UnixTime(1_700_000_000);
 //! # let signer = SigningKey::from_jwk(&provider_key, JwsAlgorithm::ES256).unwrap();
+//! // The provider's JWK Set, served by an `HttpClient`: any async closure is one (an
+//! // application passes `tessera_reqwest::ReqwestClient::new()?`).
+//! let jwks = format!(r#"{{"keys":[{}]}}"#, provider_key.to_public().unwrap().to_json());
+//! let http = Arc::new(move |_req: HttpRequest| {
+//!     let body = jwks.clone().into_bytes();
+//!     async move { Ok(HttpResponse::new(body)) }
+//! });
+//! let now = UnixTime(1_700_000_000);
 //! # let token = JwtBuilder::new().issuer("https://op.example").subject("u1").audience("my-api")
 //! #     .issued_at(now).expires_in(now, 300).claim("email", "ann@example.com").sign(&signer).unwrap();
-//! # futures_executor::block_on(async {
+//!
 //! #[derive(Deserialize)]
 //! struct MyClaims {
+//!     sub: String,
 //!     email: String,
 //! }
 //!
 //! // Once, at start-up:
-//! let keys = RemoteKeys::new(RemoteJwkSet::from_openid_issuer("https://op.example", http).await?);
+//! let keys = RemoteKeys::new(RemoteJwkSet::from_uri("https://op.example/jwks", http)?);
 //! let policy = Policy::builder()
 //!     .issuer("https://op.example")
 //!     .audience("my-api")
 //!     .algorithms([JwsAlgorithm::RS256, JwsAlgorithm::ES256])
+//!     .clock(FixedClock(now)) // for this example; by default the system clock
 //!     .build()?;
 //!
 //! // Per request:
-//! let verified = policy.verify_async::<MyClaims>(&token, &keys, now).await?;
-//! assert_eq!(verified.claims().sub(), Some("u1"));
-//! assert_eq!(verified.custom().email, "ann@example.com");
-//! # Ok::<(), Box<dyn std::error::Error>>(()) }).unwrap();
+//! async fn email(policy: &Policy, keys: &RemoteKeys, token: &str) -> Result<String, tessera_jwt::Error> {
+//!     let verified = policy.verify_async::<MyClaims>(token, keys).await?;
+//!     assert_eq!(verified.custom().sub, "u1");
+//!     Ok(verified.custom().email.clone())
+//! }
+//! let email = futures_executor::block_on(email(&policy, &keys, &token))?;
+//! assert_eq!(email, "ann@example.com");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! With a static key the call is synchronous:
+//! With keys at hand (a [`KeyStore`]) the call is synchronous; `verify_at` takes the time
+//! explicitly:
 //!
 //! ```
 //! use tessera_core::UnixTime;
@@ -66,11 +72,21 @@
 //! let signer = SigningKey::from_hmac_secret(secret, JwsAlgorithm::HS256).unwrap();
 //! let keys = KeyStore::single(signer.verifying_key().clone());
 //! let now = UnixTime(1_700_000_000);
-//! let token = JwtBuilder::new().audience("app").expires_in(now, 60).sign(&signer).unwrap();
+//! let token = JwtBuilder::new()
+//!     .issuer("me")
+//!     .audience("app")
+//!     .expires_in(now, 60)
+//!     .sign(&signer)
+//!     .unwrap();
 //!
-//! let policy = Policy::builder().algorithm(JwsAlgorithm::HS256).audience("app").build().unwrap();
-//! assert!(policy.verify::<()>(&token, &keys, now).is_ok());
-//! match policy.verify::<()>(&token, &keys, now.saturating_add(600)) {
+//! let policy = Policy::builder()
+//!     .algorithm(JwsAlgorithm::HS256)
+//!     .issuer("me")
+//!     .audience("app")
+//!     .build()
+//!     .unwrap();
+//! assert!(policy.verify_at::<()>(&token, &keys, now).is_ok());
+//! match policy.verify_at::<()>(&token, &keys, now.saturating_add(600)) {
 //!     Err(Error::Expired { by, .. }) => assert_eq!(by, 540),
 //!     other => panic!("{other:?}"),
 //! }
@@ -90,10 +106,12 @@ mod profile;
 pub use builder::JwtBuilder;
 pub use claims::{Audience, Claims, RegisteredClaims};
 pub use error::Error;
-pub use keys::{KeyResolver, KeyStore, Keys, RemoteKeys};
+pub use keys::{
+    AsyncKeyResolver, EmbeddedKey, KeyRequest, KeyResolver, KeyStore, Keys, RemoteKeys,
+};
 pub use nested::VerifiedNested;
 pub use policy::{DEFAULT_LEEWAY_SECS, Policy, PolicyBuilder, Verified, typ_matches};
-pub use profile::{ACCESS_TOKEN_REQUIRED, ACCESS_TOKEN_TYP, AccessTokenClaims};
+pub use profile::{ACCESS_TOKEN_REQUIRED, ACCESS_TOKEN_TYP, AccessTokenClaims, Confirmation};
 
 use serde::de::DeserializeOwned;
 use tessera_jose::jws::{CompactJws, JwsHeader, JwsOptions};

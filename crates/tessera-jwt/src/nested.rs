@@ -5,7 +5,7 @@ use tessera_core::UnixTime;
 use tessera_jose::SigningKey;
 use tessera_jose::jwe::{self, CompactJwe, DecryptionKey, EncryptionKey, JweHeader, JweOptions};
 
-use crate::keys::KeyResolver;
+use crate::keys::{AsyncKeyResolver, KeyResolver};
 use crate::{Error, JwtBuilder, Policy, Verified};
 
 /// A nested JWT whose outer JWE was decrypted and whose inner JWS was verified by a [`Policy`].
@@ -72,7 +72,7 @@ impl Policy {
         now: UnixTime,
     ) -> Result<VerifiedNested<T>, Error> {
         let (jwe_header, inner) = decrypt_inner(token, key, options)?;
-        let jwt = self.verify::<T>(&inner, keys, now)?;
+        let jwt = self.verify_at::<T>(&inner, keys, now)?;
         Ok(VerifiedNested { jwe_header, jwt })
     }
 
@@ -82,11 +82,11 @@ impl Policy {
         token: &str,
         key: &DecryptionKey,
         options: &JweOptions,
-        keys: &(impl KeyResolver + ?Sized),
+        keys: &(impl AsyncKeyResolver + ?Sized),
         now: UnixTime,
     ) -> Result<VerifiedNested<T>, Error> {
         let (jwe_header, inner) = decrypt_inner(token, key, options)?;
-        let jwt = self.verify_async::<T>(&inner, keys, now).await?;
+        let jwt = self.verify_async_at::<T>(&inner, keys, now).await?;
         Ok(VerifiedNested { jwe_header, jwt })
     }
 }

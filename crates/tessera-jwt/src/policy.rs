@@ -5,14 +5,14 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use tessera_core::UnixTime;
+use tessera_core::{Clock, SystemClock, UnixTime};
 use tessera_jose::JwsAlgorithm;
 use tessera_jose::VerifyingKey;
 use tessera_jose::jws::{CompactJws, JwsHeader, JwsOptions};
 
 use crate::Error;
 use crate::claims::{self, Claims, RegisteredClaims};
-use crate::keys::{KeyResolver, KeyStore};
+use crate::keys::{AsyncKeyResolver, KeyRequest, KeyResolver, KeyStore};
 
 /// Default leeway for `exp`, `nbf` and `iat`: 30 seconds of clock skew.
 pub const DEFAULT_LEEWAY_SECS: u64 = 30;
@@ -49,6 +49,7 @@ pub struct Policy {
     max_age: Option<u64>,
     jws: JwsOptions,
     hook: Option<Arc<Hook>>,
+    clock: Arc<dyn Clock>,
 }
 
 impl fmt::Debug for Policy {
@@ -64,7 +65,7 @@ impl fmt::Debug for Policy {
             .field("crit", &self.jws.crit)
             .field("max_token_bytes", &self.jws.max_len)
             .field("hook", &self.hook.is_some())
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -73,6 +74,7 @@ impl fmt::Debug for Policy {
 pub struct PolicyBuilder {
     p: Policy,
     audience_waived: bool,
+    issuer_waived: bool,
 }
 
 impl fmt::Debug for PolicyBuilder {
@@ -80,6 +82,7 @@ impl fmt::Debug for PolicyBuilder {
         f.debug_struct("PolicyBuilder")
             .field("policy", &self.p)
             .field("audience_waived", &self.audience_waived)
+            .field("issuer_waived", &self.issuer_waived)
             .finish()
     }
 }
@@ -100,8 +103,10 @@ impl Default for PolicyBuilder {
                     crit: Vec::new(),
                 },
                 hook: None,
+                clock: Arc::new(SystemClock),
             },
             audience_waived: false,
+            issuer_waived: false,
         }
     }
 }
@@ -123,8 +128,9 @@ impl PolicyBuilder {
         self
     }
 
-    /// Accepts tokens from this issuer (exact comparison). Once any issuer is set, `iss` is
-    /// required. Without one, `iss` is not checked.
+    /// Accepts tokens from this issuer (exact comparison; `iss` is then required). An issuer is
+    /// required unless explicitly waived with
+    /// [`insecure_skip_issuer_check`](PolicyBuilder::insecure_skip_issuer_check).
     pub fn issuer(mut self, iss: impl Into<String>) -> Self {
         self.p.issuers.push(iss.into());
         self
@@ -159,6 +165,29 @@ impl PolicyBuilder {
     pub fn insecure_skip_audience_check(mut self) -> Self {
         self.audience_waived = true;
         self
+    }
+
+    /// Does not check `iss`. Only for tokens whose key alone says who issued them (e.g. a
+    /// token this application signed with its own HMAC key).
+    pub fn insecure_skip_issuer_check(mut self) -> Self {
+        self.issuer_waived = true;
+        self
+    }
+
+    /// The clock [`Policy::verify`] and [`Policy::verify_async`] read (default: the system
+    /// clock). Tests pass a `FixedClock`; the `_at` variants take the time explicitly.
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.p.clock = Arc::new(clock);
+        self
+    }
+
+    /// Accepts tokens without `exp` that show their freshness instead, as proofs of
+    /// possession do (a DPoP proof has `iat` and `jti`, no `exp`): `iat` and `jti` are then
+    /// required and `iat` may be at most `secs` old (the leeway added). A token that has an
+    /// `exp` must still not have expired. Replay protection by `jti` is the caller's.
+    pub fn fresh_within(mut self, secs: u64) -> Self {
+        self.p.required.retain(|c| c != "exp");
+        self.max_age(secs).require("jti")
     }
 
     /// Requires a claim (registered or not) to be present.
@@ -227,12 +256,18 @@ impl PolicyBuilder {
         self
     }
 
-    /// Checks the configuration and builds the policy: at least one algorithm; an audience, or
-    /// the audience check explicitly waived.
+    /// Checks the configuration and builds the policy: at least one algorithm; an issuer and
+    /// an audience, or their checks explicitly waived.
     pub fn build(mut self) -> Result<Policy, Error> {
         if self.p.algorithms.is_empty() {
             return Err(Error::InvalidPolicy {
                 reason: "no algorithm is allowed; name at least one".into(),
+            });
+        }
+        if self.p.issuers.is_empty() && !self.issuer_waived {
+            return Err(Error::InvalidPolicy {
+                reason: "no issuer is configured; set one or call insecure_skip_issuer_check"
+                    .into(),
             });
         }
         if self.audience_waived {
@@ -348,10 +383,10 @@ impl Policy {
     fn check_signature(
         &self,
         keys: &KeyStore,
-        kid: Option<&str>,
-        alg: JwsAlgorithm,
+        request: &KeyRequest<'_>,
         mut verify: impl FnMut(&VerifyingKey) -> Result<(), tessera_jose::Error>,
     ) -> Result<(), Error> {
+        let (kid, alg) = (request.kid(), request.alg());
         let mut tried = false;
         for key in keys.candidates(kid, alg) {
             tried = true;
@@ -462,12 +497,21 @@ impl Policy {
         Ok(())
     }
 
-    /// Verifies `token` with keys available without I/O (a [`KeyStore`], or a [`RemoteKeys`]
-    /// cache that needs no fetch — otherwise [`Error::KeysUnavailable`]) and returns owned
-    /// claims.
-    ///
-    /// [`RemoteKeys`]: crate::RemoteKeys
+    /// Verifies `token` at the policy's clock's time (the system clock unless
+    /// [`PolicyBuilder::clock`] says otherwise) with keys found without I/O (a [`KeyStore`],
+    /// [`EmbeddedKey`](crate::EmbeddedKey), or a resolver of the application's), and returns
+    /// owned claims. A resolver that may need to fetch (a remote JWK Set) goes to
+    /// [`verify_async`](Policy::verify_async).
     pub fn verify<T: DeserializeOwned>(
+        &self,
+        token: &str,
+        keys: &(impl KeyResolver + ?Sized),
+    ) -> Result<Verified<'static, T>, Error> {
+        self.verify_at(token, keys, self.clock.now())
+    }
+
+    /// [`verify`](Policy::verify) at the time `now`.
+    pub fn verify_at<T: DeserializeOwned>(
         &self,
         token: &str,
         keys: &(impl KeyResolver + ?Sized),
@@ -478,9 +522,25 @@ impl Policy {
             .map(Verified::into_owned)
     }
 
-    /// Like [`verify`](Policy::verify), but decodes the payload into `buf` (reusing its
+    /// [`verify_at`](Policy::verify_at), then the caller's `check` on the verified header and
+    /// claims: for per-request values a policy built at start-up cannot know (an expected
+    /// `nonce`, a DPoP proof's `htm`/`htu`/`ath`). `Err(reason)` refuses the token
+    /// ([`Error::Rejected`]).
+    pub fn verify_with<T: DeserializeOwned>(
+        &self,
+        token: &str,
+        keys: &(impl KeyResolver + ?Sized),
+        now: UnixTime,
+        check: impl FnOnce(&JwsHeader, &Claims<'_, T>) -> Result<(), String>,
+    ) -> Result<Verified<'static, T>, Error> {
+        let verified = self.verify_at::<T>(token, keys, now)?;
+        check(verified.header(), verified.claims()).map_err(|reason| Error::Rejected { reason })?;
+        Ok(verified)
+    }
+
+    /// Like [`verify_at`](Policy::verify_at), but decodes the payload into `buf` (reusing its
     /// allocation) and lets the claims borrow from it: registered string claims and `T`'s
-    /// `&str`/`Cow<str>` fields point into `buf` when they have no escapes. The fast path.
+    /// `&str`/`Cow<str>` fields point into `buf` when they have no escapes.
     pub fn verify_borrowed<'b, T: Deserialize<'b>>(
         &self,
         token: &str,
@@ -490,31 +550,38 @@ impl Policy {
     ) -> Result<Verified<'b, T>, Error> {
         let jws = CompactJws::parse(token, &self.jws)?;
         self.check_header(jws.header())?;
-        let (alg, kid) = (jws.header().alg, jws.header().kid.as_deref());
-        let store = keys.keys_now(kid, alg, now).ok_or(Error::KeysUnavailable)?;
-        self.check_signature(&store, kid, alg, |key| jws.verify_into(key, buf))?;
+        let request = KeyRequest::new(jws.header(), jws.payload_segment(), now);
+        let store = keys.resolve(&request)?;
+        self.check_signature(&store, &request, |key| jws.verify_into(key, buf))?;
         drop(store);
         self.finish(jws.into_header(), buf, now)
     }
 
-    /// Verifies `token`, letting the resolver fetch keys if it needs to (a remote JWK Set on
-    /// first use, on an unknown `kid` once per cooldown, or when stale).
+    /// Verifies `token` at the policy's clock's time, letting the resolver fetch keys if it
+    /// needs to (a remote JWK Set on first use, on an unknown `kid` once per cooldown, or when
+    /// stale).
     pub async fn verify_async<T: DeserializeOwned>(
         &self,
         token: &str,
-        keys: &(impl KeyResolver + ?Sized),
+        keys: &(impl AsyncKeyResolver + ?Sized),
+    ) -> Result<Verified<'static, T>, Error> {
+        self.verify_async_at(token, keys, self.clock.now()).await
+    }
+
+    /// [`verify_async`](Policy::verify_async) at the time `now`.
+    pub async fn verify_async_at<T: DeserializeOwned>(
+        &self,
+        token: &str,
+        keys: &(impl AsyncKeyResolver + ?Sized),
         now: UnixTime,
     ) -> Result<Verified<'static, T>, Error> {
         let jws = CompactJws::parse(token, &self.jws)?;
         self.check_header(jws.header())?;
-        let (alg, kid) = (jws.header().alg, jws.header().kid.as_deref());
+        let request = KeyRequest::new(jws.header(), jws.payload_segment(), now);
         let mut buf = Vec::new();
         {
-            let store = match keys.keys_now(kid, alg, now) {
-                Some(k) => k,
-                None => keys.keys(kid, alg, now).await?,
-            };
-            self.check_signature(&store, kid, alg, |key| jws.verify_into(key, &mut buf))?;
+            let store = keys.resolve_async(&request).await?;
+            self.check_signature(&store, &request, |key| jws.verify_into(key, &mut buf))?;
         }
         self.finish::<T>(jws.into_header(), &buf, now)
             .map(Verified::into_owned)

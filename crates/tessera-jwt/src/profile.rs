@@ -39,6 +39,38 @@ pub struct AccessTokenClaims {
     /// `entitlements`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entitlements: Option<Vec<String>>,
+    /// `cnf`: the key the token is bound to (RFC 7800), for sender-constrained tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cnf: Option<Confirmation>,
+}
+
+/// The `cnf` (confirmation) claim of a sender-constrained token (RFC 7800 §3.1): the key whose
+/// holder may present it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Confirmation {
+    /// `jkt`: the RFC 7638 SHA-256 thumbprint of a DPoP key (RFC 9449 §6.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jkt: Option<String>,
+    /// `x5t#S256`: the SHA-256 thumbprint of a client certificate (RFC 8705 §3.1).
+    #[serde(default, rename = "x5t#S256", skip_serializing_if = "Option::is_none")]
+    pub x5t_s256: Option<String>,
+    /// `jwk`: the key itself (RFC 7800 §3.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwk: Option<serde_json::Value>,
+    /// `kid`: the key's identifier (RFC 7800 §3.4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
+}
+
+impl Confirmation {
+    /// A confirmation by DPoP key thumbprint.
+    pub fn jkt(thumbprint: impl Into<String>) -> Self {
+        Confirmation {
+            jkt: Some(thumbprint.into()),
+            ..Confirmation::default()
+        }
+    }
 }
 
 impl AccessTokenClaims {

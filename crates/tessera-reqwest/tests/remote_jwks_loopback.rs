@@ -101,7 +101,10 @@ async fn verifies_a_token_from_the_issuer_url() {
         .sign(&signer)
         .unwrap();
     for _ in 0..5 {
-        let v = policy.verify_async::<()>(&token, &keys, now).await.unwrap();
+        let v = policy
+            .verify_async_at::<()>(&token, &keys, now)
+            .await
+            .unwrap();
         assert_eq!(v.claims().sub(), Some("u1"));
     }
     assert_eq!(
@@ -112,12 +115,12 @@ async fn verifies_a_token_from_the_issuer_url() {
     // The provider's Cache-Control (300 s) decides the next refresh.
     let later = |s| UnixTime(now.0 + s);
     policy
-        .verify_async::<()>(&token, &keys, later(299))
+        .verify_async_at::<()>(&token, &keys, later(299))
         .await
         .unwrap();
     assert_eq!(hits.load(Ordering::SeqCst), 1);
     policy
-        .verify_async::<()>(&token, &keys, later(300))
+        .verify_async_at::<()>(&token, &keys, later(300))
         .await
         .unwrap();
     assert_eq!(hits.load(Ordering::SeqCst), 2);
@@ -130,6 +133,7 @@ async fn a_redirecting_jwks_uri_is_not_followed() {
     let http: Arc<dyn HttpClient> = Arc::new(ReqwestClient::new().unwrap());
     let keys = RemoteKeys::new(RemoteJwkSet::from_uri(&format!("{issuer}/moved"), http).unwrap());
     let policy = Policy::builder()
+        .issuer(&issuer)
         .audience("api")
         .algorithm(JwsAlgorithm::ES256)
         .build()
@@ -145,7 +149,7 @@ async fn a_redirecting_jwks_uri_is_not_followed() {
         .expires_in(now, 60)
         .sign(&signer)
         .unwrap();
-    match policy.verify_async::<()>(&token, &keys, now).await {
+    match policy.verify_async_at::<()>(&token, &keys, now).await {
         Err(Error::Remote(RemoteError::Status { status: 302 })) => {}
         other => panic!("{other:?}"),
     }
