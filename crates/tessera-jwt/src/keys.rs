@@ -76,6 +76,11 @@ impl KeyStore {
 
     /// The keys that may verify a token with this `kid` and `alg`: with a `kid`, the keys
     /// bearing it; without one, every key for `alg` (a scan for a few keys, else hash lookups).
+    ///
+    /// A store of one key without a `kid` of its own ([`KeyStore::single`] of such a key, or a
+    /// JWK Set of that one key) is the exception: a token's `kid` does not exclude that key,
+    /// since the caller named the key itself (the sole key rule of [`VerifierSet`]). Once keys
+    /// carry kids, or there are several, a `kid` that matches none finds no key.
     pub fn candidates<'a, 'k>(
         &'a self,
         kid: Option<&'k str>,
