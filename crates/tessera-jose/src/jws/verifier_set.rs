@@ -282,11 +282,17 @@ mod tests {
         let key = Jwk::generate("HS256").unwrap();
         let set = VerifierSet::new(&JwkSet::from_keys([key.clone()]), &[HS256]);
         assert!(set.is_sole_unnamed_key());
-        assert_eq!(verify(&set, &token(&key, Some("any-kid"))).unwrap(), b"payload");
+        assert_eq!(
+            verify(&set, &token(&key, Some("any-kid"))).unwrap(),
+            b"payload"
+        );
         assert_eq!(verify(&set, &token(&key, None)).unwrap(), b"payload");
         assert_eq!(set.candidates(Some("any-kid"), HS256).count(), 1);
         // The key is still tried under its own algorithms only.
-        assert_eq!(set.candidates(Some("any-kid"), JwsAlgorithm::HS384).count(), 0);
+        assert_eq!(
+            set.candidates(Some("any-kid"), JwsAlgorithm::HS384).count(),
+            0
+        );
     }
 
     #[test]
