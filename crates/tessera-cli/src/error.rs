@@ -176,7 +176,7 @@ mod tests {
 
     #[test]
     fn core_errors_are_named_once() {
-        let e = tessera_core::json::parse_object(b"nope", "key file").unwrap_err();
+        let e = tessera_core::json::parse_object(b"?", "key file").unwrap_err();
         assert_eq!(e.to_string().matches("key file").count(), 1);
         let msg = bad_core_input("key file k.json")(e).message;
         assert_eq!(

@@ -78,17 +78,24 @@ impl Inputs {
     }
 }
 
-/// Whether `s` has the shape of a token: a JSON serialization (`{…`), or three or five
-/// segments of base64url characters separated by dots (segments may be empty, as in a
-/// detached payload or a `dir` JWE).
+/// Whether `s` has the shape of a token: a JSON serialization (`{…`), five base64url
+/// segments separated by dots (a JWE; segments may be empty, as with `dir`), or three
+/// segments whose first is non-empty base64url and whose last is base64url (a JWS; the
+/// middle one is free, for RFC 7797 unencoded payloads).
 pub fn looks_like_token(s: &str) -> bool {
+    fn b64url(seg: &str) -> bool {
+        seg.bytes()
+            .all(|b| b == b'-' || b == b'_' || b.is_ascii_alphanumeric())
+    }
     if s.starts_with('{') {
         return true;
     }
-    let segments = s.split('.').count();
-    (segments == 3 || segments == 5)
-        && s.bytes()
-            .all(|b| b == b'.' || b == b'-' || b == b'_' || b.is_ascii_alphanumeric())
+    let segments: Vec<&str> = s.split('.').collect();
+    match segments.as_slice() {
+        [header, _, signature] => !header.is_empty() && b64url(header) && b64url(signature),
+        [_, _, _, _, _] => segments.iter().all(|seg| b64url(seg)),
+        _ => false,
+    }
 }
 
 /// Refuses a compact JWE where a signed token is expected, pointing at `jwe decrypt`.
@@ -183,6 +190,8 @@ mod tests {
     fn token_shapes() {
         assert!(looks_like_token("eyJh.eyJz.c2ln"));
         assert!(looks_like_token("eyJh..c2ln"));
+        assert!(!looks_like_token("eyJh.$.02.c2ln"));
+        assert!(looks_like_token("eyJh.$02 x.c2ln"));
         assert!(looks_like_token("a.b.c.d.e"));
         assert!(looks_like_token("a..c.d.e"));
         assert!(looks_like_token("{\"payload\":\"\"}"));

@@ -169,8 +169,27 @@ fn decrypt(args: JweDecryptArgs, inputs: &mut Inputs) -> CmdResult {
     )))
 }
 
-/// The keys to try, by the rule of [`KeyFile::by_kid`]: the sole key without a `kid` whatever
-/// the token's `kid`; otherwise the keys with the token's `kid` (all keys when it names none).
+/// The keys to try: the one key, or the set's keys with the token's `kid` — or, when no key
+/// has that `kid`, the keys without one (all keys when the token names none).
+///
+/// Decryption keeps this wider rule (RFC 7516 A.4 sends recipients with kids to a JWK Set
+/// whose keys have none); signature verification uses [`KeyFile::by_kid`], the rule shared
+/// with `VerifierSet`.
 fn candidates(keys: &KeyFile, kid: Option<&str>) -> Vec<Jwk> {
-    keys.by_kid(kid).into_iter().cloned().collect()
+    match (keys, kid) {
+        (KeyFile::Single(jwk), _) => vec![(**jwk).clone()],
+        (KeyFile::Set(set), Some(kid)) => {
+            let named: Vec<Jwk> = set.by_kid(kid).cloned().collect();
+            if named.is_empty() {
+                set.keys()
+                    .iter()
+                    .filter(|k| k.kid.is_none())
+                    .cloned()
+                    .collect()
+            } else {
+                named
+            }
+        }
+        (KeyFile::Set(set), None) => set.keys().to_vec(),
+    }
 }
