@@ -108,6 +108,17 @@ pub fn refuse_jwe(token: &str) -> Result<()> {
     Ok(())
 }
 
+/// Refuses a JSON serialization where a JWT (always compact) is expected.
+pub fn refuse_json_for_jwt(token: &str) -> Result<()> {
+    if token.starts_with('{') {
+        return Err(CliError::usage(
+            "this is a JSON serialization, but a JWT is compact (three segments); \
+             verify a JWS in JSON with `tessera jws verify`",
+        ));
+    }
+    Ok(())
+}
+
 /// Whether a token was pasted with its `Authorization` scheme: `Bearer` (any case), then
 /// whitespace.
 pub fn has_bearer_prefix(s: &str) -> bool {

@@ -11,7 +11,7 @@ use crate::CmdResult;
 use crate::cli::{JwtCommand, JwtSignArgs, JwtVerifyArgs};
 use crate::error::{CliError, Result, bad_core_input, chain, token_error};
 use crate::http::FetchLog;
-use crate::io::{Inputs, Output, refuse_jwe, warn};
+use crate::io::{Inputs, Output, refuse_json_for_jwt, refuse_jwe, warn};
 use crate::jws_cmd;
 use crate::keys::{self, KeyFile};
 
@@ -115,6 +115,7 @@ fn verify(args: JwtVerifyArgs, inputs: &mut Inputs) -> CmdResult {
             let store = key_store(keys::load(inputs, "--key", path)?)?;
             let token = inputs.read_token("token", &args.token)?;
             refuse_jwe(&token)?;
+            refuse_json_for_jwt(&token)?;
             policy
                 .verify::<Map<String, Value>>(&token, &store, now)
                 .map_err(verify_error)?;
@@ -123,6 +124,7 @@ fn verify(args: JwtVerifyArgs, inputs: &mut Inputs) -> CmdResult {
         (None, Some(url)) => {
             let token = inputs.read_token("token", &args.token)?;
             refuse_jwe(&token)?;
+            refuse_json_for_jwt(&token)?;
             verify_remote(&policy, url, &token, now)?;
             token
         }

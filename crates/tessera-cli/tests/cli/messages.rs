@@ -114,6 +114,15 @@ fn a_jwe_given_to_verify_points_at_jwe_decrypt() {
         fails(jws_verify(&key).arg("-").write_stdin(jwe.clone()), 2),
         expected
     );
+    // A JSON serialization is no JWT either.
+    assert_eq!(
+        fails(
+            jwt_verify(&key).arg(r#"{"payload":"e30","signatures":[]}"#),
+            2
+        ),
+        "tessera: this is a JSON serialization, but a JWT is compact (three segments); \
+         verify a JWS in JSON with `tessera jws verify`\n"
+    );
 }
 
 #[test]
@@ -275,5 +284,63 @@ fn jwt_sign_warns_when_the_token_never_expires() {
             .args(["jwt", "sign", "--key", &key, "--now", NOW])
             .args(extra));
         assert_eq!((code, err.as_str()), (0, ""), "{extra:?}");
+    }
+}
+
+/// No diagnostic repeats the command's own prefix ("key file: key file is not valid JSON").
+#[test]
+fn no_diagnostic_repeats_a_prefix() {
+    let dir = Dir::new();
+    let (key, jwt) = key_and_jwt(&dir);
+    let files = [
+        dir.file("empty.json", ""),
+        dir.file("text.json", "?"),
+        dir.file("dup.json", r#"{"kty":"oct","kty":"oct"}"#),
+        dir.file("deep.json", "[".repeat(200)),
+        dir.file("nokty.json", r#"{"k":"AAAA"}"#),
+        dir.file("emptyset.json", r#"{"keys":[]}"#),
+        dir.file(
+            "bad.pem",
+            "-----BEGIN PUBLIC KEY-----\n!!\n-----END PUBLIC KEY-----\n",
+        ),
+        dir.0
+            .path()
+            .join("missing.json")
+            .to_str()
+            .unwrap()
+            .to_owned(),
+    ];
+    let mut messages = Vec::new();
+    for file in &files {
+        messages.push(fails(jwt_verify(file).arg(&jwt), 2));
+        messages.push(fails(jws_verify(file).arg(&jwt), 2));
+        messages.push(fails(
+            tessera().args(["jwt", "sign", "--key", file, "--claims", "{}"]),
+            2,
+        ));
+        messages.push(fails(tessera().args(["jwk", "thumbprint", file]), 2));
+    }
+    for (args, stdin) in [
+        (&["jws", "sign", "--key", &key, "--header", "[]"][..], "x"),
+        (
+            &["jws", "sign", "--key", &key, "--header", r#"{"a":1,"a":1}"#],
+            "x",
+        ),
+        (&["jwt", "sign", "--key", &key, "--claims", "{"], ""),
+        (&["jwt", "decode", "-"], "e30.bm90IGpzb24.AA"),
+        (&["jwt", "decode", "-"], "e30.eyJhIjoxLCJhIjoyfQ.AA"),
+        (&["jwe", "decrypt", "--key", &key, "-"], "a.b.c.d.e"),
+    ] {
+        messages.push(fails(tessera().args(args).write_stdin(stdin), 2));
+    }
+    // The command's own label (what it was reading) is not said again by the cause after it.
+    for msg in &messages {
+        let parts: Vec<&str> = msg.trim_end().split(": ").collect();
+        if let [_, label, cause, ..] = parts.as_slice() {
+            assert!(
+                !cause.starts_with(label),
+                "{label:?} is repeated in {msg:?}"
+            );
+        }
     }
 }
