@@ -103,7 +103,7 @@ pub enum JwkCommand {
         /// The curve for ECDH-ES keys: P-256 (default), P-384, P-521 or X25519.
         #[arg(long, value_name = "CRV")]
         crv: Option<String>,
-        /// The RSA modulus size in bits (2048 to 8192).
+        /// The RSA modulus size in bits: 2048 to 8192, a multiple of 8.
         #[arg(long, value_name = "BITS", default_value_t = 2048)]
         bits: usize,
     },
@@ -198,7 +198,8 @@ pub struct JwsSignArgs {
 
 #[derive(Debug, Args)]
 pub struct JwsVerifyArgs {
-    /// The public (or private) JWK, or a JWK Set from which the token's "kid" selects the key.
+    /// The public (or private) JWK, a JWK Set from which the token's "kid" selects the key, or
+    /// a PEM key. One key without a "kid" of its own is used whatever the token's "kid".
     #[arg(long, value_name = "FILE")]
     pub key: String,
     /// The algorithms to accept, comma-separated (e.g. RS256,ES256). Required: the token's own
@@ -208,7 +209,7 @@ pub struct JwsVerifyArgs {
     /// The detached payload, for a JWS printed with `--detached` (`-` for stdin).
     #[arg(long, value_name = "FILE")]
     pub payload: Option<String>,
-    /// The JWS, compact or JSON (default `-`: read from stdin).
+    /// The JWS, compact or JSON, or a file holding it (default `-`: read from stdin).
     #[arg(value_name = "TOKEN|-", default_value = "-", hide_default_value = true)]
     pub token: String,
 }
@@ -264,7 +265,7 @@ pub struct JweDecryptArgs {
     /// The content encryption algorithms to accept, comma-separated (default: all).
     #[arg(long, value_name = "ENC[,ENC...]")]
     pub enc: Option<String>,
-    /// The JWE, compact or JSON (default `-`: read from stdin).
+    /// The JWE, compact or JSON, or a file holding it (default `-`: read from stdin).
     #[arg(value_name = "TOKEN|-", default_value = "-", hide_default_value = true)]
     pub token: String,
 }
@@ -289,7 +290,7 @@ pub enum JwtCommand {
     Verify(JwtVerifyArgs),
     /// Print a JWT's header and claims WITHOUT verifying it (a warning goes to stderr).
     Decode {
-        /// The JWT (`-` for stdin).
+        /// The JWT, or a file holding it (`-` for stdin).
         #[arg(value_name = "TOKEN|-", default_value = "-", hide_default_value = true)]
         token: String,
     },
@@ -312,7 +313,8 @@ pub struct JwtSignArgs {
     /// The header "kid" (default: the key's "kid").
     #[arg(long, value_name = "KID")]
     pub kid: Option<String>,
-    /// Set "exp" to now + SECS.
+    /// Set "exp" to now + SECS. Without it (and without "exp" in --claims) the token never
+    /// expires, which a warning on stderr points out: `jwt verify` requires "exp" by default.
     #[arg(long, value_name = "SECS")]
     pub expires_in: Option<u64>,
     /// Do not add "iat" (added as now when the claims have none).
@@ -327,6 +329,7 @@ pub struct JwtSignArgs {
 #[command(group(clap::ArgGroup::new("keys").required(true).args(["key", "jwks_url"])))]
 pub struct JwtVerifyArgs {
     /// The verification key: a JWK, a JWK Set (the token's "kid" selects the key) or a PEM key.
+    /// One key without a "kid" of its own is used whatever the token's "kid".
     #[arg(long, value_name = "FILE")]
     pub key: Option<String>,
     /// Fetch the verification keys from this JWK Set URL (https, or http on a loopback host).
@@ -364,7 +367,7 @@ pub struct JwtVerifyArgs {
     /// The time to verify at, in Unix seconds (default: the system clock).
     #[arg(long, value_name = "UNIX_SECONDS")]
     pub now: Option<u64>,
-    /// The JWT (default `-`: read from stdin).
+    /// The JWT, or a file holding it (default `-`: read from stdin).
     #[arg(value_name = "TOKEN|-", default_value = "-", hide_default_value = true)]
     pub token: String,
 }

@@ -28,7 +28,8 @@ use tessera_pkce::{CodeVerifier, Error as PkceError, ServerVerifier};
 
 use crate::CmdResult;
 use crate::cli::DemoArgs;
-use crate::error::{CliError, Result};
+use crate::error::{CliError, Result, chain};
+use crate::http::FetchLog;
 use crate::io::Output;
 
 /// The demo's "now": 2027-01-15T08:00:00Z.
@@ -78,7 +79,7 @@ pub fn run(args: DemoArgs) -> CmdResult {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| CliError::usage(format!("cannot start the I/O runtime: {e}")))?;
+        .map_err(|e| CliError::usage(format!("cannot start the I/O runtime: {}", chain(&e))))?;
     let mut demo = Demo {
         out,
         say: Narrator::default(),
@@ -139,10 +140,12 @@ impl Narrator {
     fn flush(&mut self) -> Result<()> {
         match self.error.take() {
             None => Ok(()),
-            Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(CliError::usage(
-                "stdout was closed before the demo finished",
-            )),
-            Some(e) => Err(CliError::usage(format!("cannot write to stdout: {e}"))),
+            // A reader that went away (`tessera demo | head`) is a normal end of the narration.
+            Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            Some(e) => Err(CliError::usage(format!(
+                "cannot write to stdout: {}",
+                chain(&e)
+            ))),
         }
     }
 }
@@ -172,7 +175,7 @@ fn header_json(token: &str) -> String {
 }
 
 fn generate_err(e: JoseError) -> Unexpected {
-    unexpected(format!("key generation failed: {e}"))
+    unexpected(format!("key generation failed: {}", chain(&e)))
 }
 
 impl Demo {
@@ -208,7 +211,7 @@ impl Demo {
             .to_public()
             .ok_or_else(|| unexpected("the EC key has no public half"))?;
         let signer1 = SigningKey::from_jwk(&key1, JwsAlgorithm::ES256)
-            .map_err(|e| unexpected(format!("cannot prepare the signing key: {e}")))?;
+            .map_err(|e| unexpected(format!("cannot prepare the signing key: {}", chain(&e))))?;
         let jwks = JwkSet::from_keys([public1.clone()]).to_json();
         server.publish(jwks.clone());
         let jwks_url = format!("{base}/jwks");
@@ -232,7 +235,7 @@ impl Demo {
             .claim("email", EMAIL)
             .kid("key-1")
             .sign(&signer1)
-            .map_err(|e| unexpected(format!("signing failed: {e}")))?;
+            .map_err(|e| unexpected(format!("signing failed: {}", chain(&e))))?;
         self.say.kv("header", header_json(&id_token));
         self.say.kv("token", &id_token);
         self.save("id-token.jwt", &id_token)?;
@@ -246,10 +249,12 @@ impl Demo {
         let client = tessera_reqwest::ReqwestClient::builder()
             .no_proxy()
             .build()
-            .map_err(|e| unexpected(format!("cannot build the HTTP client: {e}")))?;
-        let http: Arc<dyn HttpClient> = Arc::new(client);
+            .map_err(|e| unexpected(format!("cannot build the HTTP client: {}", chain(&e))))?;
+        // Failed fetches are kept with their URL and causes, for the message if a step fails.
+        let log = FetchLog::default();
+        let http: Arc<dyn HttpClient> = log.wrap(client);
         let remote = RemoteJwkSet::from_uri(&jwks_url, http)
-            .map_err(|e| unexpected(format!("JWK Set URL refused: {e}")))?;
+            .map_err(|e| unexpected(format!("JWK Set URL refused: {}", chain(&e))))?;
         let keys = RemoteKeys::new(remote);
         let policy = Policy::builder()
             .algorithm(JwsAlgorithm::ES256)
@@ -258,7 +263,7 @@ impl Demo {
             .require("sub")
             .require("iat")
             .build()
-            .map_err(|e| unexpected(format!("policy: {e}")))?;
+            .map_err(|e| unexpected(format!("policy: {}", chain(&e))))?;
         self.say.kv(
             "policy",
             format!(
@@ -269,7 +274,12 @@ impl Demo {
         let verified = policy
             .verify_async_at::<Map<String, Value>>(&id_token, &keys, NOW)
             .await
-            .map_err(|e| unexpected(format!("the valid ID token was refused: {e}")))?;
+            .map_err(|e| {
+                unexpected(format!(
+                    "the valid ID token was refused: {}",
+                    log.describe(&e)
+                ))
+            })?;
         let claims = verified.claims();
         let nonce = verified.custom().get("nonce").and_then(Value::as_str);
         // The nonce is compared in constant time, as a relying party must.
@@ -298,7 +308,12 @@ impl Demo {
             policy
                 .verify_async_at::<Map<String, Value>>(&id_token, &keys, NOW)
                 .await
-                .map_err(|e| unexpected(format!("a repeated verification failed: {e}")))?;
+                .map_err(|e| {
+                    unexpected(format!(
+                        "a repeated verification failed: {}",
+                        log.describe(&e)
+                    ))
+                })?;
         }
         let fetches = server.fetches();
         if fetches != 1 {
@@ -341,7 +356,7 @@ impl Demo {
             .issuer(&base)
             .audience("other-app")
             .build()
-            .map_err(|e| unexpected(format!("policy: {e}")))?;
+            .map_err(|e| unexpected(format!("policy: {}", chain(&e))))?;
         let msg = expect_err(
             other_rp
                 .verify_async_at::<Map<String, Value>>(&id_token, &keys, NOW)
@@ -363,7 +378,7 @@ impl Demo {
             .claim("nonce", NONCE)
             .kid("key-1")
             .sign(&signer1)
-            .map_err(|e| unexpected(format!("signing failed: {e}")))?;
+            .map_err(|e| unexpected(format!("signing failed: {}", chain(&e))))?;
         let msg = expect_err(
             policy
                 .verify_async_at::<Map<String, Value>>(&expired, &keys, NOW)
@@ -397,10 +412,10 @@ impl Demo {
         // Algorithm confusion: HS256 with the provider's public key as the HMAC secret.
         let confused = SigningKey::from_jwk(
             &Jwk::from_oct(public1.to_json().as_bytes())
-                .map_err(|e| unexpected(format!("oct key: {e}")))?,
+                .map_err(|e| unexpected(format!("oct key: {}", chain(&e))))?,
             JwsAlgorithm::HS256,
         )
-        .map_err(|e| unexpected(format!("HMAC key: {e}")))?;
+        .map_err(|e| unexpected(format!("HMAC key: {}", chain(&e))))?;
         let hs256 = JwtBuilder::new()
             .issuer(&base)
             .subject("admin")
@@ -409,7 +424,7 @@ impl Demo {
             .expires_in(NOW, 600)
             .kid("key-1")
             .sign(&confused)
-            .map_err(|e| unexpected(format!("signing failed: {e}")))?;
+            .map_err(|e| unexpected(format!("signing failed: {}", chain(&e))))?;
         let msg = expect_err(
             policy
                 .verify_async_at::<Map<String, Value>>(&hs256, &keys, NOW)
@@ -439,7 +454,7 @@ impl Demo {
             .to_public()
             .ok_or_else(|| unexpected("the EC key has no public half"))?;
         let signer2 = SigningKey::from_jwk(&key2, JwsAlgorithm::ES256)
-            .map_err(|e| unexpected(format!("cannot prepare the signing key: {e}")))?;
+            .map_err(|e| unexpected(format!("cannot prepare the signing key: {}", chain(&e))))?;
         let jwks = JwkSet::from_keys([public2, public1]).to_json();
         server.publish(jwks.clone());
         self.save("provider-key-2.json", &key2.to_json())?;
@@ -454,12 +469,14 @@ impl Demo {
             .claim("nonce", NONCE)
             .kid("key-2")
             .sign(&signer2)
-            .map_err(|e| unexpected(format!("signing failed: {e}")))?;
+            .map_err(|e| unexpected(format!("signing failed: {}", chain(&e))))?;
         for _ in 0..3 {
             policy
                 .verify_async_at::<Map<String, Value>>(&rotated, &keys, later)
                 .await
-                .map_err(|e| unexpected(format!("the key-2 token was refused: {e}")))?;
+                .map_err(|e| {
+                    unexpected(format!("the key-2 token was refused: {}", log.describe(&e)))
+                })?;
         }
         let refetches = server.fetches().saturating_sub(1);
         if refetches != 1 {
@@ -479,7 +496,7 @@ impl Demo {
             .expires_in(later, 600)
             .kid("key-99")
             .sign(&signer2)
-            .map_err(|e| unexpected(format!("signing failed: {e}")))?;
+            .map_err(|e| unexpected(format!("signing failed: {}", chain(&e))))?;
         let msg = expect_err(
             policy
                 .verify_async_at::<Map<String, Value>>(&invented, &keys, later)
@@ -513,7 +530,7 @@ impl Demo {
             .ok_or_else(|| unexpected("the X25519 key has no public half"))?;
         self.save("rp-enc-key.json", &rp_key.to_json())?;
         let recipient = EncryptionKey::from_jwk(&rp_public, kw)
-            .map_err(|e| unexpected(format!("encryption key: {e}")))?;
+            .map_err(|e| unexpected(format!("encryption key: {}", chain(&e))))?;
         let jwe_header = JweHeader::new(kw, enc).with_kid("rp-enc-1");
         let nested = JwtBuilder::new()
             .issuer(&base)
@@ -525,13 +542,13 @@ impl Demo {
             .claim("email", EMAIL)
             .kid("key-2")
             .sign_then_encrypt(&signer2, &jwe_header, &recipient)
-            .map_err(|e| unexpected(format!("sign-then-encrypt failed: {e}")))?;
+            .map_err(|e| unexpected(format!("sign-then-encrypt failed: {}", chain(&e))))?;
         self.save("nested-id-token.jwe", &nested)?;
         self.say.kv("RP public key", rp_public.to_json());
         self.say.kv("JWE header", header_json(&nested));
         self.say.kv("JWE", short(&nested));
         let decryptor = DecryptionKey::from_jwk(&rp_key, kw)
-            .map_err(|e| unexpected(format!("decryption key: {e}")))?;
+            .map_err(|e| unexpected(format!("decryption key: {}", chain(&e))))?;
         let options = JweOptions {
             algs: Some(vec![kw]),
             encs: Some(vec![enc]),
@@ -540,7 +557,7 @@ impl Demo {
         let opened = policy
             .verify_nested_async::<Map<String, Value>>(&nested, &decryptor, &options, &keys, later)
             .await
-            .map_err(|e| unexpected(format!("the nested JWT was refused: {e}")))?;
+            .map_err(|e| unexpected(format!("the nested JWT was refused: {}", log.describe(&e))))?;
         let inner = opened.jwt();
         if inner.claims().sub() != Some(SUB) || inner.header().kid.as_deref() != Some("key-2") {
             return Err(unexpected("the nested JWT's claims or kid differ"));
@@ -557,7 +574,7 @@ impl Demo {
             .map_err(generate_err)?
             .with_kid("rp-enc-1");
         let wrong = DecryptionKey::from_jwk(&wrong_rp, kw)
-            .map_err(|e| unexpected(format!("decryption key: {e}")))?;
+            .map_err(|e| unexpected(format!("decryption key: {}", chain(&e))))?;
         let msg = expect_err(
             policy
                 .verify_nested_async::<Map<String, Value>>(&nested, &wrong, &options, &keys, later)
@@ -571,8 +588,8 @@ impl Demo {
         self.say.line("");
         self.say
             .line("7. PKCE: the client's verifier and S256 challenge; the server's check");
-        let verifier =
-            CodeVerifier::generate().map_err(|e| unexpected(format!("PKCE verifier: {e}")))?;
+        let verifier = CodeVerifier::generate()
+            .map_err(|e| unexpected(format!("PKCE verifier: {}", chain(&e))))?;
         let challenge = verifier.challenge();
         self.say.kv("code_verifier", verifier.secret());
         self.say.kv(
@@ -586,12 +603,12 @@ impl Demo {
         let server = ServerVerifier::new();
         server
             .check_challenge(Some("S256"), challenge.as_str())
-            .map_err(|e| unexpected(format!("the S256 challenge was refused: {e}")))?;
+            .map_err(|e| unexpected(format!("the S256 challenge was refused: {}", chain(&e))))?;
         server
             .verify(Some("S256"), challenge.as_str(), verifier.secret())
-            .map_err(|e| unexpected(format!("the right verifier was refused: {e}")))?;
-        let other =
-            CodeVerifier::generate().map_err(|e| unexpected(format!("PKCE verifier: {e}")))?;
+            .map_err(|e| unexpected(format!("the right verifier was refused: {}", chain(&e))))?;
+        let other = CodeVerifier::generate()
+            .map_err(|e| unexpected(format!("PKCE verifier: {}", chain(&e))))?;
         let wrong = server.verify(Some("S256"), challenge.as_str(), other.secret());
         if wrong != Err(PkceError::Mismatch) {
             return Err(unexpected(format!(
@@ -647,16 +664,18 @@ struct ServerState {
 impl JwksServer {
     fn start() -> Result<Self> {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-            .map_err(|e| CliError::usage(format!("cannot listen on 127.0.0.1: {e}")))?;
+            .map_err(|e| CliError::usage(format!("cannot listen on 127.0.0.1: {}", chain(&e))))?;
         let addr = listener
             .local_addr()
-            .map_err(|e| CliError::usage(format!("cannot listen on 127.0.0.1: {e}")))?;
+            .map_err(|e| CliError::usage(format!("cannot listen on 127.0.0.1: {}", chain(&e))))?;
         let state = Arc::new(ServerState::default());
         let shared = Arc::clone(&state);
         let thread = std::thread::Builder::new()
             .name("demo-jwks-server".into())
             .spawn(move || serve(&listener, &shared))
-            .map_err(|e| CliError::usage(format!("cannot start the JWK Set server: {e}")))?;
+            .map_err(|e| {
+                CliError::usage(format!("cannot start the JWK Set server: {}", chain(&e)))
+            })?;
         Ok(JwksServer {
             addr,
             state,

@@ -36,18 +36,34 @@ impl Inputs {
         read_capped(std::io::stdin().lock(), what)
     }
 
-    /// Reads a UTF-8 text input (a token), trimming surrounding whitespace.
+    /// Reads a token argument: the token itself, `-` for stdin, or the name of a file that
+    /// holds it. An argument shaped like a token (a JSON serialization, or three or five
+    /// dot-separated base64url segments) is always the token; anything else must name a
+    /// readable file. Surrounding whitespace is trimmed, and a `Bearer ` prefix is refused
+    /// with a hint rather than silently stripped.
     pub fn read_token(&mut self, what: &'static str, arg: &str) -> Result<String> {
         let raw = if arg == "-" {
             self.stdin(what)?
-        } else {
+        } else if looks_like_token(arg.trim()) || has_bearer_prefix(arg.trim()) {
             arg.as_bytes().to_vec()
+        } else if std::path::Path::new(arg).is_file() {
+            self.read(what, arg)?
+        } else {
+            return Err(CliError::usage(format!(
+                "{what} {:?} is neither a readable file nor a compact token",
+                shorten(arg)
+            )));
         };
         let s = String::from_utf8(raw)
             .map_err(|_| CliError::usage(format!("{what}: not UTF-8 text")))?;
         let t = s.trim();
         if t.is_empty() {
             return Err(CliError::usage(format!("{what}: empty input")));
+        }
+        if has_bearer_prefix(t) {
+            return Err(CliError::usage(format!(
+                "{what} starts with \"Bearer \": remove the \"Bearer \" prefix and give the token alone"
+            )));
         }
         Ok(t.to_owned())
     }
@@ -59,6 +75,62 @@ impl Inputs {
         } else {
             self.read(what, arg)
         }
+    }
+}
+
+/// Whether `s` has the shape of a token: a JSON serialization (`{…`), five base64url
+/// segments separated by dots (a JWE; segments may be empty, as with `dir`), or three
+/// segments whose first is non-empty base64url and whose last is base64url (a JWS; the
+/// middle one is free, for RFC 7797 unencoded payloads).
+pub fn looks_like_token(s: &str) -> bool {
+    fn b64url(seg: &str) -> bool {
+        seg.bytes()
+            .all(|b| b == b'-' || b == b'_' || b.is_ascii_alphanumeric())
+    }
+    if s.starts_with('{') {
+        return true;
+    }
+    let segments: Vec<&str> = s.split('.').collect();
+    match segments.as_slice() {
+        [header, _, signature] => !header.is_empty() && b64url(header) && b64url(signature),
+        [_, _, _, _, _] => segments.iter().all(|seg| b64url(seg)),
+        _ => false,
+    }
+}
+
+/// Refuses a compact JWE where a signed token is expected, pointing at `jwe decrypt`.
+pub fn refuse_jwe(token: &str) -> Result<()> {
+    if !token.starts_with('{') && token.split('.').count() == 5 {
+        return Err(CliError::usage(
+            "this is a JWE (5 segments); decrypt it with `tessera jwe decrypt`",
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a JSON serialization where a JWT (always compact) is expected.
+pub fn refuse_json_for_jwt(token: &str) -> Result<()> {
+    if token.starts_with('{') {
+        return Err(CliError::usage(
+            "this is a JSON serialization, but a JWT is compact (three segments); \
+             verify a JWS in JSON with `tessera jws verify`",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a token was pasted with its `Authorization` scheme: `Bearer` (any case), then
+/// whitespace.
+pub fn has_bearer_prefix(s: &str) -> bool {
+    s.get(..6).is_some_and(|p| p.eq_ignore_ascii_case("bearer"))
+        && s[6..].starts_with(|c: char| c.is_ascii_whitespace())
+}
+
+/// An argument as quoted in a message: at most 60 characters.
+fn shorten(s: &str) -> String {
+    match s.char_indices().nth(60) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_owned(),
     }
 }
 
@@ -107,7 +179,49 @@ impl Output {
     }
 }
 
+/// Writes `output` to stdout. A reader that went away (`tessera … | head`) ends the output
+/// normally: it returns `Ok`.
+pub fn write_stdout(output: Output) -> std::io::Result<()> {
+    match output.write() {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
 /// Writes a diagnostic line to stderr, ignoring failures (a closed stderr must not panic).
 pub fn warn(msg: &str) {
     let _ = writeln!(std::io::stderr().lock(), "tessera: {msg}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_shapes() {
+        assert!(looks_like_token("eyJh.eyJz.c2ln"));
+        assert!(looks_like_token("eyJh..c2ln"));
+        assert!(!looks_like_token("eyJh.$.02.c2ln"));
+        assert!(looks_like_token("eyJh.$02 x.c2ln"));
+        assert!(looks_like_token("a.b.c.d.e"));
+        assert!(looks_like_token("a..c.d.e"));
+        assert!(looks_like_token("{\"payload\":\"\"}"));
+        assert!(!looks_like_token("token"));
+        assert!(!looks_like_token("token.jwt"));
+        assert!(!looks_like_token("dir/id-token.jwt"));
+        assert!(!looks_like_token("a.b.c.d"));
+        assert!(!looks_like_token("Bearer a.b.c"));
+    }
+
+    #[test]
+    fn bearer_prefixes() {
+        assert!(has_bearer_prefix("Bearer a.b.c"));
+        assert!(has_bearer_prefix("bearer   a.b.c"));
+        assert!(has_bearer_prefix("BEARER\ta.b.c"));
+        assert!(!has_bearer_prefix("Bearera.b.c"));
+        assert!(!has_bearer_prefix("Bear"));
+        assert!(!has_bearer_prefix("eyJhbGciOiJIUzI1NiJ9.e30.x"));
+        // Not a char boundary at 6: no panic.
+        assert!(!has_bearer_prefix("béarer x"));
+    }
 }

@@ -9,7 +9,7 @@ use tessera_jose::jwe::{
 
 use crate::CmdResult;
 use crate::cli::{JweCommand, JweDecryptArgs, JweEncryptArgs};
-use crate::error::{CliError, Result, bad_input, token_error};
+use crate::error::{CliError, Result, bad_core_input, bad_input, chain, token_error};
 use crate::io::{Inputs, Output};
 use crate::keys::{self, KeyFile};
 
@@ -38,11 +38,11 @@ pub fn encryption_key(jwk: &Jwk, alg: Alg) -> Result<EncryptionKey> {
 fn encrypt(args: JweEncryptArgs, inputs: &mut Inputs) -> CmdResult {
     let alg: Alg = parse_one(&args.alg, "--alg")?;
     let enc: Enc = parse_one(&args.enc, "--enc")?;
-    let jwk = keys::parse(&inputs.read("--key", &args.key)?)?.single("--key")?;
+    let jwk = keys::load(inputs, "--key", &args.key)?.single("--key")?;
     let key = encryption_key(&jwk, alg)?;
     let extra = match &args.header {
         Some(json) => tessera_core::json::parse_object(json.as_bytes(), "--header")
-            .map_err(bad_input("--header"))?,
+            .map_err(bad_core_input("--header"))?,
         None => Map::new(),
     };
     for (name, want) in [("alg", alg.as_str()), ("enc", enc.as_str())] {
@@ -65,13 +65,13 @@ fn encrypt(args: JweEncryptArgs, inputs: &mut Inputs) -> CmdResult {
         let built = builder
             .recipient(&key)
             .encrypt(&plaintext)
-            .map_err(|e| CliError::usage(e.to_string()))?;
+            .map_err(|e| CliError::usage(chain(&e)))?;
         let doc = if args.json {
             built.to_general_json()
         } else {
             built
                 .to_flattened_json()
-                .map_err(|e| CliError::usage(e.to_string()))?
+                .map_err(|e| CliError::usage(chain(&e)))?
         };
         let value: Value = serde_json::from_str(&doc)
             .map_err(|e| CliError::usage(format!("internal: encrypter output: {e}")))?;
@@ -81,8 +81,8 @@ fn encrypt(args: JweEncryptArgs, inputs: &mut Inputs) -> CmdResult {
     map.insert("alg".into(), alg.as_str().into());
     map.insert("enc".into(), enc.as_str().into());
     let header = JweHeader::from_map(&map).map_err(bad_input("--header"))?;
-    let token = jwe::encrypt_compact(&header, &plaintext, &key)
-        .map_err(|e| CliError::usage(e.to_string()))?;
+    let token =
+        jwe::encrypt_compact(&header, &plaintext, &key).map_err(|e| CliError::usage(chain(&e)))?;
     Ok(Output::Line(token))
 }
 
@@ -98,7 +98,7 @@ fn decrypt(args: JweDecryptArgs, inputs: &mut Inputs) -> CmdResult {
         Some(list) => Some(keys::parse_alg_list(list, "--enc")?),
         None => None,
     };
-    let keys = keys::parse(&inputs.read("--key", &args.key)?)?;
+    let keys = keys::load(inputs, "--key", &args.key)?;
     let token = inputs.read_token("token", &args.token)?;
     let mut opts = JweOptions {
         algs: algs.clone(),
@@ -171,6 +171,10 @@ fn decrypt(args: JweDecryptArgs, inputs: &mut Inputs) -> CmdResult {
 
 /// The keys to try: the one key, or the set's keys with the token's `kid` — or, when no key
 /// has that `kid`, the keys without one (all keys when the token names none).
+///
+/// Decryption keeps this wider rule (RFC 7516 A.4 sends recipients with kids to a JWK Set
+/// whose keys have none); signature verification uses [`KeyFile::by_kid`], the rule shared
+/// with `VerifierSet`.
 fn candidates(keys: &KeyFile, kid: Option<&str>) -> Vec<Jwk> {
     match (keys, kid) {
         (KeyFile::Single(jwk), _) => vec![(**jwk).clone()],

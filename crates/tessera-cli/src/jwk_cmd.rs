@@ -1,11 +1,11 @@
 //! `tessera jwk …`
 
-use tessera_jose::Jwk;
 use tessera_jose::jwk::{EcCurve, OkpCurve, ThumbprintHash};
+use tessera_jose::{Jwk, KeyPolicy};
 
 use crate::CmdResult;
 use crate::cli::JwkCommand;
-use crate::error::{CliError, bad_input};
+use crate::error::{CliError, bad_input, chain};
 use crate::io::{Inputs, Output};
 use crate::keys::{self, KeyFile};
 
@@ -42,31 +42,26 @@ pub fn run(cmd: JwkCommand, inputs: &mut Inputs) -> CmdResult {
             public,
             file,
         } => {
-            let bytes = inputs.read("JWK", &file)?;
-            let jwk = keys::parse(&bytes)?.single("JWK")?;
+            let jwk = keys::load(inputs, "JWK", &file)?.single("JWK")?;
             let pem = if public || !jwk.is_private() {
                 jwk.to_pem_public()
             } else {
                 jwk.to_pem_private().map(|s| s.expose().to_owned())
             }
-            .map_err(|e| CliError::usage(e.to_string()))?;
+            .map_err(|e| CliError::usage(format!("--pem: {}", chain(&e))))?;
             Ok(Output::Bytes(pem.into_bytes()))
         }
-        JwkCommand::Public { file } => {
-            let bytes = inputs.read("JWK", &file)?;
-            match keys::parse(&bytes)? {
-                KeyFile::Single(jwk) => {
-                    let public = jwk.to_public().ok_or_else(|| {
-                        CliError::usage("a symmetric (oct) key has no public half")
-                    })?;
-                    Ok(Output::Json(public.to_json_value().into()))
-                }
-                KeyFile::Set(set) => Ok(Output::Json(set.to_public().to_json_value().into())),
+        JwkCommand::Public { file } => match keys::load(inputs, "JWK", &file)? {
+            KeyFile::Single(jwk) => {
+                let public = jwk
+                    .to_public()
+                    .ok_or_else(|| CliError::usage("a symmetric (oct) key has no public half"))?;
+                Ok(Output::Json(public.to_json_value().into()))
             }
-        }
+            KeyFile::Set(set) => Ok(Output::Json(set.to_public().to_json_value().into())),
+        },
         JwkCommand::Thumbprint { uri, hash, file } => {
-            let bytes = inputs.read("JWK", &file)?;
-            let jwk = keys::parse(&bytes)?.single("JWK")?;
+            let jwk = keys::load(inputs, "JWK", &file)?.single("JWK")?;
             let hash = match hash.as_str() {
                 "sha-384" => ThumbprintHash::Sha384,
                 "sha-512" => ThumbprintHash::Sha512,
@@ -100,13 +95,16 @@ const RSA: &[&str] = &[
     "RSA-OAEP-512",
 ];
 
+/// The largest RSA key `jwk generate` makes (and tessera accepts).
+const MAX_RSA_BITS: usize = 8192;
+
 fn generate(alg: &str, enc: Option<&str>, crv: Option<&str>, bits: usize) -> Result<Jwk, CliError> {
-    let gen_err = |e: tessera_jose::Error| CliError::usage(format!("--alg {alg}: {e}"));
+    let gen_err = |e: tessera_jose::Error| CliError::usage(format!("--alg {alg}: {}", chain(&e)));
     if alg == "dir" {
         let enc = enc.ok_or_else(|| {
             CliError::usage("--alg dir needs --enc ENC (e.g. A256GCM), which sets the key size")
         })?;
-        return Jwk::generate_for_enc(enc).map_err(|e| CliError::usage(format!("--enc: {e}")));
+        return Jwk::generate_for_enc(enc).map_err(bad_input("--enc"));
     }
     if enc.is_some() {
         return Err(CliError::usage("--enc only applies to --alg dir"));
@@ -133,9 +131,25 @@ fn generate(alg: &str, enc: Option<&str>, crv: Option<&str>, bits: usize) -> Res
         if !RSA.contains(&alg) {
             return Err(CliError::usage("--bits only applies to RSA algorithms"));
         }
+        let min = KeyPolicy::default().min_rsa_bits();
+        if bits < min {
+            return Err(CliError::usage(format!(
+                "--bits {bits}: RSA keys must be at least {min} bits"
+            )));
+        }
+        if bits > MAX_RSA_BITS {
+            return Err(CliError::usage(format!(
+                "--bits {bits}: RSA keys must be at most {MAX_RSA_BITS} bits"
+            )));
+        }
+        if !bits.is_multiple_of(8) {
+            return Err(CliError::usage(format!(
+                "--bits {bits}: RSA key sizes must be a multiple of 8"
+            )));
+        }
         return Jwk::generate_rsa(bits)
             .map(|k| k.with_alg(alg))
-            .map_err(|e| CliError::usage(format!("--bits: {e}")));
+            .map_err(bad_input("--bits"));
     }
     Jwk::generate(alg).map_err(gen_err)
 }

@@ -6,8 +6,8 @@ use tessera_jose::{Jwk, JwsAlgorithm, SigningKey, VerifyingKey};
 
 use crate::CmdResult;
 use crate::cli::{JwsCommand, JwsSignArgs, JwsVerifyArgs};
-use crate::error::{CliError, Result, bad_input, token_error};
-use crate::io::{Inputs, Output};
+use crate::error::{CliError, Result, bad_core_input, bad_input, chain, token_error};
+use crate::io::{Inputs, Output, refuse_jwe};
 use crate::keys::{self, KeyFile};
 
 pub fn run(cmd: JwsCommand, inputs: &mut Inputs) -> CmdResult {
@@ -21,7 +21,7 @@ pub fn run(cmd: JwsCommand, inputs: &mut Inputs) -> CmdResult {
 pub fn build_header(alg: JwsAlgorithm, extra: Option<&str>) -> Result<JwsHeader> {
     let mut map = match extra {
         Some(json) => tessera_core::json::parse_object(json.as_bytes(), "--header")
-            .map_err(bad_input("--header"))?,
+            .map_err(bad_core_input("--header"))?,
         None => serde_json::Map::new(),
     };
     match map.get("alg") {
@@ -44,7 +44,7 @@ pub fn signing_key(
     path: &str,
     alg: Option<&str>,
 ) -> Result<(Jwk, SigningKey)> {
-    let jwk = keys::parse(&inputs.read("--key", path)?)?.single("--key")?;
+    let jwk = keys::load(inputs, "--key", path)?.single("--key")?;
     let alg = match alg {
         Some(a) => a
             .parse::<JwsAlgorithm>()
@@ -72,7 +72,7 @@ fn sign(args: JwsSignArgs, inputs: &mut Inputs) -> CmdResult {
         } else {
             signer.flattened()
         }
-        .map_err(|e| CliError::usage(e.to_string()))?;
+        .map_err(|e| CliError::usage(chain(&e)))?;
         let value: Value = serde_json::from_str(&doc)
             .map_err(|e| CliError::usage(format!("internal: signer output: {e}")))?;
         return Ok(Output::Json(value));
@@ -82,25 +82,19 @@ fn sign(args: JwsSignArgs, inputs: &mut Inputs) -> CmdResult {
     } else {
         jws::sign_compact(&header, &payload, &key)
     }
-    .map_err(|e| CliError::usage(e.to_string()))?;
+    .map_err(|e| CliError::usage(chain(&e)))?;
     Ok(Output::Line(token))
 }
 
-/// The keys that may verify a token with this `kid` and algorithm: from a set, those with the
-/// token's `kid`, or when none has it, those without a `kid`.
+/// The keys that may verify a token with this `kid` and algorithm, by the rule of
+/// [`KeyFile::by_kid`] (the sole key without a `kid` is never excluded by the token's `kid`;
+/// otherwise a `kid` must name the key): from a set, only those that fit the algorithm.
 pub fn candidates(keys: &KeyFile, kid: Option<&str>, alg: JwsAlgorithm) -> Vec<Jwk> {
     match keys {
-        KeyFile::Single(jwk) => vec![(**jwk).clone()],
+        KeyFile::Single(_) => keys.by_kid(kid).into_iter().cloned().collect(),
         KeyFile::Set(set) => {
-            let named: Vec<Jwk> = set.candidates(kid, alg).cloned().collect();
-            if named.is_empty() && kid.is_some() {
-                set.candidates(None, alg)
-                    .filter(|k| k.kid.is_none())
-                    .cloned()
-                    .collect()
-            } else {
-                named
-            }
+            let kid = if keys.is_sole_unnamed() { None } else { kid };
+            set.candidates(kid, alg).cloned().collect()
         }
     }
 }
@@ -118,8 +112,9 @@ pub fn verifying_key(
 
 fn verify(args: JwsVerifyArgs, inputs: &mut Inputs) -> CmdResult {
     let allowed: Vec<JwsAlgorithm> = keys::parse_alg_list(&args.alg, "--alg")?;
-    let keys = keys::parse(&inputs.read("--key", &args.key)?)?;
+    let keys = keys::load(inputs, "--key", &args.key)?;
     let token = inputs.read_token("token", &args.token)?;
+    refuse_jwe(&token)?;
     let detached_payload = match &args.payload {
         Some(p) => Some(inputs.read("--payload", p)?),
         None => None,

@@ -1,9 +1,7 @@
 //! `tessera jwt …`
 
-use std::sync::Arc;
-
 use serde_json::{Map, Value, json};
-use tessera_core::{Clock, HttpClient, SystemClock, UnixTime, b64};
+use tessera_core::{Clock, SystemClock, UnixTime, b64};
 use tessera_jose::jws::{CompactJws, JwsOptions};
 use tessera_jose::remote::RemoteJwkSet;
 use tessera_jose::{JwkSet, JwsAlgorithm};
@@ -11,8 +9,9 @@ use tessera_jwt::{Error as JwtError, JwtBuilder, KeyStore, Policy, RemoteKeys};
 
 use crate::CmdResult;
 use crate::cli::{JwtCommand, JwtSignArgs, JwtVerifyArgs};
-use crate::error::{CliError, Result, bad_input, token_error};
-use crate::io::{Inputs, Output, warn};
+use crate::error::{CliError, Result, bad_core_input, chain, token_error};
+use crate::http::FetchLog;
+use crate::io::{Inputs, Output, refuse_json_for_jwt, refuse_jwe, warn};
 use crate::jws_cmd;
 use crate::keys::{self, KeyFile};
 
@@ -35,7 +34,7 @@ fn sign(args: JwtSignArgs, inputs: &mut Inputs) -> CmdResult {
     let (_, key) = jws_cmd::signing_key(inputs, &args.key, args.alg.as_deref())?;
     let claims_json = inputs.read_json_arg("--claims", &args.claims)?;
     let claims: Map<String, Value> = tessera_core::json::parse_object(&claims_json, "--claims")
-        .map_err(bad_input("--claims"))?;
+        .map_err(bad_core_input("--claims"))?;
     let now = now(args.now);
     let has_iat = claims.contains_key("iat");
     let mut builder = JwtBuilder::new().claims(&claims);
@@ -45,15 +44,21 @@ fn sign(args: JwtSignArgs, inputs: &mut Inputs) -> CmdResult {
     if let Some(secs) = args.expires_in {
         builder = builder.expires_in(now, secs);
     }
+    let expires = args.expires_in.is_some() || claims.contains_key("exp");
     if let Some(typ) = args.typ {
         builder = builder.typ(typ);
     }
     if let Some(kid) = args.kid {
         builder = builder.kid(kid);
     }
-    let token = builder
-        .sign(&key)
-        .map_err(|e| CliError::usage(e.to_string()))?;
+    let token = builder.sign(&key).map_err(|e| CliError::usage(chain(&e)))?;
+    if !expires {
+        // Still a valid token (some uses want none), but not one `jwt verify` accepts by default.
+        warn(
+            "warning: this token never expires (no --expires-in and no \"exp\" in --claims); \
+             `tessera jwt verify` requires \"exp\" unless --insecure-allow-missing-exp",
+        );
+    }
     Ok(Output::Line(token))
 }
 
@@ -67,8 +72,8 @@ fn verify_error(e: JwtError) -> CliError {
         | JwtError::Remote(_)
         | JwtError::KeysUnavailable
         | JwtError::InvalidPolicy { .. }
-        | JwtError::Build { .. }) => CliError::usage(e.to_string()),
-        other => CliError::rejected(other.to_string()),
+        | JwtError::Build { .. }) => CliError::usage(chain(&e)),
+        other => CliError::rejected(chain(&other)),
     }
 }
 
@@ -111,8 +116,10 @@ fn verify(args: JwtVerifyArgs, inputs: &mut Inputs) -> CmdResult {
 
     let verified_token = match (&args.key, &args.jwks_url) {
         (Some(path), None) => {
-            let store = key_store(keys::parse(&inputs.read("--key", path)?)?)?;
+            let store = key_store(keys::load(inputs, "--key", path)?)?;
             let token = inputs.read_token("token", &args.token)?;
+            refuse_jwe(&token)?;
+            refuse_json_for_jwt(&token)?;
             policy
                 .verify_at::<Map<String, Value>>(&token, &store, now)
                 .map_err(verify_error)?;
@@ -120,6 +127,8 @@ fn verify(args: JwtVerifyArgs, inputs: &mut Inputs) -> CmdResult {
         }
         (None, Some(url)) => {
             let token = inputs.read_token("token", &args.token)?;
+            refuse_jwe(&token)?;
+            refuse_json_for_jwt(&token)?;
             verify_remote(&policy, url, &token, now)?;
             token
         }
@@ -129,12 +138,12 @@ fn verify(args: JwtVerifyArgs, inputs: &mut Inputs) -> CmdResult {
     let jws = CompactJws::parse(&verified_token, &JwsOptions::default()).map_err(token_error)?;
     let payload = if jws.header().payload_is_encoded() {
         b64::decode_named(jws.payload_segment(), "JWT claims")
-            .map_err(|e| CliError::usage(e.to_string()))?
+            .map_err(|e| CliError::usage(chain(&e)))?
     } else {
         jws.payload_segment().as_bytes().to_vec()
     };
     let claims = tessera_core::json::parse_object(&payload, "JWT claims")
-        .map_err(|e| CliError::usage(e.to_string()))?;
+        .map_err(|e| CliError::usage(chain(&e)))?;
     Ok(Output::Json(Value::Object(claims)))
 }
 
@@ -163,18 +172,26 @@ fn verify_remote(policy: &Policy, url: &str, token: &str, now: UnixTime) -> Resu
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| CliError::usage(format!("cannot start the I/O runtime: {e}")))?;
+        .map_err(|e| CliError::usage(format!("cannot start the I/O runtime: {}", chain(&e))))?;
     runtime.block_on(async {
         let client = tessera_reqwest::ReqwestClient::new()
-            .map_err(|e| CliError::usage(format!("cannot build the HTTP client: {e}")))?;
-        let http: Arc<dyn HttpClient> = Arc::new(client);
-        let remote = RemoteJwkSet::from_uri(url, http).map_err(bad_input("--jwks-url"))?;
+            .map_err(|e| CliError::usage(format!("cannot build the HTTP client: {}", chain(&e))))?;
+        let log = FetchLog::default();
+        let remote = RemoteJwkSet::from_uri(url, log.wrap(client))
+            .map_err(|e| CliError::usage(format!("--jwks-url: {}", chain(&e))))?;
         let keys = RemoteKeys::new(remote);
         policy
             .verify_async_at::<Map<String, Value>>(token, &keys, now)
             .await
             .map(|_| ())
-            .map_err(verify_error)
+            .map_err(|e| match e {
+                // The keys could not be had: say which URL failed and why, causes included.
+                JwtError::Remote(_) | JwtError::KeysUnavailable => CliError::usage(
+                    log.last_failure()
+                        .unwrap_or_else(|| format!("fetching {url} failed: {}", chain(&e))),
+                ),
+                other => verify_error(other),
+            })
     })
 }
 
@@ -185,7 +202,7 @@ fn decode(token: &str) -> CmdResult {
         token.len(),
         tessera_core::limits::DEFAULT_MAX_TOKEN_BYTES,
     )
-    .map_err(|e| CliError::usage(e.to_string()))?;
+    .map_err(|e| CliError::usage(chain(&e)))?;
     let parts: Vec<&str> = token.split('.').collect();
     let (header, payload) = match parts.as_slice() {
         [h, p, _] => (*h, *p),
@@ -209,8 +226,8 @@ fn decode(token: &str) -> CmdResult {
 
 fn parse_segment(seg: &str, what: &'static str) -> Result<Value> {
     let bytes = b64::decode_named(seg, what)
-        .map_err(|e| CliError::usage(format!("malformed token: {e}")))?;
+        .map_err(|e| CliError::usage(format!("malformed token: {}", chain(&e))))?;
     let map = tessera_core::json::parse_object(&bytes, what)
-        .map_err(|e| CliError::usage(format!("malformed token: {e}")))?;
+        .map_err(|e| CliError::usage(format!("malformed token: {}", chain(&e))))?;
     Ok(Value::Object(map))
 }

@@ -3,7 +3,8 @@
 use tessera_jose::jwk::{EcCurve, KeyParams, OkpCurve};
 use tessera_jose::{Jwk, JwkSet, JwsAlgorithm};
 
-use crate::error::{CliError, Result};
+use crate::error::{CliError, Result, bad_core_input, bad_input};
+use crate::io::Inputs;
 
 /// The contents of a key file.
 #[derive(Debug)]
@@ -14,34 +15,75 @@ pub enum KeyFile {
     Set(JwkSet),
 }
 
+/// Reads and parses the key file `path` (or stdin for `-`), given with the option `flag`.
+pub fn load(inputs: &mut Inputs, flag: &'static str, path: &str) -> Result<KeyFile> {
+    let bytes = inputs.read(flag, path)?;
+    let label = if path == "-" {
+        "key file (stdin)".to_owned()
+    } else {
+        format!("key file {path}")
+    };
+    parse(&bytes, &label)
+}
+
 /// Parses a key file: a PEM key, a JWK Set when the object has a `keys` member, else a JWK.
-pub fn parse(bytes: &[u8]) -> Result<KeyFile> {
+/// `label` names the file in errors ("key file key.json").
+pub fn parse(bytes: &[u8], label: &str) -> Result<KeyFile> {
     if bytes.trim_ascii_start().starts_with(b"-----BEGIN") {
         let text = std::str::from_utf8(bytes)
-            .map_err(|_| CliError::usage("key file: PEM that is not UTF-8 text"))?;
+            .map_err(|_| CliError::usage(format!("{label}: PEM that is not UTF-8 text")))?;
         return Jwk::from_pem(text)
             .map(|k| KeyFile::Single(Box::new(k)))
-            .map_err(|e| CliError::usage(format!("key file: {e}")));
+            .map_err(bad_input(label));
     }
-    let map = tessera_core::json::parse_object(bytes, "key file")
-        .map_err(|e| CliError::usage(format!("key file: {e}")))?;
+    let map = tessera_core::json::parse_object(bytes, "key file").map_err(bad_core_input(label))?;
     if map.contains_key("keys") {
-        let set =
-            JwkSet::from_json(bytes).map_err(|e| CliError::usage(format!("key file: {e}")))?;
+        let set = JwkSet::from_json(bytes).map_err(bad_input(label))?;
         if set.is_empty() {
-            return Err(CliError::usage(
-                "key file: the JWK Set has no usable keys".to_owned(),
-            ));
+            return Err(CliError::usage(format!(
+                "{label}: the JWK Set has no usable keys"
+            )));
         }
         Ok(KeyFile::Set(set))
     } else {
         Jwk::from_map(map)
             .map(|k| KeyFile::Single(Box::new(k)))
-            .map_err(|e| CliError::usage(format!("key file: {e}")))
+            .map_err(bad_input(label))
     }
 }
 
 impl KeyFile {
+    /// The sole key rule, shared with `tessera_jose::jws::VerifierSet`: exactly one key was
+    /// given and it has no `kid` of its own (a PEM key, a JWK without `kid`, a JWK Set of that
+    /// one key), so a token's `kid` does not exclude it.
+    pub fn is_sole_unnamed(&self) -> bool {
+        match self {
+            KeyFile::Single(jwk) => jwk.kid.is_none(),
+            KeyFile::Set(set) => matches!(set.keys(), [only] if only.kid.is_none()),
+        }
+    }
+
+    /// The keys to try for a token with this `kid` (if it names one), before the algorithm
+    /// is considered: the sole key without a `kid` whatever the token's `kid`; otherwise the
+    /// keys with the token's `kid`, or every key when the token names none. A `kid` that
+    /// matches no key finds nothing (reported as "no key with kid …").
+    pub fn by_kid(&self, kid: Option<&str>) -> Vec<&Jwk> {
+        let kid = if self.is_sole_unnamed() { None } else { kid };
+        match self {
+            KeyFile::Single(jwk) => {
+                if kid.is_none_or(|kid| jwk.kid.as_deref() == Some(kid)) {
+                    vec![&**jwk]
+                } else {
+                    Vec::new()
+                }
+            }
+            KeyFile::Set(set) => match kid {
+                Some(kid) => set.by_kid(kid).collect(),
+                None => set.keys().iter().collect(),
+            },
+        }
+    }
+
     /// The one key, for commands that take exactly one (signing, thumbprints). A set with a
     /// single key is accepted.
     pub fn single(self, what: &str) -> Result<Jwk> {

@@ -15,6 +15,7 @@
 mod cli;
 mod demo;
 mod error;
+mod http;
 mod io;
 mod jwe_cmd;
 mod jwk_cmd;
@@ -50,12 +51,10 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(args),
     };
     match result {
-        Ok(output) => match output.write() {
+        Ok(output) => match io::write_stdout(output) {
             Ok(()) => ExitCode::SUCCESS,
-            // A reader that went away (`| head`) is not worth a message.
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(USAGE),
             Err(e) => {
-                warn(&format!("cannot write to stdout: {e}"));
+                warn(&format!("cannot write to stdout: {}", error::chain(&e)));
                 ExitCode::from(USAGE)
             }
         },

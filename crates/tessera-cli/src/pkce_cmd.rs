@@ -5,12 +5,12 @@ use tessera_pkce::CodeVerifier;
 
 use crate::CmdResult;
 use crate::cli::PkceArgs;
-use crate::error::CliError;
+use crate::error::{CliError, chain};
 use crate::io::Output;
 
 pub fn run(args: PkceArgs) -> CmdResult {
     let verifier = CodeVerifier::generate_with_len(usize::from(args.length))
-        .map_err(|e| CliError::usage(e.to_string()))?;
+        .map_err(|e| CliError::usage(chain(&e)))?;
     let challenge = verifier.challenge();
     Ok(Output::Json(json!({
         "code_verifier": verifier.secret(),

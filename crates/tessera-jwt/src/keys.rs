@@ -77,6 +77,26 @@ impl KeyStore {
 
     /// The keys that may verify a token with this `kid` and `alg`: with a `kid`, the keys
     /// bearing it; without one, every key for `alg` (a scan for a few keys, else hash lookups).
+    ///
+    /// A store of one key without a `kid` of its own ([`KeyStore::single`] of such a key, or a
+    /// JWK Set of that one key) is the exception: a token's `kid` does not exclude that key,
+    /// since the caller named the key itself (the sole key rule of [`VerifierSet`]). Once keys
+    /// carry kids, or there are several, a `kid` that matches none finds no key.
+    ///
+    /// ```
+    /// use tessera_jose::{Jwk, JwsAlgorithm, VerifyingKey};
+    /// use tessera_jwt::KeyStore;
+    ///
+    /// let public = Jwk::generate("ES256")?.to_public().ok_or("EC keys have a public half")?;
+    /// let sole = KeyStore::single(VerifyingKey::from_jwk(&public, JwsAlgorithm::ES256)?);
+    /// assert_eq!(sole.candidates(Some("any-kid"), JwsAlgorithm::ES256).count(), 1);
+    ///
+    /// let named = public.with_kid("k1");
+    /// let store = KeyStore::single(VerifyingKey::from_jwk(&named, JwsAlgorithm::ES256)?);
+    /// assert_eq!(store.candidates(Some("k1"), JwsAlgorithm::ES256).count(), 1);
+    /// assert_eq!(store.candidates(Some("k2"), JwsAlgorithm::ES256).count(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn candidates<'a, 'k>(
         &'a self,
         kid: Option<&'k str>,

@@ -1,6 +1,6 @@
-//! The tessera [`HttpClient`] for [`reqwest`]: redirects are never followed, every request has
-//! a connect timeout and an overall timeout, and a response body is capped while it streams
-//! (it is never buffered past the cap).
+//! The tessera [`HttpClient`] for [`reqwest`](https://docs.rs/reqwest/0.13): redirects are
+//! never followed, every request has a connect timeout and an overall timeout, and a response
+//! body is capped while it streams (it is never buffered past the cap).
 //!
 //! TLS is rustls with the `ring` provider and the platform's certificate verifier; the process
 //! default rustls provider is neither read nor installed.

@@ -11,4 +11,7 @@ mod jwk;
 mod jws;
 mod jwt;
 mod jwt_verify;
+mod kid;
+mod messages;
+mod pipe;
 mod pkce;

@@ -16,6 +16,11 @@ use crate::keys::{KeyPolicy, VerifyingKey, fits_for_verify};
 /// - its `alg` must be on the allow-list, or [`Error::AlgorithmNotAllowed`];
 /// - with a `kid`, only the keys with that `kid` and that algorithm are tried (a scan of a few keys, a hash lookup beyond);
 /// - without a `kid`, every key prepared for that algorithm is tried, in set order;
+/// - the one exception, the *sole key* rule: when the set was built from exactly one key and
+///   that key has no `kid` of its own (a key from PEM or DER, a JWK without `kid`, a JWK Set of
+///   that one key, a single prepared [`VerifyingKey`]), the token's `kid` does not exclude it —
+///   the caller said "this key", and the signature decides. As soon as a key carries a `kid`, or
+///   there are several keys, a token `kid` that matches none is refused as below;
 /// - no key to try: [`Error::NoMatchingKey`] (for a remote set, the cue to refetch once);
 ///   keys tried but none verifies: [`Error::InvalidSignature`].
 ///
@@ -38,6 +43,8 @@ pub struct VerifierSet {
     by_alg: HashMap<JwsAlgorithm, Vec<usize>>,
     allowed: Vec<JwsAlgorithm>,
     skipped: usize,
+    /// Built from exactly one key, which has no `kid`: a token's `kid` does not exclude it.
+    sole_unnamed: bool,
 }
 
 impl VerifierSet {
@@ -68,10 +75,14 @@ impl VerifierSet {
             }
         }
         out.allowed = allowed;
+        out.sole_unnamed = matches!(set.keys(), [only] if only.kid.is_none());
         out
     }
 
     /// A set of already prepared keys; the allow-list is the keys' algorithms.
+    ///
+    /// One key without a `kid` is the sole key (see the type's documentation): a token's `kid`
+    /// does not exclude it.
     pub fn from_keys(keys: impl IntoIterator<Item = VerifyingKey>) -> Self {
         let mut out = VerifierSet::default();
         for k in keys {
@@ -80,6 +91,7 @@ impl VerifierSet {
             }
             out.insert(k);
         }
+        out.sole_unnamed = matches!(&out.keys[..], [only] if only.kid().is_none());
         out
     }
 
@@ -117,12 +129,22 @@ impl VerifierSet {
         &self.allowed
     }
 
-    /// The prepared keys to try for a token with this `kid` (if it names one) and `alg`.
+    /// Whether the set holds exactly one key, without a `kid`, that a token's `kid` does not
+    /// exclude (the sole key rule in the type's documentation).
+    pub fn is_sole_unnamed_key(&self) -> bool {
+        self.sole_unnamed
+    }
+
+    /// The prepared keys to try for a token with this `kid` (if it names one) and `alg`: the
+    /// keys bearing that `kid`, or with no `kid` every key for `alg`. A token's `kid` does not
+    /// exclude the sole key of a set built from one key without a `kid`.
     pub fn candidates<'a, 'k>(
         &'a self,
         kid: Option<&'k str>,
         alg: JwsAlgorithm,
     ) -> impl Iterator<Item = &'a VerifyingKey> + use<'a, 'k> {
+        // The sole key has no `kid`: every prepared entry is that key, for one algorithm each.
+        let kid = if self.sole_unnamed { None } else { kid };
         // A handful of keys: comparing is cheaper than hashing the `kid`. Same keys, same order,
         // and lazy, so the first fitting key is found without looking at the rest.
         let linear = self.keys.len() <= LINEAR_KEYS;
@@ -231,4 +253,110 @@ fn dedup(algs: &[JwsAlgorithm]) -> Vec<JwsAlgorithm> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // test code
+
+    use super::*;
+    use crate::jwk::Jwk;
+    use crate::jws::{self, JwsHeader};
+    use crate::keys::SigningKey;
+
+    const HS256: JwsAlgorithm = JwsAlgorithm::HS256;
+
+    fn token(jwk: &Jwk, kid: Option<&str>) -> String {
+        let signer = SigningKey::from_jwk(jwk, HS256).unwrap();
+        let mut header = JwsHeader::new(HS256);
+        header.kid = kid.map(str::to_owned);
+        jws::sign_compact(&header, b"payload", &signer).unwrap()
+    }
+
+    fn verify(set: &VerifierSet, token: &str) -> Result<Vec<u8>, Error> {
+        set.verify_compact(token, &JwsOptions::default())
+    }
+
+    #[test]
+    fn a_token_kid_does_not_exclude_the_sole_key_without_kid() {
+        let key = Jwk::generate("HS256").unwrap();
+        let set = VerifierSet::new(&JwkSet::from_keys([key.clone()]), &[HS256]);
+        assert!(set.is_sole_unnamed_key());
+        assert_eq!(
+            verify(&set, &token(&key, Some("any-kid"))).unwrap(),
+            b"payload"
+        );
+        assert_eq!(verify(&set, &token(&key, None)).unwrap(), b"payload");
+        assert_eq!(set.candidates(Some("any-kid"), HS256).count(), 1);
+        // The key is still tried under its own algorithms only.
+        assert_eq!(
+            set.candidates(Some("any-kid"), JwsAlgorithm::HS384).count(),
+            0
+        );
+    }
+
+    #[test]
+    fn a_single_prepared_key_without_kid_is_the_sole_key() {
+        let key = Jwk::generate("HS256").unwrap();
+        let prepared = VerifyingKey::from_jwk(&key, HS256).unwrap();
+        let set = VerifierSet::from_keys([prepared]);
+        assert!(set.is_sole_unnamed_key());
+        assert_eq!(verify(&set, &token(&key, Some("k"))).unwrap(), b"payload");
+    }
+
+    #[test]
+    fn the_sole_key_still_needs_the_right_signature() {
+        let key = Jwk::generate("HS256").unwrap();
+        let other = Jwk::generate("HS256").unwrap();
+        let set = VerifierSet::new(&JwkSet::from_keys([key]), &[HS256]);
+        assert!(matches!(
+            verify(&set, &token(&other, Some("k"))),
+            Err(Error::InvalidSignature)
+        ));
+    }
+
+    #[test]
+    fn a_key_with_its_own_kid_is_excluded_by_another_kid() {
+        let key = Jwk::generate("HS256").unwrap().with_kid("a");
+        let set = VerifierSet::new(&JwkSet::from_keys([key.clone()]), &[HS256]);
+        assert!(!set.is_sole_unnamed_key());
+        assert_eq!(verify(&set, &token(&key, Some("a"))).unwrap(), b"payload");
+        assert_eq!(verify(&set, &token(&key, None)).unwrap(), b"payload");
+        let Err(Error::NoMatchingKey { kid, alg }) = verify(&set, &token(&key, Some("b"))) else {
+            panic!("a kid that names no key must be refused");
+        };
+        assert_eq!((kid.as_deref(), alg.as_str()), (Some("b"), "HS256"));
+
+        let prepared = VerifyingKey::from_jwk(&key, HS256).unwrap();
+        let set = VerifierSet::from_keys([prepared]);
+        assert!(!set.is_sole_unnamed_key());
+        assert!(matches!(
+            verify(&set, &token(&key, Some("b"))),
+            Err(Error::NoMatchingKey { .. })
+        ));
+    }
+
+    #[test]
+    fn several_keys_without_kid_are_excluded_by_a_token_kid() {
+        let a = Jwk::generate("HS256").unwrap();
+        let b = Jwk::generate("HS256").unwrap();
+        let set = VerifierSet::new(&JwkSet::from_keys([a.clone(), b]), &[HS256]);
+        assert!(!set.is_sole_unnamed_key());
+        assert_eq!(verify(&set, &token(&a, None)).unwrap(), b"payload");
+        assert!(matches!(
+            verify(&set, &token(&a, Some("x"))),
+            Err(Error::NoMatchingKey { .. })
+        ));
+    }
+
+    #[test]
+    fn a_named_key_and_an_unnamed_key_refuse_an_unknown_kid() {
+        let named = Jwk::generate("HS256").unwrap().with_kid("a");
+        let unnamed = Jwk::generate("HS256").unwrap();
+        let set = VerifierSet::new(&JwkSet::from_keys([named, unnamed.clone()]), &[HS256]);
+        assert!(matches!(
+            verify(&set, &token(&unnamed, Some("zzz"))),
+            Err(Error::NoMatchingKey { .. })
+        ));
+    }
 }
