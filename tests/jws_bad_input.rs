@@ -31,10 +31,9 @@ fn parse(token: &str) -> Result<CompactJws<'_>, Error> {
 }
 
 fn parse_with(token: &str, crit: &[&str]) -> Result<CompactJws<'static>, Error> {
-    let options = JwsOptions {
-        crit: crit.iter().map(|s| (*s).to_owned()).collect(),
-        ..JwsOptions::default()
-    };
+    let options = crit
+        .iter()
+        .fold(JwsOptions::default(), |o, c| o.with_crit(*c));
     let token: &'static str = Box::leak(token.to_owned().into_boxed_str());
     CompactJws::parse(token, &options)
 }
@@ -185,10 +184,7 @@ fn oversized_tokens() {
         Err(Error::Core(CoreError::TooLarge { .. }))
     ));
     // The cap is configurable both ways.
-    let roomy = JwsOptions {
-        max_len: 64 * 1024,
-        ..JwsOptions::default()
-    };
+    let roomy = JwsOptions::default().with_max_len(64 * 1024);
     let vk = hs256().verifying_key().clone();
     assert_eq!(
         CompactJws::parse(&token, &roomy)
@@ -198,10 +194,7 @@ fn oversized_tokens() {
             .len(),
         20_000
     );
-    let tight = JwsOptions {
-        max_len: 10,
-        ..JwsOptions::default()
-    };
+    let tight = JwsOptions::default().with_max_len(10);
     assert!(CompactJws::parse(&token_with_header(r#"{"alg":"HS256"}"#, "x"), &tight).is_err());
     // JSON serialization too.
     let json = JwsJsonSigner::new(&[b'x'; 20_000])
@@ -392,10 +385,7 @@ fn json_serialization_is_strict() {
         Err(Error::InvalidHeader { .. })
     ));
     // A critical extension the application understands, but carried unprotected.
-    let understood = JwsOptions {
-        crit: vec!["exp".into()],
-        ..JwsOptions::default()
-    };
+    let understood = JwsOptions::default().with_crit("exp");
     let doc = flat(
         Some(r#"{"alg":"HS256","crit":["exp"]}"#),
         Some(r#"{"exp":1}"#),

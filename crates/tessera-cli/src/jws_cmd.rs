@@ -186,10 +186,7 @@ pub fn verify_parsed(
 /// JSON serializations are larger than compact tokens (several signatures, unencoded
 /// payloads): allow up to 1 MiB.
 fn json_options() -> JwsOptions {
-    JwsOptions {
-        max_len: 1024 * 1024,
-        ..JwsOptions::default()
-    }
+    JwsOptions::default().with_max_len(1024 * 1024)
 }
 
 /// Verifies a JWS JSON Serialization: any signature whose algorithm is allowed and whose key

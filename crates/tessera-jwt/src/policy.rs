@@ -98,10 +98,7 @@ impl Default for PolicyBuilder {
                 types: None,
                 leeway: DEFAULT_LEEWAY_SECS,
                 max_age: None,
-                jws: JwsOptions {
-                    max_len: tessera_core::limits::DEFAULT_MAX_TOKEN_BYTES,
-                    crit: Vec::new(),
-                },
+                jws: JwsOptions::default(),
                 hook: None,
                 clock: Arc::new(SystemClock),
             },

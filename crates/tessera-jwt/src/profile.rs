@@ -15,6 +15,7 @@ pub const ACCESS_TOKEN_REQUIRED: [&str; 7] =
 /// The non-registered claims of an RFC 9068 access token (§2.2, §2.2.2, §2.2.3). Use it as the
 /// `T` of [`Claims`](crate::Claims) with a policy from [`PolicyBuilder::access_token`].
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AccessTokenClaims {
     /// `client_id`: the client the token was issued to (RFC 8693 §4.3).
     pub client_id: String,

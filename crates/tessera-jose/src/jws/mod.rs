@@ -37,7 +37,15 @@ pub use verifier_set::VerifierSet;
 use tessera_core::limits::DEFAULT_MAX_TOKEN_BYTES;
 
 /// Parsing options for JWS: size cap and the `crit` extensions the application understands.
+///
+/// ```
+/// use tessera_jose::jws::JwsOptions;
+///
+/// let options = JwsOptions::default().with_max_len(8 * 1024).with_crit("exp");
+/// assert_eq!((options.max_len, options.crit.len()), (8192, 1));
+/// ```
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct JwsOptions {
     /// The largest token accepted, in bytes (default 16 KiB). Checked before any parsing.
     pub max_len: usize,
@@ -52,5 +60,19 @@ impl Default for JwsOptions {
             max_len: DEFAULT_MAX_TOKEN_BYTES,
             crit: Vec::new(),
         }
+    }
+}
+
+impl JwsOptions {
+    /// The largest token accepted, in bytes.
+    pub fn with_max_len(mut self, bytes: usize) -> Self {
+        self.max_len = bytes;
+        self
+    }
+
+    /// One more `crit` extension the application understands and enforces itself.
+    pub fn with_crit(mut self, name: impl Into<String>) -> Self {
+        self.crit.push(name.into());
+        self
     }
 }
