@@ -820,7 +820,12 @@ fn an_issuer_is_required_unless_waived() {
         .build()
         .unwrap_err();
     assert!(
-        matches!(&e, Error::InvalidPolicy { reason } if reason.contains("insecure_skip_issuer_check")),
+        matches!(
+            e,
+            Error::InvalidPolicy {
+                problem: tessera_jwt::PolicyProblem::NoIssuer
+            }
+        ),
         "{e}"
     );
     let p = Policy::builder()

@@ -1,13 +1,15 @@
 //! Building and signing JWTs.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 use tessera_core::{UnixTime, b64};
 use tessera_jose::SigningKey;
 use tessera_jose::jws::{self, JwsHeader};
 
-use crate::Error;
 use crate::claims::REGISTERED;
+use crate::{BuildProblem, Error};
 
 /// Builds a claims set and signs it with any JOSE signing key.
 ///
@@ -41,7 +43,7 @@ pub struct JwtBuilder {
     cty: Option<String>,
     kid: Option<String>,
     claims: Map<String, Value>,
-    error: Option<String>,
+    error: Option<BuildProblem>,
 }
 
 impl JwtBuilder {
@@ -52,10 +54,10 @@ impl JwtBuilder {
     }
 
     /// Adds the member `name`, type-checking registered claims and refusing a repeated name.
-    fn add(&mut self, name: String, value: Value) -> Result<(), String> {
+    fn add(&mut self, name: String, value: Value) -> Result<(), BuildProblem> {
         check_registered(&name, &value)?;
         if self.claims.contains_key(&name) {
-            return Err(format!("the claim {name:?} is set twice"));
+            return Err(BuildProblem::SetTwice { claim: name });
         }
         self.claims.insert(name, value);
         Ok(())
@@ -66,7 +68,10 @@ impl JwtBuilder {
             return self;
         }
         let added = serde_json::to_value(value)
-            .map_err(|e| format!("the claim {name:?} does not serialise: {e}"))
+            .map_err(|e| BuildProblem::Serialize {
+                claim: Some(name.to_owned()),
+                source: Arc::new(e),
+            })
             .and_then(|v| self.add(name.to_owned(), v));
         if let Err(e) = added {
             self.error = Some(e);
@@ -116,8 +121,7 @@ impl JwtBuilder {
     pub fn random_jwt_id(mut self) -> Self {
         let mut bytes = [0u8; 16];
         if getrandom::fill(&mut bytes).is_err() {
-            self.error
-                .get_or_insert_with(|| "the random number generator failed".into());
+            self.error.get_or_insert(BuildProblem::Rng);
             return self;
         }
         self.jwt_id(b64::encode(bytes))
@@ -137,8 +141,11 @@ impl JwtBuilder {
         let added = match serde_json::to_value(claims) {
             Ok(Value::Object(m)) => m.into_iter().try_for_each(|(k, v)| self.add(k, v)),
             Ok(Value::Null) => Ok(()),
-            Ok(_) => Err("the claims type must serialise to a JSON object".into()),
-            Err(e) => Err(format!("the claims do not serialise: {e}")),
+            Ok(_) => Err(BuildProblem::NotAnObject),
+            Err(e) => Err(BuildProblem::Serialize {
+                claim: None,
+                source: Arc::new(e),
+            }),
         };
         if let Err(e) = added {
             self.error = Some(e);
@@ -172,9 +179,14 @@ impl JwtBuilder {
     /// The claims set as JSON bytes, or the first error a setter recorded.
     pub fn payload(&self) -> Result<Vec<u8>, Error> {
         match &self.error {
-            Some(e) => Err(Error::Build { reason: e.clone() }),
+            Some(problem) => Err(Error::Build {
+                problem: problem.clone(),
+            }),
             None => serde_json::to_vec(&self.claims).map_err(|e| Error::Build {
-                reason: format!("the claims do not serialise: {e}"),
+                problem: BuildProblem::Serialize {
+                    claim: None,
+                    source: Arc::new(e),
+                },
             }),
         }
     }
@@ -200,7 +212,7 @@ impl JwtBuilder {
 /// Checks the JSON type of a registered claim (RFC 7519 §4.1): strings for `iss`, `sub` and
 /// `jti`, a string or an array of strings for `aud`, a non-negative number for `exp`, `nbf` and
 /// `iat`.
-fn check_registered(name: &str, v: &Value) -> Result<(), String> {
+fn check_registered(name: &str, v: &Value) -> Result<(), BuildProblem> {
     if !REGISTERED.contains(&name) {
         return Ok(());
     }
@@ -224,7 +236,10 @@ fn check_registered(name: &str, v: &Value) -> Result<(), String> {
             "exp" | "nbf" | "iat" => "a non-negative number (NumericDate)",
             _ => "a string",
         };
-        Err(format!("the claim {name:?} must be {expected}, not {v}"))
+        Err(BuildProblem::WrongClaimType {
+            claim: name.to_owned(),
+            expected,
+        })
     }
 }
 

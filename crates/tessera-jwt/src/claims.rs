@@ -198,8 +198,12 @@ enum Fault {
         expected: &'static str,
         found: &'static str,
     },
-    /// A registered claim of the right type but an unusable value.
-    Invalid { claim: &'static str, reason: String },
+    /// A registered NumericDate out of range.
+    Invalid {
+        claim: &'static str,
+        value: String,
+        expected: &'static str,
+    },
     /// `T` requires a member that is absent.
     Missing(&'static str),
     /// `T` refuses a member it does not know (`deny_unknown_fields`).
@@ -226,7 +230,7 @@ impl fmt::Display for Fault {
             Fault::WrongType {
                 claim, expected, ..
             } => write!(f, "{claim:?} must be {expected}"),
-            Fault::Invalid { claim, reason } => write!(f, "{claim:?}: {reason}"),
+            Fault::Invalid { claim, value, .. } => write!(f, "{claim:?} is {value}"),
             Fault::Missing(m) => write!(f, "missing member {m:?}"),
             Fault::Unknown(m) => write!(f, "unknown member {m:?}"),
             Fault::InMember(m) => write!(f, "member {m:?} does not fit"),
@@ -249,9 +253,14 @@ impl Fault {
                 expected,
                 found,
             },
-            Fault::Invalid { claim, reason } => Error::InvalidClaim {
+            Fault::Invalid {
+                claim,
+                value,
+                expected,
+            } => Error::InvalidClaim {
                 claim: claim.to_owned(),
-                reason,
+                value,
+                expected,
             },
             Fault::Missing(claim) => Error::MissingClaim {
                 claim: claim.to_owned(),
@@ -403,9 +412,13 @@ impl<'de> RegisteredSeed<'_, 'de> {
         self.rec.fail(fault)
     }
 
-    fn invalid<E: de::Error>(self, reason: String) -> E {
+    fn out_of_range<E: de::Error>(self, value: String) -> E {
         let claim = self.name();
-        self.rec.fail(Fault::Invalid { claim, reason })
+        self.rec.fail(Fault::Invalid {
+            claim,
+            value,
+            expected: "a NumericDate from 1970 on, in range",
+        })
     }
 
     fn set_date<E: de::Error>(self, t: UnixTime) -> Result<(), E> {
@@ -465,7 +478,7 @@ impl<'de> Visitor<'de> for RegisteredSeed<'_, 'de> {
             return self.visit_u64(u);
         }
         if self.is_date() {
-            Err(self.invalid(format!("{v} is before 1970")))
+            Err(self.out_of_range(v.to_string()))
         } else {
             Err(self.wrong("a number"))
         }
@@ -482,7 +495,7 @@ impl<'de> Visitor<'de> for RegisteredSeed<'_, 'de> {
             let secs = v.floor() as u64;
             self.set_date(UnixTime(secs))
         } else {
-            Err(self.invalid(format!("{v} is not a NumericDate in range")))
+            Err(self.out_of_range(v.to_string()))
         }
     }
 

@@ -39,8 +39,10 @@ pub enum Error {
     InvalidClaim {
         /// The claim.
         claim: String,
-        /// What is wrong.
-        reason: String,
+        /// The value found, as JSON.
+        value: String,
+        /// What it must be.
+        expected: &'static str,
     },
     /// The application's claims type does not accept a member (`#[serde(deny_unknown_fields)]`).
     UnexpectedClaim {
@@ -136,14 +138,93 @@ pub enum Error {
     /// The policy was configured inconsistently.
     InvalidPolicy {
         /// What is wrong.
-        reason: String,
+        problem: PolicyProblem,
     },
     /// A [`JwtBuilder`](crate::JwtBuilder) was given a claim it cannot sign (a registered claim
     /// of the wrong type, a claim set twice, a claims type that is not an object).
     Build {
         /// What is wrong.
-        reason: String,
+        problem: BuildProblem,
     },
+}
+
+/// What is wrong with a policy's configuration ([`Error::InvalidPolicy`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PolicyProblem {
+    /// No algorithm is allowed.
+    NoAlgorithm,
+    /// No issuer is configured and the check is not waived.
+    NoIssuer,
+    /// No audience is configured and the check is not waived.
+    NoAudience,
+    /// An empty `typ` is accepted, which can never match.
+    EmptyType,
+}
+
+impl fmt::Display for PolicyProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PolicyProblem::NoAlgorithm => "no algorithm is allowed; name at least one",
+            PolicyProblem::NoIssuer => {
+                "no issuer is configured; set one or call insecure_skip_issuer_check"
+            }
+            PolicyProblem::NoAudience => {
+                "no audience is configured; set one or call insecure_skip_audience_check"
+            }
+            PolicyProblem::EmptyType => "an empty typ can never match",
+        })
+    }
+}
+
+/// Why a [`JwtBuilder`](crate::JwtBuilder) cannot sign its claims ([`Error::Build`]).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum BuildProblem {
+    /// A registered claim of the wrong JSON type (RFC 7519 §4.1).
+    WrongClaimType {
+        /// The claim.
+        claim: String,
+        /// The JSON type it must have.
+        expected: &'static str,
+    },
+    /// A claim set twice.
+    SetTwice {
+        /// The claim.
+        claim: String,
+    },
+    /// The claims type does not serialise to a JSON object.
+    NotAnObject,
+    /// A value does not serialise to JSON (the serializer's error is the `source()`).
+    Serialize {
+        /// The claim, when one value failed.
+        claim: Option<String>,
+        /// The serializer's error.
+        source: std::sync::Arc<serde_json::Error>,
+    },
+    /// The random number generator failed.
+    Rng,
+}
+
+impl fmt::Display for BuildProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildProblem::WrongClaimType { claim, expected } => {
+                write!(f, "the claim {claim:?} must be {expected}")
+            }
+            BuildProblem::SetTwice { claim } => write!(f, "the claim {claim:?} is set twice"),
+            BuildProblem::NotAnObject => {
+                f.write_str("the claims type must serialise to a JSON object")
+            }
+            BuildProblem::Serialize { claim: Some(c), .. } => {
+                write!(f, "the claim {c:?} does not serialise")
+            }
+            BuildProblem::Serialize { claim: None, .. } => {
+                f.write_str("the claims do not serialise")
+            }
+            BuildProblem::Rng => f.write_str("the random number generator failed"),
+        }
+    }
 }
 
 impl fmt::Display for Error {
@@ -163,9 +244,11 @@ impl fmt::Display for Error {
                 expected,
                 found,
             } => write!(f, "the claim {claim:?} must be {expected}, found {found}"),
-            Error::InvalidClaim { claim, reason } => {
-                write!(f, "the claim {claim:?} is invalid: {reason}")
-            }
+            Error::InvalidClaim {
+                claim,
+                value,
+                expected,
+            } => write!(f, "the claim {claim:?} is {value}, but must be {expected}"),
             Error::UnexpectedClaim { claim } => {
                 write!(f, "the claim {claim:?} is not accepted by the claims type")
             }
@@ -229,8 +312,8 @@ impl fmt::Display for Error {
                 write!(f, "the token's own key cannot verify it: {reason}")
             }
             Error::Rejected { reason } => write!(f, "the token was rejected: {reason}"),
-            Error::InvalidPolicy { reason } => write!(f, "invalid policy: {reason}"),
-            Error::Build { reason } => write!(f, "cannot build the JWT: {reason}"),
+            Error::InvalidPolicy { problem } => write!(f, "invalid policy: {problem}"),
+            Error::Build { problem } => write!(f, "cannot build the JWT: {problem}"),
         }
     }
 }
@@ -244,6 +327,9 @@ impl std::error::Error for Error {
             Error::Remote(e) => e.source(),
             Error::MalformedClaims { source } => source.source(),
             Error::CustomClaims { source, .. } => Some(source),
+            Error::Build {
+                problem: BuildProblem::Serialize { source, .. },
+            } => Some(&**source),
             _ => None,
         }
     }

@@ -105,7 +105,7 @@ mod profile;
 
 pub use builder::JwtBuilder;
 pub use claims::{Audience, Claims, RegisteredClaims};
-pub use error::Error;
+pub use error::{BuildProblem, Error, PolicyProblem};
 pub use keys::{
     AsyncKeyResolver, EmbeddedKey, KeyRequest, KeyResolver, KeyStore, Keys, RemoteKeys,
 };

@@ -12,6 +12,7 @@ use tessera_jose::jws::{CompactJws, JwsHeader, JwsOptions};
 
 use crate::Error;
 use crate::claims::{self, Claims, RegisteredClaims};
+use crate::error::PolicyProblem;
 use crate::keys::{AsyncKeyResolver, KeyRequest, KeyResolver, KeyStore};
 
 /// Default leeway for `exp`, `nbf` and `iat`: 30 seconds of clock skew.
@@ -258,28 +259,26 @@ impl PolicyBuilder {
     pub fn build(mut self) -> Result<Policy, Error> {
         if self.p.algorithms.is_empty() {
             return Err(Error::InvalidPolicy {
-                reason: "no algorithm is allowed; name at least one".into(),
+                problem: PolicyProblem::NoAlgorithm,
             });
         }
         if self.p.issuers.is_empty() && !self.issuer_waived {
             return Err(Error::InvalidPolicy {
-                reason: "no issuer is configured; set one or call insecure_skip_issuer_check"
-                    .into(),
+                problem: PolicyProblem::NoIssuer,
             });
         }
         if self.audience_waived {
             self.p.audiences = None;
         } else if self.p.audiences.as_ref().is_none_or(Vec::is_empty) {
             return Err(Error::InvalidPolicy {
-                reason: "no audience is configured; set one or call insecure_skip_audience_check"
-                    .into(),
+                problem: PolicyProblem::NoAudience,
             });
         }
         if let Some(types) = &self.p.types
             && types.iter().any(|t| t.is_empty())
         {
             return Err(Error::InvalidPolicy {
-                reason: "an empty typ can never match".into(),
+                problem: PolicyProblem::EmptyType,
             });
         }
         Ok(self.p)
