@@ -7,8 +7,9 @@
 //! document is valid I-JSON (RFC 7493) as a whole, not only in the members a caller reads.
 //! `serde_json` bounds nesting depth (128), so hostile input cannot exhaust the stack.
 //!
-//! Visitors record what they refused in a [`Recorder`], and the caller turns that record into a
-//! typed error: no error is ever recovered by reading serde's message text.
+//! Visitors record what they refused in a recorder, and the caller turns that record into a
+//! typed error: no error is ever recovered by reading serde's message text. (The visitors are
+//! public for tessera's other crates, hidden from the documentation, and not a stable API.)
 //!
 //! ```
 //! use tessera_core::{Error, json};
@@ -32,6 +33,7 @@ use serde_json::{Map, Value};
 
 use crate::Error;
 
+#[doc(hidden)] // For tessera's own visitors; not part of the stable API.
 /// Records the first fault a strict visitor found, so the caller can return a typed error; the
 /// visitor hands serde an error of its own that stops the parse.
 #[derive(Debug)]
@@ -77,6 +79,7 @@ impl<F> Recorder<F> {
     }
 }
 
+#[doc(hidden)] // For tessera's own visitors; not part of the stable API.
 /// A member name repeated within one JSON object.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Repeated(pub String);
@@ -138,6 +141,7 @@ fn error(e: serde_json::Error, rec: &mut Recorder<Repeated>, what: &'static str)
 /// hostile object with thousands of members costs O(n), not O(n²).
 const LINEAR_MEMBERS: usize = 32;
 
+#[doc(hidden)] // For tessera's own visitors; not part of the stable API.
 /// The member names of one object seen so far.
 #[derive(Debug, Default)]
 pub struct SeenNames<'de> {
@@ -170,6 +174,7 @@ impl<'de> SeenNames<'de> {
     }
 }
 
+#[doc(hidden)] // For tessera's own visitors; not part of the stable API.
 /// A member name, borrowed from the document when it has no escapes.
 #[derive(Clone, Copy, Debug)]
 pub struct MemberName;
@@ -197,6 +202,7 @@ impl<'de> Visitor<'de> for MemberName {
     }
 }
 
+#[doc(hidden)] // For tessera's own visitors; not part of the stable API.
 /// A `serde` seed that deserializes any JSON value, rejecting repeated member names at every
 /// depth and recording the repeat in a [`Recorder`]. Use it inside custom deserializers with
 /// `next_value_seed`; `F` is the caller's fault type.
@@ -270,6 +276,7 @@ impl<'de, F: From<Repeated> + fmt::Display> Visitor<'de> for StrictSeed<'_, F> {
     }
 }
 
+#[doc(hidden)] // For tessera's own visitors; not part of the stable API.
 /// Like [`StrictSeed`], but keeps nothing: it only checks a value (strings decoded, numbers
 /// parsed, no member name repeated at any depth).
 #[derive(Debug)]
