@@ -140,8 +140,10 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        // `Core` prints its inner error, so it hands on the inner error's source rather than
+        // the inner error itself (a reporter walking the chain prints each message once).
         match self {
-            Error::Core(e) => Some(e),
+            Error::Core(e) => e.source(),
             _ => None,
         }
     }
