@@ -106,7 +106,8 @@ fn generate(alg: &str, enc: Option<&str>, crv: Option<&str>, bits: usize) -> Res
         let enc = enc.ok_or_else(|| {
             CliError::usage("--alg dir needs --enc ENC (e.g. A256GCM), which sets the key size")
         })?;
-        return Jwk::generate_for_enc(enc).map_err(|e| CliError::usage(format!("--enc: {e}")));
+        let enc_err = |e: tessera_jose::Error| CliError::usage(format!("--enc: {e}"));
+        return Jwk::generate_for_enc(enc.parse().map_err(enc_err)?).map_err(enc_err);
     }
     if enc.is_some() {
         return Err(CliError::usage("--enc only applies to --alg dir"));
@@ -137,5 +138,9 @@ fn generate(alg: &str, enc: Option<&str>, crv: Option<&str>, bits: usize) -> Res
             .map(|k| k.with_alg(alg))
             .map_err(|e| CliError::usage(format!("--bits: {e}")));
     }
-    Jwk::generate(alg).map_err(gen_err)
+    Jwk::generate(
+        alg.parse::<tessera_jose::jwk::KeyAlgorithm>()
+            .map_err(gen_err)?,
+    )
+    .map_err(gen_err)
 }

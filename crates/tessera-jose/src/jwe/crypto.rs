@@ -22,11 +22,11 @@ fn crypto(reason: &str) -> Error {
     }
 }
 
-/// `n` bytes from the operating system's generator.
-pub(crate) fn random(n: usize) -> Result<SecretBytes, Error> {
+/// `n` bytes from `rng`.
+pub(crate) fn random(rng: &mut dyn rand_core::CryptoRng, n: usize) -> SecretBytes {
     let mut v = vec![0u8; n];
-    getrandom::fill(&mut v).map_err(|_| Error::Rng)?;
-    Ok(SecretBytes::new(v))
+    rng.fill_bytes(&mut v);
+    SecretBytes::new(v)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ use crate::keys::{KeyPolicy, VerifyingKey, fits_for_verify};
 /// use tessera_jose::jws::{self, JwsHeader, JwsOptions, VerifierSet};
 /// use tessera_jose::{Jwk, JwkSet, JwsAlgorithm, SigningKey};
 ///
-/// let private = Jwk::generate("ES256").unwrap().with_kid("k1");
+/// let private = Jwk::generate(JwsAlgorithm::ES256).unwrap().with_kid("k1");
 /// let signer = SigningKey::from_jwk(&private, JwsAlgorithm::ES256).unwrap();
 /// let token = jws::sign_compact(&JwsHeader::new(JwsAlgorithm::ES256), b"hi", &signer).unwrap();
 ///
