@@ -60,6 +60,7 @@ fn location(
 /// protected header when there is one recipient, else to each recipient's header; `enc` to the
 /// protected header. Computed parameters (`epk`, `iv`, `tag`, `p2s`, `p2c`) go where `alg` is,
 /// or to the recipient's header when several recipients share a header holding `alg`.
+#[allow(clippy::too_many_arguments)] // one internal entry point for both serializations
 pub(crate) fn build(
     enc: Enc,
     mut protected: Map<String, Value>,
