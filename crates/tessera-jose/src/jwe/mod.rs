@@ -32,6 +32,15 @@
 //! assert_eq!(plaintext, b"for Bob");
 //! ```
 //!
+//! # Randomness
+//!
+//! Encryption draws the CEK, the IVs, ephemeral keys, PBES2 salts and RSA-OAEP padding from the
+//! operating system's generator; [`encrypt_compact_with_rng`] and
+//! [`JweJsonBuilder::encrypt_with_rng`] take a generator instead (a seeded one gives
+//! reproducible tokens for tests). Encrypting with *given* values, to reproduce published
+//! vectors, exists only behind the off-by-default cargo feature `hazmat-fixed-jwe-randomness`:
+//! a reused key and IV break AES-GCM.
+//!
 //! # Sender authentication
 //!
 //! Asymmetric JWE (RSA, ECDH-ES) does **not** authenticate the sender: anyone holding the
