@@ -15,7 +15,7 @@
 //! use tessera::jwt::{Error, JwtBuilder, KeyStore, Policy};
 //!
 //! // The issuer's key (in practice loaded once, e.g. `Jwk::from_json` or `Jwk::from_pem`).
-//! let private = Jwk::generate("ES256")?;
+//! let private = Jwk::generate(JwsAlgorithm::ES256)?;
 //! let signer = SigningKey::from_jwk(&private, JwsAlgorithm::ES256)?;
 //! let now = UnixTime(1_800_000_000); // usually `SystemClock.now()` (`tessera::core`)
 //!

@@ -8,7 +8,7 @@ mod common;
 
 use common::{jwk, s, vector};
 use serde_json::Value;
-use tessera::jose::jwk::{EcCurve, KeyParams, KeyUse, OkpCurve, ThumbprintHash};
+use tessera::jose::jwk::{EcCurve, KeyAlgorithm, KeyParams, KeyUse, OkpCurve, ThumbprintHash};
 use tessera::jose::{Error, Jwk, JwkSet, JwsAlgorithm, SigningKey, VerifyingKey};
 
 /// Parsing then serialising gives back the same JSON object.
@@ -468,7 +468,7 @@ mod generate {
             ("RSA-OAEP-256", "RSA", None, None),
         ];
         for &(alg, kty, crv, len) in cases {
-            let key = Jwk::generate(alg).unwrap();
+            let key = Jwk::generate(alg.parse::<KeyAlgorithm>().unwrap()).unwrap();
             assert_eq!(key.kty(), kty, "{alg}");
             assert_eq!(key.alg.as_deref(), Some(alg));
             assert!(key.is_private());
@@ -496,11 +496,15 @@ mod generate {
         }
         // Two generated keys differ.
         assert_ne!(
-            Jwk::generate("HS256").unwrap().thumbprint_sha256(),
-            Jwk::generate("HS256").unwrap().thumbprint_sha256()
+            Jwk::generate(JwsAlgorithm::HS256)
+                .unwrap()
+                .thumbprint_sha256(),
+            Jwk::generate(JwsAlgorithm::HS256)
+                .unwrap()
+                .thumbprint_sha256()
         );
-        assert!(Jwk::generate("none").is_err());
-        assert!(Jwk::generate("dir").is_err());
+        assert!("none".parse::<KeyAlgorithm>().is_err());
+        assert!(Jwk::generate(tessera::jose::KeyManagementAlgorithm::Dir).is_err());
     }
 
     #[test]
@@ -513,14 +517,18 @@ mod generate {
             ("A192CBC-HS384", 48),
             ("A256CBC-HS512", 64),
         ] {
-            let key = Jwk::generate_for_enc(enc).unwrap();
+            let key = Jwk::generate_for_enc(enc.parse().unwrap()).unwrap();
             assert_eq!(key.alg.as_deref(), Some("dir"));
             assert!(
                 matches!(key.params(), KeyParams::Oct(k) if k.len() == len),
                 "{enc}"
             );
         }
-        assert!(Jwk::generate_for_enc("A512GCM").is_err());
+        assert!(
+            "A512GCM"
+                .parse::<tessera::jose::ContentEncryptionAlgorithm>()
+                .is_err()
+        );
     }
 
     #[test]

@@ -440,7 +440,7 @@ fn es256_token_with_sig(sig: &[u8]) -> String {
 
 #[test]
 fn ecdsa_zero_and_out_of_range_scalars() {
-    let key = Jwk::generate("ES256").unwrap();
+    let key = Jwk::generate(JwsAlgorithm::ES256).unwrap();
     let vk = VerifyingKey::from_jwk(&key.to_public().unwrap(), JwsAlgorithm::ES256).unwrap();
     // The P-256 group order n.
     let n = hex("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551");
@@ -488,7 +488,7 @@ fn ecdsa_zero_and_out_of_range_scalars() {
         );
     }
     // Ed25519: a signature with s >= L and one of the wrong length.
-    let ed = Jwk::generate("EdDSA").unwrap();
+    let ed = Jwk::generate(JwsAlgorithm::EdDSA).unwrap();
     let edk = VerifyingKey::from_jwk(&ed.to_public().unwrap(), JwsAlgorithm::EdDSA).unwrap();
     let input = format!("{}.{}", b64::encode(r#"{"alg":"EdDSA"}"#), b64::encode("x"));
     let mut sig = vec![0u8; 64];
@@ -522,7 +522,10 @@ fn keys_are_bound_to_one_algorithm() {
         Err(Error::KeyMismatch { .. })
     ));
     // An HMAC key never comes from a public key; short HMAC keys are refused.
-    let ec = Jwk::generate("ES256").unwrap().to_public().unwrap();
+    let ec = Jwk::generate(JwsAlgorithm::ES256)
+        .unwrap()
+        .to_public()
+        .unwrap();
     assert!(VerifyingKey::from_jwk(&ec, JwsAlgorithm::HS256).is_err());
     assert!(VerifyingKey::from_hmac_secret(&[1; 31], JwsAlgorithm::HS256).is_err());
     assert!(VerifyingKey::from_hmac_secret(&[1; 47], JwsAlgorithm::HS384).is_err());
@@ -530,15 +533,17 @@ fn keys_are_bound_to_one_algorithm() {
     let x = Jwk::generate_okp(tessera::jose::jwk::OkpCurve::X25519).unwrap();
     assert!(VerifyingKey::from_jwk(&x, JwsAlgorithm::EdDSA).is_err());
     assert!(VerifyingKey::from_jwk(&ec, JwsAlgorithm::RS256).is_err());
-    let p384 = Jwk::generate("ES384").unwrap();
+    let p384 = Jwk::generate(JwsAlgorithm::ES384).unwrap();
     assert!(VerifyingKey::from_jwk(&p384, JwsAlgorithm::ES256).is_err());
 }
 
 #[test]
 fn verifier_set_selection_errors() {
-    let a = Jwk::generate("ES256").unwrap().with_kid("a");
-    let b = Jwk::generate("ES256").unwrap().with_kid("b");
-    let rsa_enc = Jwk::generate("RSA-OAEP").unwrap().with_kid("enc");
+    let a = Jwk::generate(JwsAlgorithm::ES256).unwrap().with_kid("a");
+    let b = Jwk::generate(JwsAlgorithm::ES256).unwrap().with_kid("b");
+    let rsa_enc = Jwk::generate(tessera::jose::KeyManagementAlgorithm::RsaOaep)
+        .unwrap()
+        .with_kid("enc");
     let set = JwkSet::from_keys([
         a.to_public().unwrap(),
         b.to_public().unwrap(),
@@ -575,13 +580,17 @@ fn verifier_set_selection_errors() {
         Err(Error::InvalidSignature)
     ));
     // No kid and no key signed it: every candidate fails.
-    let stranger = Jwk::generate("ES256").unwrap();
+    let stranger = Jwk::generate(JwsAlgorithm::ES256).unwrap();
     assert!(matches!(
         vs.verify_compact(&sign(&stranger, None), &opts()),
         Err(Error::InvalidSignature)
     ));
     // An allowed algorithm with no key: NoMatchingKey without a kid.
-    let rs = SigningKey::from_jwk(&Jwk::generate("RS256").unwrap(), JwsAlgorithm::RS256).unwrap();
+    let rs = SigningKey::from_jwk(
+        &Jwk::generate(JwsAlgorithm::RS256).unwrap(),
+        JwsAlgorithm::RS256,
+    )
+    .unwrap();
     let t = jws::sign_compact(&JwsHeader::new(JwsAlgorithm::RS256), b"x", &rs).unwrap();
     assert!(matches!(
         vs.verify_compact(&t, &opts()),
@@ -594,7 +603,7 @@ fn verifier_set_selection_errors() {
         Err(Error::AlgorithmNotAllowed { .. })
     ));
     // A key whose "alg" is RS256 is not prepared for PS256 even though both are RSA.
-    let rs_jwk = Jwk::generate("RS256").unwrap().with_kid("r");
+    let rs_jwk = Jwk::generate(JwsAlgorithm::RS256).unwrap().with_kid("r");
     let vs = VerifierSet::new(
         &JwkSet::from_keys([rs_jwk.to_public().unwrap()]),
         &[JwsAlgorithm::RS256, JwsAlgorithm::PS256],

@@ -971,7 +971,10 @@ fn the_embedded_key_verifies_its_own_token_and_nothing_else() {
     p.verify_at::<()>(&with_jwk(public_json.clone()), &EmbeddedKey, NOW)
         .unwrap();
     // Another key in the header: the signature does not verify.
-    let other = Jwk::generate("ES256").unwrap().to_public().unwrap();
+    let other = Jwk::generate(JwsAlgorithm::ES256)
+        .unwrap()
+        .to_public()
+        .unwrap();
     let other_json: Value = serde_json::from_str(&other.to_json()).unwrap();
     assert!(matches!(
         p.verify_at::<()>(&with_jwk(other_json), &EmbeddedKey, NOW),

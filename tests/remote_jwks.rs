@@ -31,11 +31,22 @@ fn k1() -> Jwk {
     .unwrap()
 }
 
-/// The key the provider rotates to (an HMAC key keeps the test short; the cache does not care).
+/// The key the provider rotates to (the P-256 key of RFC 7520 §5.5, without its `use`).
 fn k2() -> Jwk {
-    Jwk::from_oct(b"rotated-key-rotated-key-rotated!")
+    Jwk::from_json(
+        br#"{"kty":"EC","crv":"P-256","kid":"k2",
+        "x":"Ze2loSV3wrroKUN_4zhwGhCqo3Xhu1td4QjeQ5wIVR0",
+        "y":"HlLtdXARY_f55A3fnzQbPcm6hgr34Mp8p-nuzQCE0Zw",
+        "d":"r_kHyZ-a06rmxM3yESK84r1otSg-aQcVStkRhA-iCM8"}"#,
+    )
+    .unwrap()
+}
+
+/// A published HMAC key: a forging key for anyone who can read the set.
+fn k3_oct() -> Jwk {
+    Jwk::from_oct(b"published-secret-published-secr!")
         .unwrap()
-        .with_kid("k2")
+        .with_kid("k3")
 }
 
 fn signer(jwk: &Jwk) -> SigningKey {
@@ -462,66 +473,6 @@ fn jku_and_x5u_in_a_token_are_never_fetched() {
 }
 
 #[test]
-fn from_openid_issuer_uses_jwks_uri_and_checks_the_issuer() {
-    let p = Provider::new(vec![k1()]);
-    let jwks = p.client();
-    let seen = Arc::new(Mutex::new(Vec::<String>::new()));
-    let seen2 = seen.clone();
-    let client: Arc<dyn HttpClient> = Arc::new(move |req: HttpRequest| {
-        let jwks = jwks.clone();
-        let seen = seen2.clone();
-        async move {
-            seen.lock().unwrap().push(req.uri().to_string());
-            match req.uri().path() {
-                "/tenant/.well-known/openid-configuration" => Ok(HttpResponse::new(
-                    br#"{"issuer":"https://op.example/tenant","jwks_uri":"https://op.example/jwks"}"#.to_vec(),
-                )),
-                "/other/.well-known/openid-configuration" => Ok(HttpResponse::new(
-                    br#"{"issuer":"https://evil.example","jwks_uri":"https://evil.example/jwks"}"#.to_vec(),
-                )),
-                _ => jwks.execute(req).await,
-            }
-        }
-    });
-    let remote = block_on(RemoteJwkSet::from_openid_issuer(
-        "https://op.example/tenant/",
-        client.clone(),
-    ));
-    // A trailing slash is removed before appending the well-known path, but the issuer
-    // comparison is exact: "https://op.example/tenant/" is not "https://op.example/tenant".
-    assert!(matches!(remote, Err(RemoteError::Discovery { .. })));
-    let remote = block_on(RemoteJwkSet::from_openid_issuer(
-        "https://op.example/tenant",
-        client.clone(),
-    ))
-    .unwrap();
-    let keys = RemoteKeys::new(remote);
-    verify(&keys, &token(&k1(), T0), T0).unwrap();
-    assert_eq!(
-        *seen.lock().unwrap(),
-        vec![
-            "https://op.example/tenant/.well-known/openid-configuration".to_owned(),
-            "https://op.example/tenant/.well-known/openid-configuration".to_owned(),
-            JWKS_URI.to_owned(),
-        ]
-    );
-    assert!(matches!(
-        block_on(RemoteJwkSet::from_openid_issuer(
-            "https://op.example/other",
-            client.clone()
-        )),
-        Err(RemoteError::Discovery { .. })
-    ));
-    assert!(matches!(
-        block_on(RemoteJwkSet::from_openid_issuer(
-            "http://op.example",
-            client
-        )),
-        Err(RemoteError::Discovery { .. })
-    ));
-}
-
-#[test]
 fn a_shared_dyn_resolver_still_fetches() {
     let p = Provider::new(vec![k1()]);
     let shared: Arc<dyn AsyncKeyResolver> = Arc::new(p.keys());
@@ -529,4 +480,63 @@ fn a_shared_dyn_resolver_still_fetches() {
     block_on(policy().verify_async_at::<()>(&t, &*shared, T0)).unwrap();
     block_on(policy().verify_async_at::<()>(&t, shared.as_ref(), T0)).unwrap();
     assert_eq!(p.fetches(), 1);
+}
+
+#[test]
+fn a_published_hmac_key_verifies_nothing_unless_explicitly_allowed() {
+    let p = Provider::new(vec![k1(), k3_oct()]);
+    let forged = token(&k3_oct(), T0);
+    // By default the oct key is dropped when the set is fetched: a token MACed with the
+    // published secret finds no key.
+    let keys = p.keys();
+    assert!(no_key(verify(&keys, &forged, T0)));
+    verify(&keys, &token(&k1(), T0), T0).unwrap();
+    let snapshot = block_on(keys.remote().keys_for(T0, Some("k3"), JwsAlgorithm::HS256)).unwrap();
+    assert_eq!(snapshot.symmetric_keys_dropped(), 1);
+    assert!(snapshot.set().get("k3").is_none());
+    // Only the named opt-out keeps it.
+    let keys = p.keys_with(
+        RemoteJwkSetConfig::new(JWKS_URI)
+            .unwrap()
+            .insecure_allow_symmetric_keys(),
+    );
+    verify(&keys, &forged, T0).unwrap();
+}
+
+#[test]
+fn keys_past_max_stale_fail_with_the_refresh_error_as_source() {
+    let p = Provider::new(vec![k1()]);
+    let keys = p.keys_with(
+        RemoteJwkSetConfig::new(JWKS_URI)
+            .unwrap()
+            .with_max_stale(3600),
+    );
+    verify(&keys, &token(&k1(), T0), T0).unwrap();
+    p.set(|s| s.status = 503);
+    // Fresh until T0 + 600; served stale up to an hour past that.
+    let edge = T0.saturating_add(600 + 3600);
+    verify(&keys, &token(&k1(), edge), edge).unwrap();
+    let late = edge.saturating_add(1);
+    match verify(&keys, &token(&k1(), late), late) {
+        Err(Error::Remote(e @ RemoteError::Stale { .. })) => {
+            let RemoteError::Stale {
+                stale_for, last, ..
+            } = &e
+            else {
+                unreachable!()
+            };
+            assert_eq!(*stale_for, 3601);
+            assert!(matches!(
+                last.as_deref(),
+                Some(RemoteError::Status { status: 503 })
+            ));
+            let source = std::error::Error::source(&e).unwrap();
+            assert_eq!(source.to_string(), "the JWK Set endpoint answered HTTP 503");
+        }
+        other => panic!("{other:?}"),
+    }
+    // The provider recovers: after the cooldown the set is fetched and tokens verify again.
+    p.set(|s| s.status = 200);
+    let back = edge.saturating_add(30);
+    verify(&keys, &token(&k1(), back), back).unwrap();
 }

@@ -104,6 +104,7 @@ fn generate(alg: &str, enc: Option<&str>, crv: Option<&str>, bits: usize) -> Res
         let enc = enc.ok_or_else(|| {
             CliError::usage("--alg dir needs --enc ENC (e.g. A256GCM), which sets the key size")
         })?;
+        let enc = enc.parse().map_err(bad_input("--enc"))?;
         return Jwk::generate_for_enc(enc).map_err(bad_input("--enc"));
     }
     if enc.is_some() {
@@ -151,5 +152,9 @@ fn generate(alg: &str, enc: Option<&str>, crv: Option<&str>, bits: usize) -> Res
             .map(|k| k.with_alg(alg))
             .map_err(bad_input("--bits"));
     }
-    Jwk::generate(alg).map_err(gen_err)
+    Jwk::generate(
+        alg.parse::<tessera_jose::jwk::KeyAlgorithm>()
+            .map_err(gen_err)?,
+    )
+    .map_err(gen_err)
 }

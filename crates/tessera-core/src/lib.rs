@@ -39,7 +39,7 @@ mod secret;
 mod time;
 
 pub use error::Error;
-pub use http_client::{HttpClient, HttpRequest, HttpResponse, TransportError};
+pub use http_client::{HttpClient, HttpRequest, HttpResponse, TransportError, TransportErrorKind};
 pub use secret::{SecretBytes, SecretString};
 pub use time::{Clock, FixedClock, SystemClock, UnixTime};
 

@@ -295,6 +295,12 @@ impl<C: TableCurve> EcdsaKey<C> {
         }
     }
 
+    /// Whether the comb table has been built.
+    #[cfg(test)]
+    pub(crate) fn has_table(&self) -> bool {
+        self.table.get().is_some()
+    }
+
     /// The key's comb table if it is (or, on this call, becomes) worth having: once the key has
     /// verified one signature. Failures do not count, so that trying the wrong keys of a large
     /// set (a token without `kid`) builds no tables.

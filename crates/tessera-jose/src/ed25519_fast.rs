@@ -14,8 +14,10 @@
 //!   square root (about 15% of a verification).
 //! - `k = SHA-512(R ‖ A ‖ M) mod L`, where `A` is the public key exactly as it was encoded.
 //! - `R'` is computed with a Straus multiscalar multiplication over precomputed width-8 NAF
-//!   tables of `−A` and `B` ([`VartimeEdwardsPrecomputation`]), built on the key's first
-//!   verification and shared by clones (with AVX2: 2 × 64 cached points of 160 bytes = 20 KiB,
+//!   tables of `−A` and `B` ([`VartimeEdwardsPrecomputation`]), built once the key has
+//!   verified [`TABLE_AFTER`] signatures successfully (on the verification after that; a key
+//!   used once or twice, such as the key a DPoP proof carries, or a key that only ever fails,
+//!   uses `vartime_double_scalar_mul_basepoint` and costs no table) and shared by clones (with AVX2: 2 × 64 cached points of 160 bytes = 20 KiB,
 //!   built in about 50–90 µs; the portable backend: 2 × 64 affine points of 120 bytes = 15 KiB,
 //!   one field inversion each), instead of the width-5 table of `−A` that
 //!   `vartime_double_scalar_mul_basepoint` rebuilds on every call. Measured (best of 40 rounds,
@@ -30,10 +32,11 @@
 //! `ed25519_dalek::SigningKey::sign` (Ed25519 is deterministic), which the tests check.
 
 use std::fmt;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
-use curve25519_dalek::edwards::VartimeEdwardsPrecomputation;
+use curve25519_dalek::edwards::{EdwardsPoint, VartimeEdwardsPrecomputation};
 use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::VartimePrecomputedMultiscalarMul;
 use ed25519_dalek::hazmat::ExpandedSecretKey;
@@ -75,13 +78,24 @@ pub(crate) const SMALL_ORDER_ENCODINGS: [[u8; 32]; 8] = {
     t
 };
 
+/// Successful verifications a key makes without tables; the one after builds them.
+pub(crate) const TABLE_AFTER: u8 = 2;
+
+/// A key's tables and the count that decides when they are worth building, shared by clones.
+#[derive(Default)]
+struct Tables {
+    /// Successful verifications without tables, up to [`TABLE_AFTER`].
+    verified: AtomicU8,
+    /// Width-8 NAF tables of `[−A, B]`.
+    tables: OnceLock<VartimeEdwardsPrecomputation>,
+}
+
 /// An Ed25519 public key prepared for repeated verification.
 #[derive(Clone)]
 pub(crate) struct Ed25519Verifier {
     key: ed25519_dalek::VerifyingKey,
     small_order: bool,
-    /// Width-8 NAF tables of `[−A, B]`, built on first use and shared by clones.
-    tables: Arc<OnceLock<VartimeEdwardsPrecomputation>>,
+    shared: Arc<Tables>,
 }
 
 impl fmt::Debug for Ed25519Verifier {
@@ -97,7 +111,28 @@ impl Ed25519Verifier {
         Ed25519Verifier {
             small_order: key.is_weak(),
             key,
-            tables: Arc::new(OnceLock::new()),
+            shared: Arc::new(Tables::default()),
+        }
+    }
+
+    /// Whether the key has built its tables (for tests of when that happens).
+    #[cfg(test)]
+    pub(crate) fn has_tables(&self) -> bool {
+        self.shared.tables.get().is_some()
+    }
+
+    /// The tables, if the key has them or has now earned them ([`TABLE_AFTER`] successful
+    /// verifications).
+    fn tables(&self) -> Option<&VartimeEdwardsPrecomputation> {
+        if let Some(t) = self.shared.tables.get() {
+            return Some(t);
+        }
+        if self.shared.verified.load(Ordering::Relaxed) >= TABLE_AFTER {
+            Some(self.shared.tables.get_or_init(|| {
+                VartimeEdwardsPrecomputation::new([-self.key.to_edwards(), ED25519_BASEPOINT_POINT])
+            }))
+        } else {
+            None
         }
     }
 
@@ -125,11 +160,23 @@ impl Ed25519Verifier {
         h.update(self.key.as_bytes());
         h.update(message);
         let k = Scalar::from_bytes_mod_order_wide(&h.finalize().into());
-        let tables = self.tables.get_or_init(|| {
-            VartimeEdwardsPrecomputation::new([-self.key.to_edwards(), ED25519_BASEPOINT_POINT])
-        });
         // R' = [k](−A) + [S]B, compared as canonical compressed bytes.
-        tables.vartime_multiscalar_mul([k, s]).compress().0 == r
+        let tables = self.tables();
+        let r_prime = match tables {
+            Some(t) => t.vartime_multiscalar_mul([k, s]),
+            None => {
+                EdwardsPoint::vartime_double_scalar_mul_basepoint(&k, &-self.key.to_edwards(), &s)
+            }
+        };
+        let ok = r_prime.compress().0 == r;
+        if ok && tables.is_none() {
+            // Only successes count; a lost update between threads only delays the tables.
+            let n = self.shared.verified.load(Ordering::Relaxed);
+            if n < TABLE_AFTER {
+                self.shared.verified.store(n + 1, Ordering::Relaxed);
+            }
+        }
+        ok
     }
 }
 
@@ -249,8 +296,12 @@ mod tests {
                 theirs,
                 "verdicts differ: A={a:02x?} sig={sig:02x?} msg={msg:02x?}"
             );
-            // A second call goes through the now-built tables.
-            assert_eq!(ours.verify(msg, sig), theirs);
+            assert!(!ours.has_tables());
+            // The same check through the tables.
+            let warm = Ed25519Verifier::new(key);
+            warm.shared.verified.store(TABLE_AFTER, Ordering::Relaxed);
+            assert!(warm.tables().is_some());
+            assert_eq!(warm.verify(msg, sig), theirs);
             if theirs {
                 self.accepted += 1;
             } else {
@@ -549,8 +600,37 @@ mod tests {
         let v = Ed25519Verifier::new(*signer.public());
         let sig = signer.sign(b"x");
         let c = v.clone();
-        assert!(v.verify(b"x", &sig));
-        assert!(c.tables.get().is_some());
+        for _ in 0..=TABLE_AFTER {
+            assert!(v.verify(b"x", &sig));
+        }
+        assert!(c.has_tables());
         assert_eq!(signer.clone().sign(b"x"), sig);
+    }
+
+    #[test]
+    fn tables_only_after_two_successful_verifications() {
+        let signer = Ed25519Signer::new(&[3; 32]);
+        let v = Ed25519Verifier::new(*signer.public());
+        let sig = signer.sign(b"m");
+        let mut bad = sig;
+        bad[5] ^= 0x40;
+        // Failures, however many, build nothing.
+        for _ in 0..50 {
+            assert!(!v.verify(b"m", &bad));
+            assert!(!v.verify(b"M", &sig));
+        }
+        assert!(!v.has_tables());
+        assert!(v.verify(b"m", &sig));
+        assert!(!v.has_tables(), "one success");
+        assert!(!v.verify(b"m", &bad));
+        assert!(v.verify(b"m", &sig));
+        assert!(
+            !v.has_tables(),
+            "two successes: built on the next verification"
+        );
+        assert!(!v.verify(b"M", &sig), "same verdict with the tables");
+        assert!(v.has_tables());
+        assert!(v.verify(b"m", &sig));
+        assert!(!v.verify(b"m", &bad));
     }
 }

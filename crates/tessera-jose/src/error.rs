@@ -79,6 +79,11 @@ pub enum Error {
     },
     /// A random number generator failed.
     Rng,
+    /// The key was to be used with the algorithm its JWK names, but the JWK has no `alg`.
+    MissingKeyAlgorithm {
+        /// The key's `kid`, if it has one.
+        kid: Option<String>,
+    },
     /// A cryptographic primitive refused its input (e.g. a message too long for RSA).
     Crypto {
         /// What failed.
@@ -131,6 +136,12 @@ impl fmt::Display for Error {
             Error::MalformedSignature => f.write_str("malformed signature"),
             Error::DetachedPayload { reason } => write!(f, "detached payload: {reason}"),
             Error::Rng => f.write_str("the random number generator failed"),
+            Error::MissingKeyAlgorithm { kid: Some(kid) } => {
+                write!(f, "the JWK {kid:?} has no \"alg\" to use it with")
+            }
+            Error::MissingKeyAlgorithm { kid: None } => {
+                f.write_str("the JWK has no \"alg\" to use it with")
+            }
             Error::Crypto { reason } => write!(f, "cryptographic operation failed: {reason}"),
             Error::Disabled { reason } => write!(f, "disabled: {reason}"),
             Error::InvalidJwe { reason } => write!(f, "invalid JWE: {reason}"),

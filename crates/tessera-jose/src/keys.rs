@@ -281,9 +281,15 @@ enum Verifier_ {
 /// A key prepared to verify signatures of exactly one algorithm.
 ///
 /// Build it once and reuse it: the public key is parsed and precomputed here, not per call.
-/// An Ed25519 key also builds multiplication tables on its first verification (about 20 KiB,
-/// shared by clones), which make every later verification about a sixth cheaper than
-/// ed25519-dalek's own `verify_strict`, with the same verdicts.
+///
+/// # Ed25519 keys: precomputation
+///
+/// An Ed25519 key verifies with ed25519-dalek's double-scalar multiplication until it has
+/// verified two signatures successfully; its next verification builds multiplication tables
+/// (about 20 KiB, once, shared by clones), which make every later verification about a sixth
+/// cheaper than ed25519-dalek's own `verify_strict`, with the same verdicts. Failed
+/// verifications never count: a key an attacker supplies (a DPoP proof carries its own) or the
+/// wrong keys of a set tried for a token without `kid` cost no table.
 ///
 /// # ECDSA keys: precomputation and memory
 ///
@@ -346,13 +352,45 @@ fn ec_verifier_check(p: &EcParams) -> Vec<u8> {
     sec1
 }
 
+/// The JWS algorithm `jwk` names in its `alg`.
+fn jwk_jws_alg(jwk: &Jwk) -> Result<JwsAlgorithm, Error> {
+    match &jwk.alg {
+        Some(a) => a.parse(),
+        None => Err(Error::MissingKeyAlgorithm {
+            kid: jwk.kid.clone(),
+        }),
+    }
+}
+
 impl VerifyingKey {
+    /// Whether the key has built its precomputed tables (ECDSA and Ed25519 keys).
+    #[cfg(test)]
+    pub(crate) fn has_tables(&self) -> bool {
+        match &self.inner {
+            Verifier_::Es256(k) => k.has_table(),
+            Verifier_::Es384(k) => k.has_table(),
+            Verifier_::Es512(k) => k.has_table(),
+            Verifier_::Ed25519(k) => k.has_tables(),
+            _ => false,
+        }
+    }
+
     /// Prepares `jwk` to verify `alg` signatures, with the default [`KeyPolicy`].
     ///
     /// Fails if the key type or curve does not fit `alg`, or if the key's own `alg`, `use` or
     /// `key_ops` rule it out. An `oct` key is the only way to get an HMAC verifier.
     pub fn from_jwk(jwk: &Jwk, alg: JwsAlgorithm) -> Result<Self, Error> {
         Self::from_jwk_with_policy(jwk, alg, &KeyPolicy::default())
+    }
+
+    /// Prepares `jwk` to verify signatures of the algorithm its own `alg` names, with the
+    /// default [`KeyPolicy`]. Fails with [`Error::MissingKeyAlgorithm`] if the JWK has no
+    /// `alg`, and [`Error::UnsupportedAlgorithm`] if it names no JWS algorithm tessera has.
+    ///
+    /// Use it only for keys whose `alg` you trust (your own configuration); a key from a peer
+    /// may name any algorithm it likes, so pin the algorithm with [`VerifyingKey::from_jwk`].
+    pub fn from_jwk_alg(jwk: &Jwk) -> Result<Self, Error> {
+        Self::from_jwk(jwk, jwk_jws_alg(jwk)?)
     }
 
     /// Prepares `jwk` to verify `alg` signatures under `policy`.
@@ -558,6 +596,20 @@ impl SigningKey {
     /// Prepares the private `jwk` to sign with `alg`, with the default [`KeyPolicy`].
     pub fn from_jwk(jwk: &Jwk, alg: JwsAlgorithm) -> Result<Self, Error> {
         Self::from_jwk_with_policy(jwk, alg, &KeyPolicy::default())
+    }
+
+    /// Prepares the private `jwk` to sign with the algorithm its own `alg` names, with the
+    /// default [`KeyPolicy`]. Fails with [`Error::MissingKeyAlgorithm`] if the JWK has no
+    /// `alg`, and [`Error::UnsupportedAlgorithm`] if it names no JWS algorithm tessera has.
+    ///
+    /// ```
+    /// use tessera_jose::{Jwk, JwsAlgorithm, SigningKey};
+    ///
+    /// let jwk = Jwk::generate(JwsAlgorithm::EdDSA).unwrap();
+    /// assert_eq!(SigningKey::from_jwk_alg(&jwk).unwrap().alg(), JwsAlgorithm::EdDSA);
+    /// ```
+    pub fn from_jwk_alg(jwk: &Jwk) -> Result<Self, Error> {
+        Self::from_jwk(jwk, jwk_jws_alg(jwk)?)
     }
 
     /// Prepares the private `jwk` to sign with `alg` under `policy`.
@@ -772,8 +824,31 @@ impl SigningKey {
     }
 
     /// Signs `signing_input`. ECDSA signatures are fixed-length `R‖S` (RFC 7518 §3.4); ECDSA
-    /// and RSA PKCS#1 v1.5 are deterministic, RSA-PSS uses fresh randomness.
+    /// and RSA PKCS#1 v1.5 are deterministic, RSA-PSS uses fresh randomness (its salt, drawn
+    /// from the operating system's generator; see [`SigningKey::sign_with_rng`]).
     pub fn sign(&self, signing_input: &[u8]) -> Result<Vec<u8>, Error> {
+        self.sign_inner(None, signing_input)
+    }
+
+    /// [`SigningKey::sign`] drawing the randomness RSA needs from `rng`: the RSA-PSS salt, and
+    /// the blinding of every RSA private-key operation (which does not change a PKCS#1 v1.5
+    /// signature). HMAC, ECDSA (RFC 6979) and EdDSA signatures are deterministic and draw
+    /// nothing. With a seeded generator, RSA-PSS signatures are reproducible.
+    pub fn sign_with_rng<R: rand_core::CryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+        signing_input: &[u8],
+    ) -> Result<Vec<u8>, Error> {
+        let mut rng = rng;
+        self.sign_inner(Some(&mut rng), signing_input)
+    }
+
+    /// Signs with `given`, or for RSA without one, the operating system's generator.
+    fn sign_inner(
+        &self,
+        given: Option<&mut dyn rand_core::CryptoRng>,
+        signing_input: &[u8],
+    ) -> Result<Vec<u8>, Error> {
         macro_rules! hmac_sign {
             ($m:expr) => {{
                 let mut m = $m.clone();
@@ -783,8 +858,16 @@ impl SigningKey {
         }
         macro_rules! rsa_sign {
             ($k:expr) => {{
+                let mut os;
+                let rng: &mut dyn rand_core::CryptoRng = match given {
+                    Some(r) => r,
+                    None => {
+                        os = rng()?;
+                        &mut os
+                    }
+                };
                 let sig = $k
-                    .try_sign_with_rng(&mut getrandom::SysRng, signing_input)
+                    .try_sign_with_rng(rng, signing_input)
                     .map_err(|e| Error::Crypto {
                         reason: e.to_string(),
                     })?;
@@ -830,4 +913,105 @@ fn jwt_header_b64(alg: JwsAlgorithm, kid: Option<&str>) -> Box<str> {
     h.typ = Some("JWT".into());
     h.kid = kid.map(str::to_owned);
     tessera_core::b64::encode(h.to_json()).into_boxed_str()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ed25519_tables_come_after_two_successes_and_verdicts_do_not_change() {
+        // RFC 8037 Appendix A.1.
+        let jwk = Jwk::from_json(
+            br#"{"kty":"OKP","crv":"Ed25519",
+            "d":"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A",
+            "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#,
+        )
+        .unwrap();
+        let signer = SigningKey::from_jwk(&jwk, JwsAlgorithm::EdDSA).unwrap();
+        let key = VerifyingKey::from_jwk(&jwk.to_public().unwrap(), JwsAlgorithm::EdDSA).unwrap();
+        let sig = signer.sign(b"payload").unwrap();
+        let mut forged = sig.clone();
+        forged[10] ^= 1;
+        for _ in 0..20 {
+            assert!(matches!(
+                key.verify(b"payload", &forged),
+                Err(Error::InvalidSignature)
+            ));
+            assert!(matches!(
+                key.verify(b"payload", &sig[..63]),
+                Err(Error::MalformedSignature)
+            ));
+        }
+        assert!(!key.has_tables(), "failures build nothing");
+        key.verify(b"payload", &sig).unwrap();
+        assert!(!key.has_tables(), "verified once");
+        let clone = key.clone();
+        clone.verify(b"payload", &sig).unwrap();
+        assert!(!key.has_tables(), "verified twice (clones share the count)");
+        assert!(matches!(
+            key.verify(b"payload", &forged),
+            Err(Error::InvalidSignature)
+        ));
+        assert!(key.has_tables() && clone.has_tables());
+        key.verify(b"payload", &sig).unwrap();
+        assert!(matches!(
+            key.verify(b"other", &sig),
+            Err(Error::InvalidSignature)
+        ));
+    }
+
+    #[test]
+    fn rsa_pss_with_a_seeded_generator_is_reproducible_and_verifies() {
+        use chacha20::ChaCha20Rng;
+        use rand_core::SeedableRng;
+        let seeded = |n: u8| ChaCha20Rng::from_seed([n; 32]);
+        let jwk = Jwk::generate_rsa_with_rng(2048, &KeyPolicy::default(), &mut seeded(4)).unwrap();
+        let ps = SigningKey::from_jwk(&jwk, JwsAlgorithm::PS256).unwrap();
+        let a = ps.sign_with_rng(&mut seeded(1), b"msg").unwrap();
+        let b = ps.sign_with_rng(&mut seeded(1), b"msg").unwrap();
+        let c = ps.sign_with_rng(&mut seeded(2), b"msg").unwrap();
+        assert_eq!(a, b);
+        assert_ne!(a, c, "the PSS salt comes from the generator");
+        for sig in [&a, &c] {
+            ps.verifying_key().verify(b"msg", sig).unwrap();
+        }
+        // PKCS#1 v1.5 is deterministic whatever the generator (it only blinds).
+        let rs = SigningKey::from_jwk(&jwk, JwsAlgorithm::RS256).unwrap();
+        let x = rs.sign_with_rng(&mut seeded(1), b"msg").unwrap();
+        assert_eq!(x, rs.sign_with_rng(&mut seeded(2), b"msg").unwrap());
+        assert_eq!(x, rs.sign(b"msg").unwrap());
+        // ECDSA (RFC 6979) draws nothing.
+        let ec = Jwk::generate_ec_with_rng(crate::jwk::EcCurve::P256, &mut seeded(5)).unwrap();
+        let es = SigningKey::from_jwk(&ec, JwsAlgorithm::ES256).unwrap();
+        assert_eq!(
+            es.sign_with_rng(&mut seeded(1), b"m").unwrap(),
+            es.sign(b"m").unwrap()
+        );
+    }
+
+    #[test]
+    fn from_jwk_alg_uses_the_jwks_own_alg() {
+        let jwk = Jwk::from_oct(&[7u8; 48]).unwrap();
+        assert!(matches!(
+            SigningKey::from_jwk_alg(&jwk),
+            Err(Error::MissingKeyAlgorithm { kid: None })
+        ));
+        let with_kid = jwk.clone().with_kid("k");
+        assert!(matches!(
+            VerifyingKey::from_jwk_alg(&with_kid),
+            Err(Error::MissingKeyAlgorithm { kid: Some(ref k) }) if k == "k"
+        ));
+        let hs384 = jwk.clone().with_alg("HS384");
+        let signer = SigningKey::from_jwk_alg(&hs384).unwrap();
+        assert_eq!(signer.alg(), JwsAlgorithm::HS384);
+        let verifier = VerifyingKey::from_jwk_alg(&hs384).unwrap();
+        assert_eq!(verifier.alg(), JwsAlgorithm::HS384);
+        verifier.verify(b"x", &signer.sign(b"x").unwrap()).unwrap();
+        // A JWE algorithm is not a JWS algorithm.
+        assert!(matches!(
+            SigningKey::from_jwk_alg(&jwk.with_alg("A128KW")),
+            Err(Error::UnsupportedAlgorithm { .. })
+        ));
+    }
 }

@@ -19,7 +19,13 @@
 //!   [`RemoteJwkSetConfig::min_max_age`]..=[`RemoteJwkSetConfig::max_max_age`]) the next caller
 //!   refreshes the set while concurrent callers keep using the current keys;
 //! - if a refetch fails, the keys already held are served (stale) and the next attempt waits a
-//!   cooldown;
+//!   cooldown — but not forever: once the set is more than
+//!   [`RemoteJwkSetConfig::max_stale`] (default 1 day) past its freshness, it is no longer
+//!   served and verification fails with [`RemoteError::Stale`] (the last refresh failure as its
+//!   `source()`) until a refresh succeeds;
+//! - symmetric (`oct`) keys in the fetched set are dropped: a secret published at a URL is a
+//!   forging key for everyone who can read it
+//!   ([`RemoteJwkSetConfig::insecure_allow_symmetric_keys`] keeps them);
 //! - the response must be `200`, at most [`RemoteJwkSetConfig::max_bytes`] long (default
 //!   512 KiB) with at most [`RemoteJwkSetConfig::max_keys`] keys;
 //! - the URL is configured by the application. A token's `jku` or `x5u` is never followed.
@@ -78,6 +84,15 @@ pub const DEFAULT_MAX_AGE_SECS: u64 = 600;
 pub const DEFAULT_MIN_MAX_AGE_SECS: u64 = 60;
 /// Default upper bound applied to `Cache-Control: max-age`: 1 day.
 pub const DEFAULT_MAX_MAX_AGE_SECS: u64 = 86_400;
+/// Default bound on serving keys past their freshness while refreshes fail: 1 day.
+///
+/// Long enough to ride out a provider's outage of a working day or a weekend night (the keys
+/// are refreshed as soon as the provider answers again), short enough that a key the provider
+/// has withdrawn (rotated out after a compromise) stops being trusted within a day even if this
+/// cache can no longer reach the provider to learn of it. It matches the largest `max-age`
+/// honoured by default, so a set is never trusted for more than about two days after it was
+/// fetched.
+pub const DEFAULT_MAX_STALE_SECS: u64 = 86_400;
 
 /// Where the set lives and the cache's timing and size rules.
 #[derive(Clone, Debug)]
@@ -95,6 +110,11 @@ pub struct RemoteJwkSetConfig {
     pub max_bytes: usize,
     /// The largest number of keys accepted in the set (default 256).
     pub max_keys: usize,
+    /// Seconds past a set's freshness ([`KeySetSnapshot::fresh_until`]) during which the set is
+    /// still served while refreshes fail (default [`DEFAULT_MAX_STALE_SECS`], 1 day). After
+    /// that, verification fails with [`RemoteError::Stale`] until a refresh succeeds.
+    pub max_stale: u64,
+    allow_symmetric: bool,
 }
 
 impl RemoteJwkSetConfig {
@@ -136,6 +156,8 @@ impl RemoteJwkSetConfig {
             max_max_age: DEFAULT_MAX_MAX_AGE_SECS,
             max_bytes: limits::DEFAULT_MAX_DOCUMENT_BYTES,
             max_keys: limits::DEFAULT_MAX_KEYS,
+            max_stale: DEFAULT_MAX_STALE_SECS,
+            allow_symmetric: false,
         })
     }
 
@@ -175,6 +197,29 @@ impl RemoteJwkSetConfig {
         self
     }
 
+    /// Sets how long past its freshness a set is still served while refreshes fail (builder
+    /// style); see [`RemoteJwkSetConfig::max_stale`].
+    pub fn with_max_stale(mut self, secs: u64) -> Self {
+        self.max_stale = secs;
+        self
+    }
+
+    /// Keeps symmetric (`"kty": "oct"`) keys of the fetched set. **Insecure**: a secret key
+    /// published at a URL is known to everyone who can fetch it, and lets them forge tokens.
+    /// By default such keys are dropped from the set when it is fetched (and counted in
+    /// [`KeySetSnapshot::symmetric_keys_dropped`]), so a remote set yields asymmetric
+    /// verifiers only. Only for a URL that is itself secret and trusted, such as a test fixture.
+    pub fn insecure_allow_symmetric_keys(mut self) -> Self {
+        self.allow_symmetric = true;
+        self
+    }
+
+    /// Whether symmetric keys of the fetched set are kept
+    /// ([`insecure_allow_symmetric_keys`](RemoteJwkSetConfig::insecure_allow_symmetric_keys)).
+    pub fn allows_symmetric_keys(&self) -> bool {
+        self.allow_symmetric
+    }
+
     fn request(&self) -> HttpRequest {
         let mut req = HttpRequest::new(Vec::new());
         *req.uri_mut() = self.uri.clone();
@@ -194,6 +239,7 @@ pub struct KeySetSnapshot {
     version: u64,
     fetched_at: UnixTime,
     fresh_until: UnixTime,
+    symmetric_dropped: usize,
 }
 
 impl KeySetSnapshot {
@@ -212,6 +258,11 @@ impl KeySetSnapshot {
     /// Until when the set is fresh; after that the next caller refreshes it.
     pub fn fresh_until(&self) -> UnixTime {
         self.fresh_until
+    }
+    /// How many symmetric (`oct`) keys the fetched document had that were dropped (see
+    /// [`RemoteJwkSetConfig::insecure_allow_symmetric_keys`]).
+    pub fn symmetric_keys_dropped(&self) -> usize {
+        self.symmetric_dropped
     }
 }
 
@@ -257,11 +308,19 @@ pub enum Step {
     /// Another caller's fetch is in flight and there are no keys to use meanwhile; wait for it
     /// and step again.
     Wait,
-    /// No keys are held and the last fetch failed less than a cooldown ago.
+    /// No usable keys: none are held and the last fetch failed less than a cooldown ago
+    /// ([`RemoteError::CoolingDown`]), or those held are past
+    /// [`max_stale`](RemoteJwkSetConfig::max_stale) and the refresh failed less than a cooldown
+    /// ago ([`RemoteError::Stale`]).
     Unavailable(RemoteError),
 }
 
 /// Why the remote set could not be fetched or used.
+///
+/// Display names what failed in one line; the underlying error (the HTTP client's
+/// [`TransportError`], the JWK Set parser's [`Error`](crate::Error), or the failure behind
+/// [`RemoteError::CoolingDown`] and [`RemoteError::Stale`]) is reachable through
+/// [`source()`](std::error::Error::source) and is not repeated in the text.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum RemoteError {
@@ -272,10 +331,11 @@ pub enum RemoteError {
         /// What is wrong.
         reason: &'static str,
     },
-    /// The HTTP client failed (connection, TLS, timeout, body cap).
+    /// The HTTP client failed; the client's error (with its
+    /// [`kind`](TransportError::kind): timeout, connect, TLS, body too large) is the `source()`.
     Transport {
-        /// The client's error, as text.
-        message: String,
+        /// The client's error, shared so that concurrent callers of one fetch each get it.
+        source: Arc<TransportError>,
     },
     /// The provider answered with a status other than 200.
     Status {
@@ -289,22 +349,33 @@ pub enum RemoteError {
         /// The body size.
         actual: usize,
     },
-    /// The body is not a valid JWK Set.
+    /// The body is not a valid JWK Set; the parser's error is the `source()`.
     InvalidSet {
-        /// The parser's error, as text.
-        message: String,
+        /// The parser's error.
+        source: Arc<crate::Error>,
     },
-    /// OpenID Connect discovery of the `jwks_uri` failed.
-    Discovery {
-        /// What is wrong.
-        reason: String,
-    },
-    /// No keys are held, and the previous fetch failed less than a cooldown ago.
+    /// The fetch was superseded or abandoned before it settled (its answer was not used).
+    NotSettled,
+    /// No keys are held, and the previous fetch failed less than a cooldown ago; that failure
+    /// is the `source()`.
     CoolingDown {
         /// Seconds until the next fetch will be attempted.
         retry_in: u64,
         /// The previous failure.
         last: Box<RemoteError>,
+    },
+    /// The keys held are too stale to use: the set stopped being fresh at `fresh_until`, more
+    /// than [`RemoteJwkSetConfig::max_stale`] seconds ago, and no refresh has succeeded since.
+    /// The last refresh failure, if one is known, is the `source()`.
+    Stale {
+        /// When the keys held stopped being fresh.
+        fresh_until: UnixTime,
+        /// Seconds past `fresh_until`.
+        stale_for: u64,
+        /// The configured bound.
+        max_stale: u64,
+        /// Why the last refresh failed (`None` if it was abandoned).
+        last: Option<Box<RemoteError>>,
     },
 }
 
@@ -312,8 +383,8 @@ impl fmt::Display for RemoteError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RemoteError::InvalidUri { uri, reason } => write!(f, "JWK Set URI {uri:?}: {reason}"),
-            RemoteError::Transport { message } => {
-                write!(f, "fetching the JWK Set failed: {message}")
+            RemoteError::Transport { source } => {
+                write!(f, "fetching the JWK Set failed ({})", source.kind())
             }
             RemoteError::Status { status } => {
                 write!(f, "the JWK Set endpoint answered HTTP {status}")
@@ -322,17 +393,38 @@ impl fmt::Display for RemoteError {
                 f,
                 "the JWK Set is {actual} bytes, over the limit of {limit} bytes"
             ),
-            RemoteError::InvalidSet { message } => write!(f, "invalid JWK Set: {message}"),
-            RemoteError::Discovery { reason } => write!(f, "OpenID Connect discovery: {reason}"),
-            RemoteError::CoolingDown { retry_in, last } => write!(
+            RemoteError::InvalidSet { .. } => f.write_str("the response is not a valid JWK Set"),
+            RemoteError::NotSettled => f.write_str("the JWK Set fetch did not settle"),
+            RemoteError::CoolingDown { retry_in, .. } => write!(
                 f,
-                "no JWK Set is available ({last}); next attempt in {retry_in} s"
+                "no JWK Set is available after a failed fetch; next attempt in {retry_in} s"
+            ),
+            RemoteError::Stale {
+                stale_for,
+                max_stale,
+                ..
+            } => write!(
+                f,
+                "the JWK Set held is {stale_for} s past its freshness, over the limit of \
+                 {max_stale} s, and could not be refreshed"
             ),
         }
     }
 }
 
-impl std::error::Error for RemoteError {}
+impl std::error::Error for RemoteError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            RemoteError::Transport { source } => Some(&**source),
+            RemoteError::InvalidSet { source } => Some(&**source),
+            RemoteError::CoolingDown { last, .. } => Some(&**last),
+            RemoteError::Stale { last, .. } => last
+                .as_deref()
+                .map(|e| e as &(dyn std::error::Error + 'static)),
+            _ => None,
+        }
+    }
+}
 
 /// The sans-I/O JWK Set cache. See the [module documentation](self) for the rules.
 #[derive(Debug)]
@@ -404,6 +496,9 @@ impl JwksCache {
         alg: JwsAlgorithm,
     ) -> Option<&KeySetSnapshot> {
         let keys = self.keys.as_ref()?;
+        if self.stale_for(keys, now).is_some() {
+            return None;
+        }
         let stale = now >= keys.fresh_until;
         let known = Self::knows(&keys.set, kid, alg);
         let would_fetch = self.in_flight.is_none() && (stale || !known) && self.cooled_down(now);
@@ -437,8 +532,20 @@ impl JwksCache {
             Some(keys) => {
                 let stale = now >= keys.fresh_until;
                 let known = Self::knows(&keys.set, kid, alg);
+                let too_stale = self.stale_for(keys, now).map(|s| (keys.fresh_until, s));
                 if (stale || !known) && self.in_flight.is_none() && self.cooled_down(now) {
                     return Step::Fetch(self.start(now));
+                }
+                if let Some((fresh_until, stale_for)) = too_stale {
+                    if self.in_flight.is_some() {
+                        return Step::Wait;
+                    }
+                    return Step::Unavailable(RemoteError::Stale {
+                        fresh_until,
+                        stale_for,
+                        max_stale: self.config.max_stale,
+                        last: self.last_error.clone().map(Box::new),
+                    });
                 }
                 if !known && self.in_flight.is_some() {
                     // A fetch that may bring this kid is already under way: wait for it rather
@@ -459,6 +566,20 @@ impl JwksCache {
         Some(self.start(now))
     }
 
+    /// Seconds `keys` are past their freshness, if that is more than `max_stale` (the keys must
+    /// no longer be served).
+    fn stale_for(&self, keys: &KeySetSnapshot, now: UnixTime) -> Option<u64> {
+        now.since(keys.fresh_until)
+            .filter(|s| *s > self.config.max_stale)
+    }
+
+    /// The keys held, unless they are past `max_stale`.
+    fn usable(&self, now: UnixTime) -> Option<&KeySetSnapshot> {
+        self.keys
+            .as_ref()
+            .filter(|k| self.stale_for(k, now).is_none())
+    }
+
     fn start(&mut self, now: UnixTime) -> Fetch {
         let ticket = self.next_ticket;
         self.next_ticket = self.next_ticket.wrapping_add(1);
@@ -468,7 +589,7 @@ impl JwksCache {
         Fetch {
             ticket,
             request: self.config.request(),
-            fallback: self.keys.clone(),
+            fallback: self.usable(now).cloned(),
         }
     }
 
@@ -486,9 +607,7 @@ impl JwksCache {
         } else {
             return match &self.keys {
                 Some(k) => Ok(k.clone()),
-                None => Err(RemoteError::Transport {
-                    message: "a superseded fetch completed".into(),
-                }),
+                None => Err(RemoteError::NotSettled),
             };
         }
         match self.parse(now, response) {
@@ -518,7 +637,7 @@ impl JwksCache {
         response: Result<HttpResponse, TransportError>,
     ) -> Result<KeySetSnapshot, RemoteError> {
         let res = response.map_err(|e| RemoteError::Transport {
-            message: e.to_string(),
+            source: Arc::new(e),
         })?;
         if res.status() != StatusCode::OK {
             return Err(RemoteError::Status {
@@ -531,11 +650,17 @@ impl JwksCache {
                 actual: res.body().len(),
             });
         }
-        let set = JwkSet::from_json_with_limit(res.body(), self.config.max_keys).map_err(|e| {
-            RemoteError::InvalidSet {
-                message: e.to_string(),
-            }
-        })?;
+        let invalid = |e: crate::Error| RemoteError::InvalidSet {
+            source: Arc::new(e),
+        };
+        let mut doc = tessera_core::json::parse_object(res.body(), "JWK Set")
+            .map_err(|e| invalid(e.into()))?;
+        let symmetric_dropped = if self.config.allow_symmetric {
+            0
+        } else {
+            drop_symmetric_keys(&mut doc, self.config.max_keys)
+        };
+        let set = JwkSet::from_map_with_limit(doc, self.config.max_keys).map_err(invalid)?;
         let max_age = cache_max_age(res.headers())
             .map(|s| s.clamp(self.config.min_max_age, self.config.max_max_age))
             .unwrap_or(self.config.max_age);
@@ -545,8 +670,23 @@ impl JwksCache {
             version: self.versions,
             fetched_at: now,
             fresh_until: now.saturating_add(max_age),
+            symmetric_dropped,
         })
     }
+}
+
+/// Removes the `"kty": "oct"` members of the set's `keys` array and returns how many there
+/// were. A `keys` array over the key cap is left alone (the set is then refused as a whole).
+fn drop_symmetric_keys(doc: &mut serde_json::Map<String, serde_json::Value>, max: usize) -> usize {
+    let Some(serde_json::Value::Array(keys)) = doc.get_mut("keys") else {
+        return 0;
+    };
+    if keys.len() > max {
+        return 0;
+    }
+    let before = keys.len();
+    keys.retain(|k| k.get("kty").and_then(serde_json::Value::as_str) != Some("oct"));
+    before - keys.len()
 }
 
 /// `max-age` from `Cache-Control` (the smallest if repeated); `no-cache` / `no-store` read as 0
@@ -574,73 +714,6 @@ fn cache_max_age(headers: &http::HeaderMap) -> Option<u64> {
         }
     }
     out
-}
-
-/// The discovery request for `issuer`: `GET {issuer}/.well-known/openid-configuration` (a
-/// trailing `/` of the issuer is removed first, as OpenID Connect Discovery 1.0 §4.1 says).
-pub fn discovery_request(issuer: &str) -> Result<HttpRequest, RemoteError> {
-    let uri = format!(
-        "{}/.well-known/openid-configuration",
-        issuer.trim_end_matches('/')
-    );
-    let config = RemoteJwkSetConfig::new(&uri).map_err(|_| RemoteError::Discovery {
-        reason: format!("issuer {issuer:?} is not an https URL"),
-    })?;
-    let mut req = HttpRequest::new(Vec::new());
-    *req.uri_mut() = config.uri;
-    req.headers_mut().insert(
-        header::ACCEPT,
-        header::HeaderValue::from_static("application/json"),
-    );
-    Ok(req)
-}
-
-/// Reads `jwks_uri` from a discovery response, checking the status, the size (512 KiB), strict
-/// JSON, and that the document's `issuer` is exactly `issuer`.
-pub fn jwks_uri_from_discovery(
-    issuer: &str,
-    response: Result<HttpResponse, TransportError>,
-) -> Result<String, RemoteError> {
-    let res = response.map_err(|e| RemoteError::Transport {
-        message: e.to_string(),
-    })?;
-    if res.status() != StatusCode::OK {
-        return Err(RemoteError::Status {
-            status: res.status().as_u16(),
-        });
-    }
-    let limit = limits::DEFAULT_MAX_DOCUMENT_BYTES;
-    if res.body().len() > limit {
-        return Err(RemoteError::TooLarge {
-            limit,
-            actual: res.body().len(),
-        });
-    }
-    let doc =
-        tessera_core::json::parse_object(res.body(), "OpenID Provider metadata").map_err(|e| {
-            RemoteError::Discovery {
-                reason: e.to_string(),
-            }
-        })?;
-    match doc.get("issuer") {
-        Some(serde_json::Value::String(i)) if i == issuer => {}
-        Some(serde_json::Value::String(i)) => {
-            return Err(RemoteError::Discovery {
-                reason: format!("the metadata names issuer {i:?}, not {issuer:?}"),
-            });
-        }
-        _ => {
-            return Err(RemoteError::Discovery {
-                reason: "the metadata has no \"issuer\" string".into(),
-            });
-        }
-    }
-    match doc.get("jwks_uri") {
-        Some(serde_json::Value::String(u)) => Ok(u.clone()),
-        _ => Err(RemoteError::Discovery {
-            reason: "the metadata has no \"jwks_uri\" string".into(),
-        }),
-    }
 }
 
 type SharedFetch = Shared<BoxFuture<'static, Result<KeySetSnapshot, RemoteError>>>;
@@ -694,21 +767,6 @@ impl RemoteJwkSet {
     /// A remote set at `uri` with the default rules.
     pub fn from_uri(uri: &str, client: Arc<dyn HttpClient>) -> Result<Self, RemoteError> {
         Ok(Self::new(RemoteJwkSetConfig::new(uri)?, client))
-    }
-
-    /// Finds the JWK Set of an OpenID Provider from its issuer identifier with the minimal
-    /// discovery step (OpenID Connect Discovery 1.0 §4): one fetch of
-    /// `{issuer}/.well-known/openid-configuration`, whose `issuer` must equal `issuer` exactly
-    /// (§4.3) and whose `jwks_uri` must be https. Only `jwks_uri` is used; full discovery is
-    /// the job of `tessera-oidc`.
-    pub async fn from_openid_issuer(
-        issuer: &str,
-        client: Arc<dyn HttpClient>,
-    ) -> Result<Self, RemoteError> {
-        let request = discovery_request(issuer)?;
-        let response = client.execute(request).await;
-        let jwks_uri = jwks_uri_from_discovery(issuer, response)?;
-        Self::from_uri(&jwks_uri, client)
     }
 
     fn cache(&self) -> std::sync::MutexGuard<'_, JwksCache> {
@@ -789,9 +847,10 @@ impl RemoteJwkSet {
                 Next::Wait(None) => {}
             }
         }
-        self.cache().keys().cloned().ok_or(RemoteError::Transport {
-            message: "the JWK Set fetch did not settle".into(),
-        })
+        self.cache()
+            .usable(now)
+            .cloned()
+            .ok_or(RemoteError::NotSettled)
     }
 
     /// Refreshes the set now unless a fetch is in flight or the cooldown has not passed; for an
@@ -884,7 +943,10 @@ mod tests {
         assert_eq!(cache_max_age(&h), None);
     }
 
-    const SET: &[u8] = br#"{"keys":[{"kty":"oct","kid":"a","k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"}]}"#;
+    const SET: &[u8] = br#"{"keys":[{"kty":"EC","crv":"P-256","kid":"a",
+        "x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+        "y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]}"#;
+    const OCT: &str = r#"{"kty":"oct","kid":"h","k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"}"#;
 
     fn ok() -> Result<HttpResponse, TransportError> {
         Ok(HttpResponse::new(SET.to_vec()))
@@ -895,7 +957,7 @@ mod tests {
     }
 
     const T: UnixTime = UnixTime(1_000_000);
-    const HS: JwsAlgorithm = JwsAlgorithm::HS256;
+    const HS: JwsAlgorithm = JwsAlgorithm::ES256;
 
     #[test]
     fn waits_while_the_first_fetch_is_in_flight() {
@@ -947,7 +1009,11 @@ mod tests {
         // While the refresh is in flight, known kids keep using the current keys.
         assert!(matches!(c.step(stale, Some("a"), HS), Step::Use(_)));
         let e = c.on_response(f.ticket(), stale, Err(TransportError::new("down")));
-        assert!(matches!(e, Err(RemoteError::Transport { .. })));
+        let Err(e) = e else { panic!() };
+        assert!(matches!(e, RemoteError::Transport { .. }));
+        // The transport error is the source, and Display does not repeat it.
+        assert_eq!(std::error::Error::source(&e).unwrap().to_string(), "down");
+        assert!(!e.to_string().contains("down"), "{e}");
         assert!(c.last_error().is_some());
         assert!(matches!(c.step(stale, Some("a"), HS), Step::Use(_)));
         assert_eq!(c.keys().unwrap().version(), 1);
@@ -972,5 +1038,162 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    fn down() -> Result<HttpResponse, TransportError> {
+        Err(TransportError::new("connection refused")
+            .with_kind(tessera_core::TransportErrorKind::Connect))
+    }
+
+    /// Drives the cache as a verifier would at `now`: steps, and answers any fetch with `res`.
+    fn at(
+        c: &mut JwksCache,
+        now: UnixTime,
+        res: fn() -> Result<HttpResponse, TransportError>,
+    ) -> Result<KeySetSnapshot, RemoteError> {
+        match c.step(now, Some("a"), HS) {
+            Step::Use(k) => Ok(k),
+            Step::Unavailable(e) => Err(e),
+            Step::Wait => panic!("nothing else is in flight"),
+            Step::Fetch(f) => {
+                let fallback = f.fallback().cloned();
+                c.on_response(f.ticket(), now, res())
+                    .or_else(|e| fallback.ok_or(e))
+            }
+        }
+    }
+
+    #[test]
+    fn stale_keys_are_served_only_up_to_max_stale() {
+        let mut c = JwksCache::new(
+            RemoteJwkSetConfig::new("https://op.example/jwks")
+                .unwrap()
+                .with_max_stale(3600),
+        );
+        assert_eq!(c.config().max_stale, 3600);
+        let k = at(&mut c, T, ok).unwrap();
+        let fresh_until = k.fresh_until();
+        assert_eq!(fresh_until, T.saturating_add(DEFAULT_MAX_AGE_SECS));
+        // The provider goes down. Past freshness, the old keys are still served, up to and
+        // including max_stale seconds past fresh_until.
+        for dt in [0, 30, 1800, 3600] {
+            let now = fresh_until.saturating_add(dt);
+            assert_eq!(at(&mut c, now, down).unwrap().version(), 1, "{dt}");
+            assert!(c.last_error().is_some());
+        }
+        // One second more: the keys are no longer served, neither by step, nor by peek, nor as a
+        // fetch's fallback.
+        let late = fresh_until.saturating_add(3601);
+        assert!(c.peek(late, Some("a"), HS).is_none());
+        // (the last attempt was at +3600: within the cooldown, no fetch; the error says why)
+        match c.step(late, Some("a"), HS) {
+            Step::Unavailable(RemoteError::Stale {
+                fresh_until: f,
+                stale_for,
+                max_stale,
+                last: Some(last),
+            }) => {
+                assert_eq!(f, fresh_until);
+                assert_eq!(stale_for, 3601);
+                assert_eq!(max_stale, 3600);
+                assert!(
+                    matches!(*last, RemoteError::Transport { ref source } if source.kind() == tessera_core::TransportErrorKind::Connect)
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let after_cooldown = fresh_until.saturating_add(3600 + DEFAULT_COOLDOWN_SECS);
+        let Step::Fetch(f) = c.step(after_cooldown, Some("a"), HS) else {
+            panic!()
+        };
+        assert!(f.fallback().is_none(), "too stale to fall back to");
+        let e = c
+            .on_response(f.ticket(), after_cooldown, down())
+            .unwrap_err();
+        assert!(matches!(e, RemoteError::Transport { .. }));
+        let e = at(&mut c, after_cooldown.saturating_add(1), down).unwrap_err();
+        assert!(matches!(e, RemoteError::Stale { .. }));
+        let source = std::error::Error::source(&e).unwrap();
+        assert!(source.to_string().contains("JWK Set"), "{source}");
+        assert!(!e.to_string().contains("JWK Set failed"), "{e}");
+        // The provider recovers: the next fetch after the cooldown brings fresh keys.
+        let back = after_cooldown.saturating_add(DEFAULT_COOLDOWN_SECS);
+        assert_eq!(at(&mut c, back, ok).unwrap().version(), 2);
+        assert!(c.peek(back, Some("a"), HS).is_some());
+    }
+
+    #[test]
+    fn the_default_max_stale_is_a_day() {
+        let mut c = cache();
+        assert_eq!(c.config().max_stale, DEFAULT_MAX_STALE_SECS);
+        let fresh_until = at(&mut c, T, ok).unwrap().fresh_until();
+        let edge = fresh_until.saturating_add(86_400);
+        assert!(at(&mut c, edge, down).is_ok());
+        let past = edge.saturating_add(DEFAULT_COOLDOWN_SECS);
+        assert!(matches!(
+            at(&mut c, past, down),
+            Err(RemoteError::Transport { .. })
+        ));
+        assert!(matches!(
+            at(&mut c, past.saturating_add(1), down),
+            Err(RemoteError::Stale { .. })
+        ));
+    }
+
+    fn with_oct() -> Result<HttpResponse, TransportError> {
+        let set = std::str::from_utf8(SET).unwrap();
+        let body = set.replacen("{\"keys\":[", &format!("{{\"keys\":[{OCT},"), 1);
+        Ok(HttpResponse::new(body.into_bytes()))
+    }
+
+    #[test]
+    fn symmetric_keys_of_a_remote_set_are_dropped_unless_allowed() {
+        let mut c = cache();
+        let k = at(&mut c, T, with_oct).unwrap();
+        assert_eq!(k.set().len(), 1);
+        assert!(k.set().get("h").is_none());
+        assert!(k.set().get("a").is_some());
+        assert_eq!(k.symmetric_keys_dropped(), 1);
+        assert_eq!(
+            k.set().candidates(Some("h"), JwsAlgorithm::HS256).count(),
+            0
+        );
+        assert!(!c.config().allows_symmetric_keys());
+
+        let mut c = JwksCache::new(
+            RemoteJwkSetConfig::new("https://op.example/jwks")
+                .unwrap()
+                .insecure_allow_symmetric_keys(),
+        );
+        assert!(c.config().allows_symmetric_keys());
+        let k = at(&mut c, T, with_oct).unwrap();
+        assert_eq!(k.set().len(), 2);
+        assert_eq!(k.symmetric_keys_dropped(), 0);
+        assert_eq!(
+            k.set().candidates(Some("h"), JwsAlgorithm::HS256).count(),
+            1
+        );
+    }
+
+    #[test]
+    fn an_invalid_set_keeps_the_parse_error_as_source() {
+        let mut c = cache();
+        let e = at(&mut c, T, || {
+            Ok(HttpResponse::new(b"{\"keys\":1}".to_vec()))
+        })
+        .unwrap_err();
+        assert!(matches!(e, RemoteError::InvalidSet { .. }));
+        let source = std::error::Error::source(&e).unwrap();
+        assert!(source.is::<crate::Error>());
+        assert_eq!(e.to_string(), "the response is not a valid JWK Set");
+        // CoolingDown wraps it once more; each layer prints only itself.
+        let e = at(&mut c, T.saturating_add(1), ok).unwrap_err();
+        let RemoteError::CoolingDown { retry_in, .. } = &e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(*retry_in, DEFAULT_COOLDOWN_SECS - 1);
+        let inner = std::error::Error::source(&e).unwrap();
+        assert_eq!(inner.to_string(), "the response is not a valid JWK Set");
+        assert!(!e.to_string().contains("not a valid JWK Set"), "{e}");
     }
 }

@@ -87,7 +87,7 @@ impl KeyStore {
     /// use tessera_jose::{Jwk, JwsAlgorithm, VerifyingKey};
     /// use tessera_jwt::KeyStore;
     ///
-    /// let public = Jwk::generate("ES256")?.to_public().ok_or("EC keys have a public half")?;
+    /// let public = Jwk::generate(JwsAlgorithm::ES256)?.to_public().ok_or("EC keys have a public half")?;
     /// let sole = KeyStore::single(VerifyingKey::from_jwk(&public, JwsAlgorithm::ES256)?);
     /// assert_eq!(sole.candidates(Some("any-kid"), JwsAlgorithm::ES256).count(), 1);
     ///

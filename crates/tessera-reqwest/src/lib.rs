@@ -28,7 +28,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use rustls_platform_verifier::BuilderVerifierExt as _;
 use tessera_core::limits::DEFAULT_MAX_DOCUMENT_BYTES;
-use tessera_core::{HttpClient, HttpRequest, HttpResponse, TransportError};
+use tessera_core::{HttpClient, HttpRequest, HttpResponse, TransportError, TransportErrorKind};
 
 /// Default connect timeout: 5 s.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -111,9 +111,9 @@ impl Builder {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
-            .map_err(|e| TransportError::with_source("TLS configuration failed", e))?
+            .map_err(|e| tls_config(Box::new(e)))?
             .with_platform_verifier()
-            .map_err(|e| TransportError::with_source("TLS configuration failed", e))?
+            .map_err(|e| tls_config(Box::new(e)))?
             .with_no_client_auth();
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -132,6 +132,10 @@ impl Builder {
             max_body: self.max_body,
         })
     }
+}
+
+fn tls_config(e: Box<dyn std::error::Error + Send + Sync>) -> TransportError {
+    TransportError::from_kind(TransportErrorKind::Tls, "TLS configuration failed", Some(e))
 }
 
 impl ReqwestClient {
@@ -163,18 +167,18 @@ impl HttpClient for ReqwestClient {
     async fn execute(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         let request = reqwest::Request::try_from(request.map(reqwest::Body::from))
             .map_err(|e| TransportError::with_source("invalid request", e))?;
-        let mut res = self
-            .client
-            .execute(request)
-            .await
-            .map_err(|e| TransportError::with_source(describe(&e), e))?;
+        let mut res = self.client.execute(request).await.map_err(from_reqwest)?;
         if let Some(len) = res.content_length()
             && len > self.max_body as u64
         {
-            return Err(TransportError::new(format!(
-                "response body of {len} bytes is over the limit of {} bytes",
-                self.max_body
-            )));
+            return Err(TransportError::from_kind(
+                TransportErrorKind::BodyTooLarge,
+                format!(
+                    "response body of {len} bytes is over the limit of {} bytes",
+                    self.max_body
+                ),
+                None,
+            ));
         }
         let mut out = http::Response::builder()
             .status(res.status())
@@ -183,16 +187,13 @@ impl HttpClient for ReqwestClient {
             *h = std::mem::take(res.headers_mut());
         }
         let mut body = Vec::new();
-        while let Some(chunk) = res
-            .chunk()
-            .await
-            .map_err(|e| TransportError::with_source(describe(&e), e))?
-        {
+        while let Some(chunk) = res.chunk().await.map_err(from_reqwest)? {
             if chunk.len() > self.max_body.saturating_sub(body.len()) {
-                return Err(TransportError::new(format!(
-                    "response body is over the limit of {} bytes",
-                    self.max_body
-                )));
+                return Err(TransportError::from_kind(
+                    TransportErrorKind::BodyTooLarge,
+                    format!("response body is over the limit of {} bytes", self.max_body),
+                    None,
+                ));
             }
             body.extend_from_slice(&chunk);
         }
@@ -203,16 +204,45 @@ impl HttpClient for ReqwestClient {
 
 use tessera_core::http;
 
-fn describe(e: &reqwest::Error) -> &'static str {
-    if e.is_timeout() {
-        "the request timed out"
+/// A reqwest error as a [`TransportError`] of the right kind, the reqwest error as its source.
+fn from_reqwest(e: reqwest::Error) -> TransportError {
+    let (kind, message) = if e.is_timeout() {
+        (TransportErrorKind::Timeout, "the request timed out")
+    } else if is_tls(&e) {
+        (TransportErrorKind::Tls, "the TLS handshake failed")
     } else if e.is_connect() {
-        "connecting failed"
+        (TransportErrorKind::Connect, "connecting failed")
     } else if e.is_body() || e.is_decode() {
-        "reading the response body failed"
+        (
+            TransportErrorKind::Other,
+            "reading the response body failed",
+        )
     } else {
-        "the HTTP request failed"
+        (TransportErrorKind::Other, "the HTTP request failed")
+    };
+    TransportError::from_kind(kind, message, Some(Box::new(e)))
+}
+
+/// Whether a rustls error is in the error's chain (reqwest does not say "TLS" itself). An
+/// `io::Error` hides the error it wraps from `source()` (it returns that error's own source),
+/// so the walk steps into it with `get_ref()` instead. Types are compared, never message text.
+fn is_tls(e: &reqwest::Error) -> bool {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    // Bounded: error chains are short, but a cyclic or very long one must not hang us.
+    for _ in 0..32 {
+        let Some(cur) = next else { return false };
+        if cur.is::<rustls::Error>() {
+            return true;
+        }
+        next = match cur
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+        {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => cur.source(),
+        };
     }
+    false
 }
 
 #[cfg(test)]
@@ -322,11 +352,13 @@ mod tests {
             .await
             .unwrap_err();
         assert!(e.to_string().contains("over the limit of 1024"), "{e}");
+        assert_eq!(e.kind(), TransportErrorKind::BodyTooLarge);
         let e = client
             .execute(get(&format!("{base}/big-chunked")))
             .await
             .unwrap_err();
         assert!(e.to_string().contains("over the limit of 1024"), "{e}");
+        assert_eq!(e.kind(), TransportErrorKind::BodyTooLarge);
         // The same bodies pass under a larger cap.
         let roomy = ReqwestClient::builder().max_body(4096).build().unwrap();
         let res = roomy
@@ -348,6 +380,48 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(e.to_string(), "the request timed out");
+        assert_eq!(e.kind(), TransportErrorKind::Timeout);
         assert!(std::error::Error::source(&e).is_some());
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_is_a_connect_error() {
+        // A port that was just free: nothing listens there now.
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        drop(listener);
+        let client = ReqwestClient::builder().no_proxy().build().unwrap();
+        let e = client
+            .execute(get(&format!("http://{addr}/jwks")))
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), TransportErrorKind::Connect, "{e:?}");
+        assert!(std::error::Error::source(&e).is_some());
+    }
+
+    #[tokio::test]
+    async fn a_failed_handshake_is_a_tls_error() {
+        // An https request to a server that answers the ClientHello in plain HTTP: the
+        // handshake fails on the first record.
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            let mut buf = [0u8; 512];
+            let _ = sock.read(&mut buf).await;
+            let _ = sock
+                .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                .await;
+            let _ = sock.shutdown().await;
+        });
+        let client = ReqwestClient::builder().no_proxy().build().unwrap();
+        let e = client
+            .execute(get(&format!("https://{addr}/jwks")))
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), TransportErrorKind::Tls, "{e:?}");
+        assert_eq!(e.to_string(), "the TLS handshake failed");
     }
 }

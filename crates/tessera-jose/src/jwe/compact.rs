@@ -122,19 +122,41 @@ pub fn encrypt_compact(
     plaintext: &[u8],
     key: &EncryptionKey,
 ) -> Result<String, Error> {
-    encrypt_compact_inner(header, plaintext, key, None)
+    encrypt_compact_with_rng(header, plaintext, key, &mut crate::keys::rng()?)
 }
 
-/// [`encrypt_compact`] with the CEK, IV, ephemeral key, salt and protected-header encoding
-/// given instead of drawn, to reproduce published vectors. Never use it to protect data.
-#[doc(hidden)]
+/// [`encrypt_compact`] drawing the CEK, IV, ephemeral key, key-wrap IV, PBES2 salt and RSA-OAEP
+/// padding from `rng` instead of the operating system's generator — for a deterministic test
+/// or an application that brings its own generator. `rng` must be a cryptographically secure
+/// generator: the same seed gives the same token, and a repeated CEK and IV break AES-GCM.
+pub fn encrypt_compact_with_rng<R: rand_core::CryptoRng + ?Sized>(
+    header: &JweHeader,
+    plaintext: &[u8],
+    key: &EncryptionKey,
+    rng: &mut R,
+) -> Result<String, Error> {
+    let mut rng = rng;
+    encrypt_compact_inner(header, plaintext, key, None, &mut rng)
+}
+
+/// **Hazard: never use it to protect data.** [`encrypt_compact`] with the CEK, IV, ephemeral
+/// key, salt and protected-header encoding given instead of drawn, to reproduce published test
+/// vectors. Reusing a key and IV breaks AES-GCM (the keystream repeats and the authentication
+/// key is exposed). Only with the off-by-default cargo feature `hazmat-fixed-jwe-randomness`.
+#[cfg(feature = "hazmat-fixed-jwe-randomness")]
 pub fn encrypt_compact_with_fixed_randomness_for_testing(
     header: &JweHeader,
     plaintext: &[u8],
     key: &EncryptionKey,
     fixed: &FixedRandomnessForTesting,
 ) -> Result<String, Error> {
-    encrypt_compact_inner(header, plaintext, key, Some(fixed))
+    encrypt_compact_inner(
+        header,
+        plaintext,
+        key,
+        Some(fixed),
+        &mut crate::keys::rng()?,
+    )
 }
 
 fn encrypt_compact_inner(
@@ -142,6 +164,7 @@ fn encrypt_compact_inner(
     plaintext: &[u8],
     key: &EncryptionKey,
     fixed: Option<&FixedRandomnessForTesting>,
+    rng: &mut dyn rand_core::CryptoRng,
 ) -> Result<String, Error> {
     if header.alg != key.alg() {
         return Err(Error::KeyMismatch {
@@ -160,6 +183,7 @@ fn encrypt_compact_inner(
         None,
         plaintext,
         fixed,
+        rng,
     )?;
     let [(None, encrypted_key)] = built.recipients.as_slice() else {
         return Err(invalid_jwe("a compact JWE has no per-recipient header"));
@@ -174,4 +198,90 @@ fn encrypt_compact_inner(
     out.push('.');
     b64::encode_to(&built.tag, &mut out);
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use chacha20::ChaCha20Rng;
+    use rand_core::SeedableRng;
+
+    use super::*;
+    use crate::Jwk;
+    use crate::alg::{ContentEncryptionAlgorithm as Enc, KeyManagementAlgorithm as Alg};
+    use crate::jwe::JweJsonBuilder;
+    use crate::jwk::{EcCurve, OkpCurve};
+
+    fn seeded(seed: u8) -> ChaCha20Rng {
+        ChaCha20Rng::from_seed([seed; 32])
+    }
+
+    /// Every key management family: the same seed gives the same token, another seed another
+    /// token, and the token decrypts.
+    #[test]
+    fn a_seeded_generator_gives_the_same_jwe() {
+        let mut keys = seeded(99);
+        let rsa =
+            Jwk::generate_rsa_with_rng(2048, &crate::KeyPolicy::default(), &mut keys).unwrap();
+        let p256 = Jwk::generate_ec_with_rng(EcCurve::P256, &mut keys).unwrap();
+        let x25519 = Jwk::generate_okp_with_rng(OkpCurve::X25519, &mut keys).unwrap();
+        let k16 = Jwk::generate_oct_with_rng(16, &mut keys).unwrap();
+        let k32 = Jwk::generate_oct_with_rng(32, &mut keys).unwrap();
+        let cases: Vec<(Alg, Enc, Jwk)> = vec![
+            (Alg::Dir, Enc::A128CbcHs256, k32.clone()),
+            (Alg::A128KW, Enc::A256Gcm, k16.clone()),
+            (Alg::A128GCMKW, Enc::A128Gcm, k16),
+            (Alg::EcdhEs, Enc::A256Gcm, p256.clone()),
+            (Alg::EcdhEsA128KW, Enc::A128CbcHs256, p256),
+            (Alg::EcdhEsA256KW, Enc::A256Gcm, x25519),
+            (Alg::RsaOaep256, Enc::A256Gcm, rsa),
+        ];
+        for (alg, enc, jwk) in cases {
+            let public = jwk.to_public().unwrap_or_else(|| jwk.clone());
+            let to = EncryptionKey::from_jwk(&public, alg).unwrap();
+            let header = JweHeader::new(alg, enc);
+            let a = encrypt_compact_with_rng(&header, b"same", &to, &mut seeded(1)).unwrap();
+            let b = encrypt_compact_with_rng(&header, b"same", &to, &mut seeded(1)).unwrap();
+            let c = encrypt_compact_with_rng(&header, b"same", &to, &mut seeded(2)).unwrap();
+            assert_eq!(a, b, "{alg}");
+            assert_ne!(a, c, "{alg}");
+            let key = DecryptionKey::from_jwk(&jwk, alg).unwrap();
+            let opts = JweOptions::default();
+            for t in [&a, &c] {
+                let plain = CompactJwe::parse(t, &opts).unwrap().decrypt(&key).unwrap();
+                assert_eq!(plain, b"same", "{alg}");
+            }
+        }
+        // PBES2: the salt comes from the generator too.
+        let alg = Alg::Pbes2Hs256A128KW;
+        let to = EncryptionKey::from_password(b"correct horse", alg)
+            .unwrap()
+            .with_p2c(1000)
+            .unwrap();
+        let header = JweHeader::new(alg, Enc::A128Gcm);
+        let a = encrypt_compact_with_rng(&header, b"pw", &to, &mut seeded(3)).unwrap();
+        let b = encrypt_compact_with_rng(&header, b"pw", &to, &mut seeded(3)).unwrap();
+        assert_eq!(a, b);
+        let key = DecryptionKey::from_password(b"correct horse", alg).unwrap();
+        let opts = JweOptions {
+            allow_pbes2: true,
+            ..JweOptions::default()
+        };
+        let plain = CompactJwe::parse(&a, &opts).unwrap().decrypt(&key).unwrap();
+        assert_eq!(plain, b"pw");
+    }
+
+    #[test]
+    fn a_seeded_generator_gives_the_same_json_jwe() {
+        let k = Jwk::generate_oct_with_rng(32, &mut seeded(5)).unwrap();
+        let to = EncryptionKey::from_jwk(&k, Alg::A256KW).unwrap();
+        let builder = JweJsonBuilder::new(Enc::A256Gcm).recipient(&to);
+        let a = builder.encrypt_with_rng(b"json", &mut seeded(6)).unwrap();
+        let b = builder.encrypt_with_rng(b"json", &mut seeded(6)).unwrap();
+        assert_eq!(a.to_general_json(), b.to_general_json());
+        let key = DecryptionKey::from_jwk(&k, Alg::A256KW).unwrap();
+        let parsed =
+            crate::jwe::JweJson::parse(a.to_general_json().as_bytes(), &JweOptions::default())
+                .unwrap();
+        assert_eq!(parsed.decrypt(&key).unwrap().plaintext, b"json");
+    }
 }

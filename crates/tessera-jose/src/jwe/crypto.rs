@@ -22,11 +22,11 @@ fn crypto(reason: &str) -> Error {
     }
 }
 
-/// `n` bytes from the operating system's generator.
-pub(crate) fn random(n: usize) -> Result<SecretBytes, Error> {
+/// `n` bytes from `rng`.
+pub(crate) fn random(rng: &mut dyn rand_core::CryptoRng, n: usize) -> SecretBytes {
     let mut v = vec![0u8; n];
-    getrandom::fill(&mut v).map_err(|_| Error::Rng)?;
-    Ok(SecretBytes::new(v))
+    rng.fill_bytes(&mut v);
+    SecretBytes::new(v)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -446,6 +446,53 @@ mod tests {
         // Longer outputs take more SHA-256 blocks; the first block is a prefix.
         let long = concat_kdf(&z, "A128GCM", 64, b"Alice", b"Bob").unwrap();
         assert_eq!(long.len(), 64);
+    }
+
+    /// RFC 7518 §4.6.2 `OtherInfo`, built here independently of `concat_kdf`: AlgorithmID,
+    /// PartyUInfo and PartyVInfo each with a 32-bit big-endian length prefix, then SuppPubInfo
+    /// (the key length in bits, 32-bit big-endian).
+    fn other_info(alg: &str, apu: &[u8], apv: &[u8], key_len: usize) -> Vec<u8> {
+        let mut v = Vec::new();
+        for part in [alg.as_bytes(), apu, apv] {
+            v.extend_from_slice(&(part.len() as u32).to_be_bytes());
+            v.extend_from_slice(part);
+        }
+        v.extend_from_slice(&((key_len * 8) as u32).to_be_bytes());
+        v
+    }
+
+    /// Our Concat KDF against RustCrypto's `concat-kdf` crate, for every output length JOSE
+    /// uses — one SHA-256 block (16, 24, 32 bytes) and several: 48 (A192CBC-HS384) and 64
+    /// (A256CBC-HS512, `dir` with ECDH-ES) — and lengths that cut a block, with and without
+    /// party info.
+    #[test]
+    fn concat_kdf_agrees_with_an_independent_implementation() {
+        let zs: [Vec<u8>; 3] = [
+            vec![0x5a; 32],
+            (0u8..48).collect(),
+            (0u8..66).rev().collect(),
+        ];
+        let cases: [(&str, &[u8], &[u8]); 4] = [
+            ("A128GCM", b"Alice", b"Bob"),
+            ("A256CBC-HS512", b"", b""),
+            ("ECDH-ES+A256KW", b"\x00\xff party u", b"party v \x80"),
+            ("A192CBC-HS384", &[0xab; 300], b"v"),
+        ];
+        for z in &zs {
+            for (alg, apu, apv) in cases {
+                for key_len in [16, 24, 32, 33, 48, 63, 64, 65, 96, 128] {
+                    let ours = concat_kdf(z, alg, key_len, apu, apv).unwrap();
+                    let mut theirs = vec![0u8; key_len];
+                    concat_kdf::derive_key_into::<sha2_010::Sha256>(
+                        z,
+                        &other_info(alg, apu, apv, key_len),
+                        &mut theirs,
+                    )
+                    .unwrap();
+                    assert_eq!(ours.expose(), &theirs[..], "{alg} {key_len}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -60,6 +60,7 @@ fn location(
 /// protected header when there is one recipient, else to each recipient's header; `enc` to the
 /// protected header. Computed parameters (`epk`, `iv`, `tag`, `p2s`, `p2c`) go where `alg` is,
 /// or to the recipient's header when several recipients share a header holding `alg`.
+#[allow(clippy::too_many_arguments)] // one internal entry point for both serializations
 pub(crate) fn build(
     enc: Enc,
     mut protected: Map<String, Value>,
@@ -68,6 +69,7 @@ pub(crate) fn build(
     aad: Option<&[u8]>,
     plaintext: &[u8],
     fixed: Option<&FixedRandomnessForTesting>,
+    rng: &mut dyn rand_core::CryptoRng,
 ) -> Result<Built, Error> {
     if recipients.is_empty() {
         return Err(invalid_jwe("a JWE needs at least one recipient"));
@@ -167,18 +169,18 @@ pub(crate) fn build(
         let first = headers.first().ok_or_else(|| invalid_jwe("no recipient"))?;
         let merged = merge_disjoint(&[&protected, &unprotected, first])?;
         let mut params = Map::new();
-        cek = key.direct_cek(enc, &merged, fixed, &mut params)?;
+        cek = key.direct_cek(enc, &merged, fixed, &mut params, rng)?;
         params_per.push(params);
         encrypted_keys.push(Vec::new());
     } else {
         cek = match fixed.and_then(|f| f.cek.as_ref()) {
             Some(c) => SecretBytes::from_slice(c),
-            None => crypto::random(enc.key_len())?,
+            None => crypto::random(rng, enc.key_len()),
         };
         for ((key, _), h) in recipients.iter().zip(&headers) {
             let merged = merge_disjoint(&[&protected, &unprotected, h])?;
             let mut params = Map::new();
-            encrypted_keys.push(key.wrap_cek(cek.expose(), &merged, fixed, &mut params)?);
+            encrypted_keys.push(key.wrap_cek(cek.expose(), &merged, fixed, &mut params, rng)?);
             params_per.push(params);
         }
     }
@@ -212,7 +214,7 @@ pub(crate) fn build(
     let full_aad = aad_bytes(&protected_b64, aad_b64.as_deref());
     let iv = match fixed.and_then(|f| f.iv.as_ref()) {
         Some(iv) => iv.clone(),
-        None => crypto::random(enc.iv_len())?.expose().to_vec(),
+        None => crypto::random(rng, enc.iv_len()).expose().to_vec(),
     };
     let compressed;
     let data = if zip {

@@ -466,25 +466,39 @@ impl<'k> JweJsonBuilder<'k> {
 
     /// Encrypts `plaintext` for every recipient.
     pub fn encrypt(&self, plaintext: &[u8]) -> Result<JweJson, Error> {
-        self.encrypt_inner(plaintext, None)
+        self.encrypt_with_rng(plaintext, &mut crate::keys::rng()?)
     }
 
-    /// [`JweJsonBuilder::encrypt`] with the CEK, IVs, ephemeral key, salt and protected-header
-    /// encoding given instead of drawn, to reproduce published vectors. Never use it to
-    /// protect data.
-    #[doc(hidden)]
+    /// [`JweJsonBuilder::encrypt`] drawing the CEK, IV, ephemeral keys, key-wrap IVs, PBES2
+    /// salts and RSA-OAEP padding from `rng` instead of the operating system's generator. `rng`
+    /// must be a cryptographically secure generator: the same seed gives the same JWE.
+    pub fn encrypt_with_rng<R: rand_core::CryptoRng + ?Sized>(
+        &self,
+        plaintext: &[u8],
+        rng: &mut R,
+    ) -> Result<JweJson, Error> {
+        let mut rng = rng;
+        self.encrypt_inner(plaintext, None, &mut rng)
+    }
+
+    /// **Hazard: never use it to protect data.** [`JweJsonBuilder::encrypt`] with the CEK,
+    /// IVs, ephemeral key, salt and protected-header encoding given instead of drawn, to
+    /// reproduce published test vectors. Reusing a key and IV breaks AES-GCM. Only with the
+    /// off-by-default cargo feature `hazmat-fixed-jwe-randomness`.
+    #[cfg(feature = "hazmat-fixed-jwe-randomness")]
     pub fn encrypt_with_fixed_randomness_for_testing(
         &self,
         plaintext: &[u8],
         fixed: &FixedRandomnessForTesting,
     ) -> Result<JweJson, Error> {
-        self.encrypt_inner(plaintext, Some(fixed))
+        self.encrypt_inner(plaintext, Some(fixed), &mut crate::keys::rng()?)
     }
 
     fn encrypt_inner(
         &self,
         plaintext: &[u8],
         fixed: Option<&FixedRandomnessForTesting>,
+        rng: &mut dyn rand_core::CryptoRng,
     ) -> Result<JweJson, Error> {
         let built = engine::build(
             self.enc,
@@ -494,6 +508,7 @@ impl<'k> JweJsonBuilder<'k> {
             self.aad.as_deref(),
             plaintext,
             fixed,
+            rng,
         )?;
         JweJson::from_built(built)
     }

@@ -322,6 +322,7 @@ impl EncryptionKey {
         merged: &Map<String, Value>,
         fixed: Option<&super::FixedRandomnessForTesting>,
         params: &mut Map<String, Value>,
+        rng: &mut dyn rand_core::CryptoRng,
     ) -> Result<SecretBytes, Error> {
         match (&self.inner, self.alg) {
             (EncInner::Symmetric(k), Alg::Dir) => {
@@ -335,7 +336,7 @@ impl EncryptionKey {
                 Ok(k.clone())
             }
             (EncInner::Ecdh(pk), Alg::EcdhEs) => {
-                let z = ecdh_send(pk, fixed.and_then(|f| f.epk.as_ref()), params)?;
+                let z = ecdh_send(pk, fixed.and_then(|f| f.epk.as_ref()), params, rng)?;
                 let (apu, apv) = party_info(merged)?;
                 crypto::concat_kdf(&z, enc.as_str(), enc.key_len(), &apu, &apv)
             }
@@ -351,16 +352,16 @@ impl EncryptionKey {
         merged: &Map<String, Value>,
         fixed: Option<&super::FixedRandomnessForTesting>,
         params: &mut Map<String, Value>,
+        rng: &mut dyn rand_core::CryptoRng,
     ) -> Result<Vec<u8>, Error> {
         let alg = self.alg;
         match &self.inner {
             EncInner::Rsa(k) => {
-                let mut r = rng()?;
                 let res = match alg {
-                    Alg::RsaOaep => k.encrypt(&mut r, Oaep::<sha1::Sha1>::new(), cek),
-                    Alg::RsaOaep256 => k.encrypt(&mut r, Oaep::<sha2::Sha256>::new(), cek),
-                    Alg::RsaOaep384 => k.encrypt(&mut r, Oaep::<sha2::Sha384>::new(), cek),
-                    Alg::RsaOaep512 => k.encrypt(&mut r, Oaep::<sha2::Sha512>::new(), cek),
+                    Alg::RsaOaep => k.encrypt(rng, Oaep::<sha1::Sha1>::new(), cek),
+                    Alg::RsaOaep256 => k.encrypt(rng, Oaep::<sha2::Sha256>::new(), cek),
+                    Alg::RsaOaep384 => k.encrypt(rng, Oaep::<sha2::Sha384>::new(), cek),
+                    Alg::RsaOaep512 => k.encrypt(rng, Oaep::<sha2::Sha512>::new(), cek),
                     _ => return Err(rsa1_5_refused()),
                 };
                 res.map_err(|e| Error::Crypto {
@@ -371,7 +372,7 @@ impl EncryptionKey {
                 if matches!(alg, Alg::A128GCMKW | Alg::A192GCMKW | Alg::A256GCMKW) {
                     let iv = match fixed.and_then(|f| f.kw_iv.as_ref()) {
                         Some(iv) => SecretBytes::from_slice(iv),
-                        None => crypto::random(12)?,
+                        None => crypto::random(rng, 12),
                     };
                     let (wrapped, tag) = crypto::gcm_wrap(kek.expose(), iv.expose(), cek)?;
                     params.insert("iv".into(), b64::encode(iv.expose()).into());
@@ -382,7 +383,7 @@ impl EncryptionKey {
                 }
             }
             EncInner::Ecdh(pk) => {
-                let z = ecdh_send(pk, fixed.and_then(|f| f.epk.as_ref()), params)?;
+                let z = ecdh_send(pk, fixed.and_then(|f| f.epk.as_ref()), params, rng)?;
                 let (apu, apv) = party_info(merged)?;
                 let len = alg
                     .wrap_key_len()
@@ -393,7 +394,7 @@ impl EncryptionKey {
             EncInner::Password { password, p2c } => {
                 let p2s = match fixed.and_then(|f| f.p2s.as_ref()) {
                     Some(s) => s.clone(),
-                    None => crypto::random(P2S_LEN)?.expose().to_vec(),
+                    None => crypto::random(rng, P2S_LEN).expose().to_vec(),
                 };
                 let p2c = fixed.and_then(|f| f.p2c).unwrap_or(*p2c);
                 let kek = crypto::pbes2_kek(alg, password.expose(), &p2s, p2c)?;
@@ -429,6 +430,7 @@ fn ecdh_send(
     pk: &EcdhPublic,
     fixed_epk: Option<&Jwk>,
     params: &mut Map<String, Value>,
+    rng: &mut dyn rand_core::CryptoRng,
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
     use p256::elliptic_curve::sec1::ToSec1Point;
     macro_rules! nist {
@@ -442,8 +444,9 @@ fn ecdh_send(
                 Some(_) => return Err(mismatch("the fixed epk is on another curve")),
                 None => {
                     use p256::elliptic_curve::Generate;
-                    $curve::SecretKey::try_generate_from_rng(&mut getrandom::SysRng)
-                        .map_err(|_| Error::Rng)?
+                    match $curve::SecretKey::try_generate_from_rng(rng) {
+                        Ok(sk) => sk,
+                    }
                 }
             };
             let z = $curve::ecdh::diffie_hellman(sk.to_nonzero_scalar(), $pk.as_affine());
@@ -481,7 +484,7 @@ fn ecdh_send(
                     x25519_dalek::StaticSecret::from(d)
                 }
                 Some(_) => return Err(mismatch("the fixed epk is on another curve")),
-                None => x25519_dalek::StaticSecret::random_from_rng(&mut rng()?),
+                None => x25519_dalek::StaticSecret::random_from_rng(rng),
             };
             let shared = sk.diffie_hellman(pk);
             if !shared.was_contributory() {
@@ -630,8 +633,8 @@ impl DecryptionKey {
         let len = enc.key_len();
         match &self.inner {
             DecInner::Rsa(k) => {
-                let fallback = crypto::random(len)?;
                 let mut r = rng()?;
+                let fallback = crypto::random(&mut r, len);
                 let res = match self.alg {
                     Alg::Rsa1_5 => k.decrypt_blinded(&mut r, Pkcs1v15Encrypt, encrypted_key),
                     Alg::RsaOaep => {

@@ -32,6 +32,15 @@
 //! assert_eq!(plaintext, b"for Bob");
 //! ```
 //!
+//! # Randomness
+//!
+//! Encryption draws the CEK, the IVs, ephemeral keys, PBES2 salts and RSA-OAEP padding from the
+//! operating system's generator; [`encrypt_compact_with_rng`] and
+//! [`JweJsonBuilder::encrypt_with_rng`] take a generator instead (a seeded one gives
+//! reproducible tokens for tests). Encrypting with *given* values, to reproduce published
+//! vectors, exists only behind the off-by-default cargo feature `hazmat-fixed-jwe-randomness`:
+//! a reused key and IV break AES-GCM.
+//!
 //! # Sender authentication
 //!
 //! Asymmetric JWE (RSA, ECDH-ES) does **not** authenticate the sender: anyone holding the
@@ -42,13 +51,18 @@
 mod compact;
 mod crypto;
 mod engine;
+mod fixed;
 mod header;
 mod json;
 mod keys;
 
-#[doc(hidden)]
+#[cfg(feature = "hazmat-fixed-jwe-randomness")]
 pub use compact::encrypt_compact_with_fixed_randomness_for_testing;
-pub use compact::{CompactJwe, encrypt_compact};
+pub use compact::{CompactJwe, encrypt_compact, encrypt_compact_with_rng};
+#[cfg(feature = "hazmat-fixed-jwe-randomness")]
+pub use fixed::FixedRandomnessForTesting;
+#[cfg(not(feature = "hazmat-fixed-jwe-randomness"))]
+pub(crate) use fixed::FixedRandomnessForTesting;
 pub use header::JweHeader;
 pub use json::{Decrypted, JweJson, JweJsonBuilder};
 pub use keys::{DEFAULT_PBES2_P2C, DecryptionKey, EncryptionKey};
@@ -126,28 +140,6 @@ impl JweOptions {
         self.insecure_allow_rsa1_5 = true;
         self
     }
-}
-
-/// Fixed values for the random parts of an encryption, to reproduce published test vectors.
-///
-/// Not part of the supported API: reusing a CEK/IV pair destroys the security of AES-GCM.
-#[doc(hidden)]
-#[derive(Clone, Debug, Default)]
-pub struct FixedRandomnessForTesting {
-    /// The content encryption key.
-    pub cek: Option<Vec<u8>>,
-    /// The content encryption IV.
-    pub iv: Option<Vec<u8>>,
-    /// The ephemeral ECDH private key.
-    pub epk: Option<crate::Jwk>,
-    /// The AES-GCM key wrap IV.
-    pub kw_iv: Option<Vec<u8>>,
-    /// The PBES2 salt input.
-    pub p2s: Option<Vec<u8>>,
-    /// The PBES2 iteration count.
-    pub p2c: Option<u32>,
-    /// The exact protected header encoding; it must decode to the header tessera computed.
-    pub protected_b64: Option<String>,
 }
 
 /// A verified nested JWT: the outer JWE header, the inner JWS header, and the payload.

@@ -1,6 +1,10 @@
-//! Key generation from the operating system's random number generator.
+//! Key generation, from the operating system's random number generator or one passed in.
+
+use std::fmt;
+use std::str::FromStr;
 
 use p256::elliptic_curve::Generate;
+use rand_core::CryptoRng;
 use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 use tessera_core::SecretBytes;
 use zeroize::Zeroizing;
@@ -8,10 +12,73 @@ use zeroize::Zeroizing;
 use super::{EcCurve, EcParams, Jwk, KeyParams, OkpCurve, OkpParams, RsaCrt, RsaParams};
 use super::{RsaPrivate, strip_leading_zeros};
 use crate::Error;
+use crate::alg::{ContentEncryptionAlgorithm, JwsAlgorithm, KeyManagementAlgorithm};
 use crate::error::invalid_key;
 use crate::keys::{KeyPolicy, MAX_RSA_BITS};
 
-/// What [`Jwk::generate`] makes for an algorithm name.
+/// The algorithm a key is generated for: a JWS algorithm or a JWE key management algorithm.
+/// Both convert into it, and it parses from a registered name (JWS names first; no name is
+/// registered for both).
+///
+/// ```
+/// use tessera_jose::jwk::KeyAlgorithm;
+/// use tessera_jose::{JwsAlgorithm, KeyManagementAlgorithm};
+///
+/// assert_eq!("ES256".parse::<KeyAlgorithm>().unwrap(), KeyAlgorithm::from(JwsAlgorithm::ES256));
+/// assert_eq!(
+///     "ECDH-ES+A128KW".parse::<KeyAlgorithm>().unwrap(),
+///     KeyAlgorithm::Jwe(KeyManagementAlgorithm::EcdhEsA128KW)
+/// );
+/// assert!("none".parse::<KeyAlgorithm>().is_err());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KeyAlgorithm {
+    /// A JWS signature algorithm.
+    Jws(JwsAlgorithm),
+    /// A JWE key management algorithm.
+    Jwe(KeyManagementAlgorithm),
+}
+
+impl KeyAlgorithm {
+    /// The registered name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyAlgorithm::Jws(a) => a.as_str(),
+            KeyAlgorithm::Jwe(a) => a.as_str(),
+        }
+    }
+}
+
+impl From<JwsAlgorithm> for KeyAlgorithm {
+    fn from(a: JwsAlgorithm) -> Self {
+        KeyAlgorithm::Jws(a)
+    }
+}
+
+impl From<KeyManagementAlgorithm> for KeyAlgorithm {
+    fn from(a: KeyManagementAlgorithm) -> Self {
+        KeyAlgorithm::Jwe(a)
+    }
+}
+
+impl FromStr for KeyAlgorithm {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s.parse::<JwsAlgorithm>() {
+            Ok(a) => Ok(KeyAlgorithm::Jws(a)),
+            Err(_) => s.parse::<KeyManagementAlgorithm>().map(KeyAlgorithm::Jwe),
+        }
+    }
+}
+
+impl fmt::Display for KeyAlgorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What [`Jwk::generate`] makes for an algorithm.
 enum Plan {
     Oct(usize),
     Rsa,
@@ -19,56 +86,50 @@ enum Plan {
     Okp(OkpCurve),
 }
 
-fn plan(alg: &str) -> Result<Plan, Error> {
+fn plan(alg: KeyAlgorithm) -> Result<Plan, Error> {
+    use JwsAlgorithm as S;
+    use KeyManagementAlgorithm as E;
     Ok(match alg {
-        "HS256" => Plan::Oct(32),
-        "HS384" => Plan::Oct(48),
-        "HS512" => Plan::Oct(64),
-        "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" => Plan::Rsa,
-        "ES256" => Plan::Ec(EcCurve::P256),
-        "ES384" => Plan::Ec(EcCurve::P384),
-        "ES512" => Plan::Ec(EcCurve::P521),
-        "EdDSA" | "Ed25519" => Plan::Okp(OkpCurve::Ed25519),
-        "RSA-OAEP" | "RSA-OAEP-256" | "RSA-OAEP-384" | "RSA-OAEP-512" => Plan::Rsa,
-        "ECDH-ES" | "ECDH-ES+A128KW" | "ECDH-ES+A192KW" | "ECDH-ES+A256KW" => {
-            Plan::Ec(EcCurve::P256)
-        }
-        "A128KW" | "A128GCMKW" => Plan::Oct(16),
-        "A192KW" | "A192GCMKW" => Plan::Oct(24),
-        "A256KW" | "A256GCMKW" => Plan::Oct(32),
-        "dir" => {
-            return Err(Error::UnsupportedAlgorithm {
-                alg: "dir (the key size depends on the content encryption; use Jwk::generate_for_enc)"
-                    .into(),
-            });
-        }
-        other => {
-            return Err(Error::UnsupportedAlgorithm {
-                alg: other.to_owned(),
-            });
-        }
+        KeyAlgorithm::Jws(a) => match a {
+            S::HS256 => Plan::Oct(32),
+            S::HS384 => Plan::Oct(48),
+            S::HS512 => Plan::Oct(64),
+            S::RS256 | S::RS384 | S::RS512 | S::PS256 | S::PS384 | S::PS512 => Plan::Rsa,
+            S::ES256 => Plan::Ec(EcCurve::P256),
+            S::ES384 => Plan::Ec(EcCurve::P384),
+            S::ES512 => Plan::Ec(EcCurve::P521),
+            S::EdDSA | S::Ed25519 => Plan::Okp(OkpCurve::Ed25519),
+        },
+        KeyAlgorithm::Jwe(a) => match a {
+            E::RsaOaep | E::RsaOaep256 | E::RsaOaep384 | E::RsaOaep512 => Plan::Rsa,
+            E::EcdhEs | E::EcdhEsA128KW | E::EcdhEsA192KW | E::EcdhEsA256KW => {
+                Plan::Ec(EcCurve::P256)
+            }
+            E::A128KW | E::A128GCMKW => Plan::Oct(16),
+            E::A192KW | E::A192GCMKW => Plan::Oct(24),
+            E::A256KW | E::A256GCMKW => Plan::Oct(32),
+            E::Dir => {
+                return Err(Error::UnsupportedAlgorithm {
+                    alg: "dir (the key size depends on the content encryption; use Jwk::generate_for_enc)"
+                        .into(),
+                });
+            }
+            other => {
+                return Err(Error::UnsupportedAlgorithm {
+                    alg: other.as_str().to_owned(),
+                });
+            }
+        },
     })
 }
 
-/// The key length in bytes for a JWE content encryption algorithm (RFC 7518 §5.1).
-fn enc_key_len(enc: &str) -> Result<usize, Error> {
-    Ok(match enc {
-        "A128GCM" => 16,
-        "A192GCM" => 24,
-        "A256GCM" => 32,
-        "A128CBC-HS256" => 32,
-        "A192CBC-HS384" => 48,
-        "A256CBC-HS512" => 64,
-        other => {
-            return Err(Error::UnsupportedAlgorithm {
-                alg: other.to_owned(),
-            });
-        }
-    })
+/// The operating system's generator, checked once so that its failure is an error.
+fn os_rng() -> Result<rand_core::UnwrapErr<getrandom::SysRng>, Error> {
+    crate::keys::rng()
 }
 
 impl Jwk {
-    /// Generates a fresh key for a JWS or JWE algorithm, with `alg` set to that name:
+    /// Generates a fresh key for a JWS or JWE algorithm, with `alg` set to its name:
     ///
     /// - `HS256`/`HS384`/`HS512`: a random `oct` key as long as the hash (32/48/64 bytes);
     /// - `RS*`, `PS*`, `RSA-OAEP*`: RSA 2048 (see [`Jwk::generate_rsa`] for other sizes);
@@ -76,40 +137,68 @@ impl Jwk {
     /// - `EdDSA` and `Ed25519`: Ed25519;
     /// - `A128KW`/`A192KW`/`A256KW` and `A*GCMKW`: a random `oct` key of 16/24/32 bytes.
     ///
-    /// `dir` needs the content encryption algorithm: use [`Jwk::generate_for_enc`].
+    /// `dir` needs the content encryption algorithm: use [`Jwk::generate_for_enc`]. PBES2 takes
+    /// a password and `RSA1_5` is never used to encrypt: both are refused. A name parses into
+    /// the algorithm with [`FromStr`] (`"ES256".parse()?`).
     ///
     /// ```
     /// use tessera_jose::{Jwk, JwsAlgorithm, SigningKey};
     ///
-    /// let jwk = Jwk::generate("ES256").unwrap().with_kid("k1");
+    /// let jwk = Jwk::generate(JwsAlgorithm::ES256).unwrap().with_kid("k1");
     /// assert_eq!(jwk.alg.as_deref(), Some("ES256"));
-    /// let signer = SigningKey::from_jwk(&jwk, JwsAlgorithm::ES256).unwrap();
+    /// let signer = SigningKey::from_jwk_alg(&jwk).unwrap();
     /// # let _ = signer;
     /// ```
-    pub fn generate(alg: &str) -> Result<Jwk, Error> {
+    pub fn generate(alg: impl Into<KeyAlgorithm>) -> Result<Jwk, Error> {
+        Jwk::generate_with_rng(alg, &mut os_rng()?)
+    }
+
+    /// [`Jwk::generate`] with the randomness drawn from `rng` (which must be a cryptographically
+    /// secure generator): the same seed gives the same key.
+    pub fn generate_with_rng<R: CryptoRng + ?Sized>(
+        alg: impl Into<KeyAlgorithm>,
+        rng: &mut R,
+    ) -> Result<Jwk, Error> {
+        let alg = alg.into();
         let jwk = match plan(alg)? {
-            Plan::Oct(n) => Jwk::generate_oct(n)?,
-            Plan::Rsa => Jwk::generate_rsa(2048)?,
-            Plan::Ec(crv) => Jwk::generate_ec(crv)?,
-            Plan::Okp(crv) => Jwk::generate_okp(crv)?,
+            Plan::Oct(n) => Jwk::generate_oct_with_rng(n, rng)?,
+            Plan::Rsa => Jwk::generate_rsa_with_rng(2048, &KeyPolicy::default(), rng)?,
+            Plan::Ec(crv) => Jwk::generate_ec_with_rng(crv, rng)?,
+            Plan::Okp(crv) => Jwk::generate_okp_with_rng(crv, rng)?,
         };
-        Ok(jwk.with_alg(alg))
+        Ok(jwk.with_alg(alg.as_str()))
     }
 
     /// Generates a `dir` key for the JWE content encryption algorithm `enc`
     /// (`A128GCM` 16 bytes, `A192GCM` 24, `A256GCM` 32, `A128CBC-HS256` 32, `A192CBC-HS384` 48,
     /// `A256CBC-HS512` 64), with `alg` set to `dir`.
-    pub fn generate_for_enc(enc: &str) -> Result<Jwk, Error> {
-        Ok(Jwk::generate_oct(enc_key_len(enc)?)?.with_alg("dir"))
+    pub fn generate_for_enc(enc: ContentEncryptionAlgorithm) -> Result<Jwk, Error> {
+        Jwk::generate_for_enc_with_rng(enc, &mut os_rng()?)
+    }
+
+    /// [`Jwk::generate_for_enc`] with the randomness drawn from `rng`.
+    pub fn generate_for_enc_with_rng<R: CryptoRng + ?Sized>(
+        enc: ContentEncryptionAlgorithm,
+        rng: &mut R,
+    ) -> Result<Jwk, Error> {
+        Ok(Jwk::generate_oct_with_rng(enc.key_len(), rng)?.with_alg("dir"))
     }
 
     /// Generates a random symmetric key of `len` bytes (1 to 1024). No `alg` is set.
     pub fn generate_oct(len: usize) -> Result<Jwk, Error> {
+        Jwk::generate_oct_with_rng(len, &mut os_rng()?)
+    }
+
+    /// [`Jwk::generate_oct`] with the randomness drawn from `rng`.
+    pub fn generate_oct_with_rng<R: CryptoRng + ?Sized>(
+        len: usize,
+        rng: &mut R,
+    ) -> Result<Jwk, Error> {
         if len == 0 || len > 1024 {
             return Err(invalid_key("symmetric key length must be 1 to 1024 bytes"));
         }
         let mut k = Zeroizing::new(vec![0u8; len]);
-        getrandom::fill(&mut k).map_err(|_| Error::Rng)?;
+        rng.fill_bytes(&mut k);
         Jwk::new(KeyParams::Oct(SecretBytes::from_slice(&k)))
     }
 
@@ -121,14 +210,22 @@ impl Jwk {
 
     /// Generates an RSA key of `bits` bits, allowing the sizes `policy` allows (up to 8192).
     pub fn generate_rsa_with_policy(bits: usize, policy: &KeyPolicy) -> Result<Jwk, Error> {
+        Jwk::generate_rsa_with_rng(bits, policy, &mut os_rng()?)
+    }
+
+    /// [`Jwk::generate_rsa_with_policy`] with the randomness drawn from `rng`.
+    pub fn generate_rsa_with_rng<R: CryptoRng + ?Sized>(
+        bits: usize,
+        policy: &KeyPolicy,
+        rng: &mut R,
+    ) -> Result<Jwk, Error> {
         if bits < policy.min_rsa_bits() || bits > MAX_RSA_BITS || !bits.is_multiple_of(8) {
             return Err(invalid_key(format!(
                 "RSA key size {bits} is not a multiple of 8 between {} and {MAX_RSA_BITS}",
                 policy.min_rsa_bits()
             )));
         }
-        let mut rng = crate::keys::rng()?;
-        let key = rsa::RsaPrivateKey::new(&mut rng, bits).map_err(|e| Error::Crypto {
+        let key = rsa::RsaPrivateKey::new(rng, bits).map_err(|e| Error::Crypto {
             reason: format!("RSA key generation: {e}"),
         })?;
         let secret = |b: &rsa::BoxedUint| {
@@ -165,11 +262,19 @@ impl Jwk {
 
     /// Generates an elliptic-curve key pair on `crv`. No `alg` is set.
     pub fn generate_ec(crv: EcCurve) -> Result<Jwk, Error> {
+        Jwk::generate_ec_with_rng(crv, &mut os_rng()?)
+    }
+
+    /// [`Jwk::generate_ec`] with the randomness drawn from `rng`.
+    pub fn generate_ec_with_rng<R: CryptoRng + ?Sized>(
+        crv: EcCurve,
+        rng: &mut R,
+    ) -> Result<Jwk, Error> {
+        let mut rng = rng;
         macro_rules! gen_ec {
             ($curve:ident) => {{
                 use $curve::elliptic_curve::sec1::ToSec1Point;
-                let sk = $curve::SecretKey::try_generate_from_rng(&mut getrandom::SysRng)
-                    .map_err(|_| Error::Rng)?;
+                let Ok(sk) = $curve::SecretKey::try_generate_from_rng(&mut rng);
                 let point = sk.public_key().to_sec1_point(false);
                 let n = crv.field_len();
                 let coords = point.as_bytes().get(1..).unwrap_or_default();
@@ -195,8 +300,16 @@ impl Jwk {
 
     /// Generates an Ed25519 or X25519 key pair. No `alg` is set.
     pub fn generate_okp(crv: OkpCurve) -> Result<Jwk, Error> {
+        Jwk::generate_okp_with_rng(crv, &mut os_rng()?)
+    }
+
+    /// [`Jwk::generate_okp`] with the randomness drawn from `rng`.
+    pub fn generate_okp_with_rng<R: CryptoRng + ?Sized>(
+        crv: OkpCurve,
+        rng: &mut R,
+    ) -> Result<Jwk, Error> {
         let mut d = Zeroizing::new([0u8; 32]);
-        getrandom::fill(d.as_mut()).map_err(|_| Error::Rng)?;
+        rng.fill_bytes(d.as_mut());
         let x = match crv {
             OkpCurve::Ed25519 => ed25519_dalek::SigningKey::from_bytes(&d)
                 .verifying_key()
@@ -219,11 +332,52 @@ mod tests {
 
     #[test]
     fn every_jws_algorithm_has_a_plan() {
-        for alg in crate::JwsAlgorithm::ALL {
-            assert!(plan(alg.as_str()).is_ok(), "{alg}");
+        for &alg in JwsAlgorithm::ALL {
+            assert!(plan(alg.into()).is_ok(), "{alg}");
+            assert_eq!(alg.as_str().parse::<KeyAlgorithm>().unwrap(), alg.into());
         }
-        assert!(plan("none").is_err());
-        assert!(plan("PBES2-HS256+A128KW").is_err());
+        assert!("none".parse::<KeyAlgorithm>().is_err());
+        assert!(plan(KeyManagementAlgorithm::Pbes2Hs256A128KW.into()).is_err());
+        assert!(plan(KeyManagementAlgorithm::Dir.into()).is_err());
+        assert!(plan(KeyManagementAlgorithm::Rsa1_5.into()).is_err());
+        for &alg in KeyManagementAlgorithm::ALL {
+            assert_eq!(alg.as_str().parse::<KeyAlgorithm>().unwrap(), alg.into());
+            assert_eq!(KeyAlgorithm::from(alg).to_string(), alg.as_str());
+        }
+    }
+
+    #[test]
+    fn a_seeded_generator_gives_the_same_keys() {
+        use chacha20::ChaCha20Rng;
+        use rand_core::SeedableRng;
+        let algs: [KeyAlgorithm; 5] = [
+            JwsAlgorithm::HS256.into(),
+            JwsAlgorithm::ES384.into(),
+            JwsAlgorithm::EdDSA.into(),
+            KeyManagementAlgorithm::EcdhEsA128KW.into(),
+            KeyManagementAlgorithm::A256GCMKW.into(),
+        ];
+        for alg in algs {
+            let a = Jwk::generate_with_rng(alg, &mut ChaCha20Rng::from_seed([7; 32])).unwrap();
+            let b = Jwk::generate_with_rng(alg, &mut ChaCha20Rng::from_seed([7; 32])).unwrap();
+            let c = Jwk::generate_with_rng(alg, &mut ChaCha20Rng::from_seed([8; 32])).unwrap();
+            assert_eq!(a.to_json(), b.to_json(), "{alg}");
+            assert_ne!(a.to_json(), c.to_json(), "{alg}");
+            assert_eq!(a.alg.as_deref(), Some(alg.as_str()));
+        }
+        // The seeded keys work: sign with one, verify with its public half.
+        let jwk = Jwk::generate_with_rng(JwsAlgorithm::ES256, &mut ChaCha20Rng::from_seed([1; 32]))
+            .unwrap();
+        let signer = crate::SigningKey::from_jwk_alg(&jwk).unwrap();
+        let verifier = crate::VerifyingKey::from_jwk_alg(&jwk.to_public().unwrap()).unwrap();
+        verifier.verify(b"m", &signer.sign(b"m").unwrap()).unwrap();
+        let d = Jwk::generate_for_enc_with_rng(
+            ContentEncryptionAlgorithm::A256CbcHs512,
+            &mut ChaCha20Rng::from_seed([2; 32]),
+        )
+        .unwrap();
+        assert!(matches!(d.params(), KeyParams::Oct(k) if k.len() == 64));
+        assert_eq!(d.alg.as_deref(), Some("dir"));
     }
 
     #[test]

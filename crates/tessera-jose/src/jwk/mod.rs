@@ -9,6 +9,7 @@ mod pem;
 mod set;
 mod thumbprint;
 
+pub use generate::KeyAlgorithm;
 pub use pem::KeyFormat;
 pub use set::JwkSet;
 pub use thumbprint::ThumbprintHash;

@@ -28,7 +28,7 @@ use crate::keys::{KeyPolicy, VerifyingKey, fits_for_verify};
 /// use tessera_jose::jws::{self, JwsHeader, JwsOptions, VerifierSet};
 /// use tessera_jose::{Jwk, JwkSet, JwsAlgorithm, SigningKey};
 ///
-/// let private = Jwk::generate("ES256").unwrap().with_kid("k1");
+/// let private = Jwk::generate(JwsAlgorithm::ES256).unwrap().with_kid("k1");
 /// let signer = SigningKey::from_jwk(&private, JwsAlgorithm::ES256).unwrap();
 /// let token = jws::sign_compact(&JwsHeader::new(JwsAlgorithm::ES256), b"hi", &signer).unwrap();
 ///
@@ -279,7 +279,7 @@ mod tests {
 
     #[test]
     fn a_token_kid_does_not_exclude_the_sole_key_without_kid() {
-        let key = Jwk::generate("HS256").unwrap();
+        let key = Jwk::generate(JwsAlgorithm::HS256).unwrap();
         let set = VerifierSet::new(&JwkSet::from_keys([key.clone()]), &[HS256]);
         assert!(set.is_sole_unnamed_key());
         assert_eq!(
@@ -297,7 +297,7 @@ mod tests {
 
     #[test]
     fn a_single_prepared_key_without_kid_is_the_sole_key() {
-        let key = Jwk::generate("HS256").unwrap();
+        let key = Jwk::generate(JwsAlgorithm::HS256).unwrap();
         let prepared = VerifyingKey::from_jwk(&key, HS256).unwrap();
         let set = VerifierSet::from_keys([prepared]);
         assert!(set.is_sole_unnamed_key());
@@ -306,8 +306,8 @@ mod tests {
 
     #[test]
     fn the_sole_key_still_needs_the_right_signature() {
-        let key = Jwk::generate("HS256").unwrap();
-        let other = Jwk::generate("HS256").unwrap();
+        let key = Jwk::generate(JwsAlgorithm::HS256).unwrap();
+        let other = Jwk::generate(JwsAlgorithm::HS256).unwrap();
         let set = VerifierSet::new(&JwkSet::from_keys([key]), &[HS256]);
         assert!(matches!(
             verify(&set, &token(&other, Some("k"))),
@@ -317,7 +317,7 @@ mod tests {
 
     #[test]
     fn a_key_with_its_own_kid_is_excluded_by_another_kid() {
-        let key = Jwk::generate("HS256").unwrap().with_kid("a");
+        let key = Jwk::generate(JwsAlgorithm::HS256).unwrap().with_kid("a");
         let set = VerifierSet::new(&JwkSet::from_keys([key.clone()]), &[HS256]);
         assert!(!set.is_sole_unnamed_key());
         assert_eq!(verify(&set, &token(&key, Some("a"))).unwrap(), b"payload");
@@ -338,8 +338,8 @@ mod tests {
 
     #[test]
     fn several_keys_without_kid_are_excluded_by_a_token_kid() {
-        let a = Jwk::generate("HS256").unwrap();
-        let b = Jwk::generate("HS256").unwrap();
+        let a = Jwk::generate(JwsAlgorithm::HS256).unwrap();
+        let b = Jwk::generate(JwsAlgorithm::HS256).unwrap();
         let set = VerifierSet::new(&JwkSet::from_keys([a.clone(), b]), &[HS256]);
         assert!(!set.is_sole_unnamed_key());
         assert_eq!(verify(&set, &token(&a, None)).unwrap(), b"payload");
@@ -351,8 +351,8 @@ mod tests {
 
     #[test]
     fn a_named_key_and_an_unnamed_key_refuse_an_unknown_kid() {
-        let named = Jwk::generate("HS256").unwrap().with_kid("a");
-        let unnamed = Jwk::generate("HS256").unwrap();
+        let named = Jwk::generate(JwsAlgorithm::HS256).unwrap().with_kid("a");
+        let unnamed = Jwk::generate(JwsAlgorithm::HS256).unwrap();
         let set = VerifierSet::new(&JwkSet::from_keys([named, unnamed.clone()]), &[HS256]);
         assert!(matches!(
             verify(&set, &token(&unnamed, Some("zzz"))),
