@@ -471,15 +471,9 @@ fn malformed_inputs_are_typed_errors() {
         assert!(check(&err), "{token}: {err:?}");
     }
     // An understood critical extension is accepted.
-    let o2 = JweOptions {
-        crit: vec!["exp".into()],
-        ..JweOptions::default()
-    };
-    let h = JweHeader {
-        crit: Some(vec!["exp".into()]),
-        ..JweHeader::new(Alg::A128KW, Enc::A128Gcm)
-    };
-    let mut h = h;
+    let o2 = JweOptions::default().with_crit("exp");
+    let mut h = JweHeader::new(Alg::A128KW, Enc::A128Gcm);
+    h.crit = Some(vec!["exp".into()]);
     h.other.insert("exp".into(), 1.into());
     let t = jwe::encrypt_compact(&h, b"x", &ek).unwrap();
     let dk = DecryptionKey::from_secret(&secret, Alg::A128KW).unwrap();

@@ -549,11 +549,7 @@ impl Demo {
         self.say.kv("JWE", short(&nested));
         let decryptor = DecryptionKey::from_jwk(&rp_key, kw)
             .map_err(|e| unexpected(format!("decryption key: {}", chain(&e))))?;
-        let options = JweOptions {
-            algs: Some(vec![kw]),
-            encs: Some(vec![enc]),
-            ..JweOptions::default()
-        };
+        let options = JweOptions::default().with_algs([kw]).with_encs([enc]);
         let opened = policy
             .verify_nested_async::<Map<String, Value>>(&nested, &decryptor, &options, &keys, later)
             .await

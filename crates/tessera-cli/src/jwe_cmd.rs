@@ -100,11 +100,9 @@ fn decrypt(args: JweDecryptArgs, inputs: &mut Inputs) -> CmdResult {
     };
     let keys = keys::load(inputs, "--key", &args.key)?;
     let token = inputs.read_token("token", &args.token)?;
-    let mut opts = JweOptions {
-        algs: algs.clone(),
-        encs,
-        ..JweOptions::default()
-    };
+    let mut opts = JweOptions::default();
+    opts.algs = algs.clone();
+    opts.encs = encs;
     if token.starts_with('{') {
         opts.max_len = MAX_JSON;
         let doc = JweJson::parse(token.as_bytes(), &opts).map_err(token_error)?;

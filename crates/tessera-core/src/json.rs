@@ -82,6 +82,7 @@ impl<F> Recorder<F> {
 #[doc(hidden)] // For tessera's own visitors; not part of the stable API.
 /// A member name repeated within one JSON object.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Repeated(pub String);
 
 impl fmt::Display for Repeated {
@@ -177,6 +178,7 @@ impl<'de> SeenNames<'de> {
 #[doc(hidden)] // For tessera's own visitors; not part of the stable API.
 /// A member name, borrowed from the document when it has no escapes.
 #[derive(Clone, Copy, Debug)]
+#[allow(clippy::exhaustive_structs)] // a seed value, nothing to add
 pub struct MemberName;
 
 impl<'de> DeserializeSeed<'de> for MemberName {

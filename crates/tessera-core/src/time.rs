@@ -2,6 +2,7 @@ use std::fmt;
 
 /// Seconds since the Unix epoch, as JWT `NumericDate` values are (RFC 7519 §2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[allow(clippy::exhaustive_structs)] // a plain value type: seconds, nothing to add
 pub struct UnixTime(pub u64);
 
 impl UnixTime {
@@ -41,6 +42,7 @@ pub trait Clock: Send + Sync {
 
 /// The system clock. A clock set before 1970 reads as the epoch.
 #[derive(Clone, Copy, Debug, Default)]
+#[allow(clippy::exhaustive_structs)] // a unit value
 pub struct SystemClock;
 
 impl Clock for SystemClock {
@@ -56,6 +58,7 @@ impl Clock for SystemClock {
 
 /// A clock stopped at a given time, for tests and reproducible command-line runs.
 #[derive(Clone, Copy, Debug)]
+#[allow(clippy::exhaustive_structs)] // a plain value type
 pub struct FixedClock(pub UnixTime);
 
 impl Clock for FixedClock {

@@ -14,6 +14,7 @@ use crate::Error;
 
 /// The `aud` claim: one string or an array of strings (RFC 7519 §4.1.3).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[allow(clippy::exhaustive_enums)] // RFC 7519 §4.1.3: one string or an array, nothing else
 pub enum Audience<'a> {
     /// `"aud": "x"`.
     One(Cow<'a, str>),
@@ -54,6 +55,7 @@ impl<'a> Audience<'a> {
 /// [`Error::InvalidClaimType`]. `NumericDate` values may be fractional (RFC 7519 §2); they are
 /// rounded down to whole seconds.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[allow(clippy::exhaustive_structs)] // the seven claims of RFC 7519 §4.1, a closed set
 pub struct RegisteredClaims<'a> {
     /// `iss`: the issuer.
     pub iss: Option<Cow<'a, str>>,
@@ -115,6 +117,7 @@ impl RegisteredClaims<'_> {
 /// Whatever `T` reads, the whole claims set must be a strict I-JSON object: no member name
 /// repeated at any depth, every string valid Unicode, every number in range.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Claims<'a, T> {
     /// The registered claims.
     pub registered: RegisteredClaims<'a>,

@@ -254,6 +254,7 @@ impl<R: KeyResolver + ?Sized> KeyResolver for Arc<R> {
 /// private half, nothing more: bind the key (e.g. to an access token's `cnf.jkt`) before
 /// trusting what it signed.
 #[derive(Clone, Copy, Debug, Default)]
+#[allow(clippy::exhaustive_structs)] // a unit value
 pub struct EmbeddedKey;
 
 impl KeyResolver for EmbeddedKey {

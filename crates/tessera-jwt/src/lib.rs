@@ -118,6 +118,7 @@ use tessera_jose::jws::{CompactJws, JwsHeader, JwsOptions};
 
 /// A token decoded WITHOUT checking its signature or any claim. Nothing in it can be trusted.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Unverified<T> {
     /// The header, as the token claims it.
     pub header: JwsHeader,

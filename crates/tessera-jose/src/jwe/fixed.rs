@@ -15,6 +15,7 @@
 /// for reproducible output with a seeded generator, use
 /// [`encrypt_compact_with_rng`](crate::jwe::encrypt_compact_with_rng) instead.
 #[derive(Clone, Debug, Default)]
+#[allow(clippy::exhaustive_structs)] // a hazmat test fixture, filled in by its users
 pub struct FixedRandomnessForTesting {
     /// The content encryption key.
     pub cek: Option<Vec<u8>>,

@@ -14,6 +14,7 @@ use crate::jwk::Jwk;
 /// by the encryption functions; set only what you mean to send. `jku`, `x5u`, `jwk` and `x5c`
 /// are kept for inspection, never used to find or trust a key.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct JweHeader {
     /// `alg`: how the content encryption key is managed.
     pub alg: KeyManagementAlgorithm,

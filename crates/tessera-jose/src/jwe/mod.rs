@@ -77,6 +77,7 @@ use crate::keys::{SigningKey, VerifyingKey};
 /// Parsing and decryption options for JWE. The defaults are safe; every relaxation is a named
 /// switch.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct JweOptions {
     /// The largest token (compact) or document (JSON) accepted, in bytes (default 16 KiB).
     /// Checked before any parsing.
@@ -120,6 +121,30 @@ impl Default for JweOptions {
 }
 
 impl JweOptions {
+    /// The largest token or document accepted, in bytes (builder style).
+    pub fn with_max_len(mut self, bytes: usize) -> Self {
+        self.max_len = bytes;
+        self
+    }
+
+    /// Accepts only these key management algorithms (builder style).
+    pub fn with_algs(mut self, algs: impl IntoIterator<Item = KeyManagementAlgorithm>) -> Self {
+        self.algs = Some(algs.into_iter().collect());
+        self
+    }
+
+    /// Accepts only these content encryption algorithms (builder style).
+    pub fn with_encs(mut self, encs: impl IntoIterator<Item = ContentEncryptionAlgorithm>) -> Self {
+        self.encs = Some(encs.into_iter().collect());
+        self
+    }
+
+    /// One more `crit` extension the application understands and enforces itself.
+    pub fn with_crit(mut self, name: impl Into<String>) -> Self {
+        self.crit.push(name.into());
+        self
+    }
+
     /// Accepts PBES2 tokens with at most `max_p2c` iterations (builder style).
     pub fn with_pbes2(mut self, max_p2c: u32) -> Self {
         self.allow_pbes2 = true;

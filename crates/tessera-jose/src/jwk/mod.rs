@@ -124,6 +124,7 @@ impl KeyUse {
 
 /// RSA key parameters (RFC 7518 §6.3). Integers are big-endian without leading zeros.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct RsaParams {
     /// The modulus `n`.
     pub n: Vec<u8>,
@@ -135,6 +136,7 @@ pub struct RsaParams {
 
 /// RSA private parameters. `p`, `q`, `dp`, `dq`, `qi` are present together or not at all.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct RsaPrivate {
     /// The private exponent `d`.
     pub d: SecretBytes,
@@ -144,6 +146,7 @@ pub struct RsaPrivate {
 
 /// RSA CRT parameters.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct RsaCrt {
     /// First prime factor.
     pub p: SecretBytes,
@@ -159,6 +162,7 @@ pub struct RsaCrt {
 
 /// Elliptic-curve key parameters (RFC 7518 §6.2). The point has been checked to be on the curve.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct EcParams {
     /// The curve.
     pub crv: EcCurve,
@@ -172,6 +176,7 @@ pub struct EcParams {
 
 /// Octet key pair parameters (RFC 8037).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct OkpParams {
     /// The curve.
     pub crv: OkpCurve,

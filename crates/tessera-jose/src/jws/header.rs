@@ -15,6 +15,7 @@ use crate::header::{JWS_REGISTERED, check_crit};
 ///
 /// `jku`, `x5u`, `jwk` and `x5c` are kept for inspection but never used to find or trust a key.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct JwsHeader {
     /// `alg`. Parsing fails for an algorithm tessera does not implement, and for `none`.
     pub alg: JwsAlgorithm,
