@@ -10,14 +10,14 @@
 //! ```
 //! # #[cfg(feature = "jwt")]
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! use tessera::core::UnixTime;
+//! use tessera::core::{Clock, SystemClock};
 //! use tessera::jose::{Jwk, JwsAlgorithm, SigningKey, VerifyingKey};
 //! use tessera::jwt::{Error, JwtBuilder, KeyStore, Policy};
 //!
 //! // The issuer's key (in practice loaded once, e.g. `Jwk::from_json` or `Jwk::from_pem`).
 //! let private = Jwk::generate(JwsAlgorithm::ES256)?;
 //! let signer = SigningKey::from_jwk(&private, JwsAlgorithm::ES256)?;
-//! let now = UnixTime(1_800_000_000); // usually `SystemClock.now()` (`tessera::core`)
+//! let now = SystemClock.now();
 //!
 //! // Sign.
 //! let token = JwtBuilder::new()
@@ -36,7 +36,7 @@
 //!     .issuer("https://issuer.example")
 //!     .audience("api")
 //!     .build()?;
-//! let verified = policy.verify::<()>(&token, &keys, now)?;
+//! let verified = policy.verify::<()>(&token, &keys)?; // at the policy's clock: the system's
 //! assert_eq!(verified.claims().sub(), Some("alice"));
 //!
 //! // Every failure says what failed: here, a relying party expecting another audience.
@@ -46,7 +46,7 @@
 //!     .audience("web")
 //!     .build()?;
 //! assert!(matches!(
-//!     web.verify::<()>(&token, &keys, now),
+//!     web.verify::<()>(&token, &keys),
 //!     Err(Error::WrongAudience { .. })
 //! ));
 //! # Ok(())
