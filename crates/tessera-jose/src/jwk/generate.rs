@@ -128,7 +128,7 @@ impl Jwk {
             )));
         }
         let mut rng = crate::keys::rng()?;
-        let key = rsa::RsaPrivateKey::new(&mut rng, bits).map_err(|e| Error::Crypto {
+        let key = rsa::PrivateKey::new(&mut rng, bits).map_err(|e| Error::Crypto {
             reason: format!("RSA key generation: {e}"),
         })?;
         let secret = |b: &rsa::BoxedUint| {
