@@ -2,7 +2,7 @@
 //!
 //! - `cargo xtask ci`: everything CI checks (fmt, clippy with warnings denied, tests, docs with
 //!   broken links denied, interop with independent peers, and the fuzz smoke stage).
-//! - `cargo xtask interop`: only the Node (panva `jose`) interop stage.
+//! - `cargo xtask interop`: install the Node and Python peers and run the tests that need them.
 //! - `cargo xtask bench`: the criterion benches against the peers, and one table of ratios.
 //! - `cargo xtask fuzz`: every cargo-fuzz target for a given time.
 
@@ -18,7 +18,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
-        Some("interop") => interop::node(),
+        Some("interop") => interop::interop(),
         Some("bench") => bench::bench(&args[1..]),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
@@ -41,7 +41,8 @@ fn print_help() {
         "cargo xtask <task>\n\n\
          tasks:\n  \
          ci       fmt check, clippy -D warnings, tests, interop, docs (broken links denied), fuzz smoke\n  \
-         interop  npm ci the pinned jose peers and run the tests that need them\n  \
+         interop  install the peers (npm ci of jose, pip install of jwcrypto into target/) and\n           \
+         run the tests that need them (the ignored ones)\n  \
          bench    criterion benches (ours, jsonwebtoken, jwt-simple, raw primitives) and one table\n           \
          [--no-run] [--full] [FILTER]\n  \
          fuzz     every cargo-fuzz target in fuzz/ [--seconds N | --smoke] [TARGET...]\n"
@@ -94,7 +95,7 @@ fn ci() -> Result<(), String> {
     test.args(["test", "--workspace", "--all-features"]);
     run("cargo test", test)?;
 
-    interop::node()?;
+    interop::interop()?;
 
     let mut doc = cargo();
     doc.args(["doc", "--workspace", "--no-deps", "--all-features"])
