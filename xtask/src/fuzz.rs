@@ -112,20 +112,16 @@ fn fuzz_cmd() -> Result<Command, String> {
         .current_dir(fuzz_dir())
         .env("PATH", tools_path()?);
     // The outer `cargo xtask` sets these for the stable toolchain; let rustup pick nightly.
+    // The fuzz crate builds in fuzz/target, whatever the workspace uses.
     for v in STABLE_ENV {
         c.env_remove(v);
     }
+    c.env_remove("CARGO_TARGET_DIR");
     Ok(c)
 }
 
 /// What the outer `cargo xtask` (stable) sets and another toolchain must not inherit.
-pub const STABLE_ENV: &[&str] = &[
-    "CARGO",
-    "RUSTC",
-    "RUSTDOC",
-    "RUSTUP_TOOLCHAIN",
-    "CARGO_TARGET_DIR",
-];
+pub const STABLE_ENV: &[&str] = &["CARGO", "RUSTC", "RUSTDOC", "RUSTUP_TOOLCHAIN"];
 
 /// Whether `rustup run <toolchain> rustc --version` works.
 pub fn have_toolchain(toolchain: &str) -> bool {

@@ -1,12 +1,17 @@
 //! `cargo xtask` — the project's automation, as a plain binary with no dependencies.
 //!
-//! - `cargo xtask ci`: everything CI checks (fmt, clippy with warnings denied, tests, docs with
-//!   broken links denied, interop with independent peers, and the fuzz smoke stage).
+//! - `cargo xtask ci`: everything CI checks, cheapest first: fmt, the dependency-direction
+//!   check, a `--no-default-features` check of each crate, the MSRV check, clippy with
+//!   warnings denied, tests, interop with independent peers, docs with broken links denied,
+//!   and the fuzz smoke stage.
+//! - `cargo xtask deps`: no protocol crate depends on a runtime, an HTTP client, or a crate
+//!   above it.
 //! - `cargo xtask interop`: install the Node and Python peers and run the tests that need them.
 //! - `cargo xtask bench`: the criterion benches against the peers, and one table of ratios.
 //! - `cargo xtask fuzz`: every cargo-fuzz target for a given time.
 
 mod bench;
+mod deps;
 mod fuzz;
 mod interop;
 
@@ -18,6 +23,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
+        Some("deps") => deps::deps(),
         Some("interop") => interop::interop(),
         Some("bench") => bench::bench(&args[1..]),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
@@ -40,7 +46,9 @@ fn print_help() {
     println!(
         "cargo xtask <task>\n\n\
          tasks:\n  \
-         ci       fmt check, clippy -D warnings, tests, interop, docs (broken links denied), fuzz smoke\n  \
+         ci       fmt check, deps, --no-default-features checks, MSRV check, clippy -D warnings,\n           \
+         tests, interop, docs (warnings denied), fuzz smoke\n  \
+         deps     no protocol crate depends on a runtime, an HTTP client or a crate above it\n  \
          interop  install the peers (npm ci of jose, pip install of jwcrypto into target/) and\n           \
          run the tests that need them (the ignored ones)\n  \
          bench    criterion benches (ours, jsonwebtoken, jwt-simple, raw primitives) and one table\n           \
@@ -79,6 +87,19 @@ fn ci() -> Result<(), String> {
     fmt.args(["fmt", "--all", "--", "--check"]);
     run("cargo fmt --check", fmt)?;
 
+    deps::deps()?;
+
+    for krate in deps::workspace_crates()? {
+        let mut check = cargo();
+        check.args(["check", "-p", &krate, "--no-default-features"]);
+        run(
+            &format!("cargo check -p {krate} --no-default-features"),
+            check,
+        )?;
+    }
+
+    msrv()?;
+
     let mut clippy = cargo();
     clippy.args([
         "clippy",
@@ -93,7 +114,10 @@ fn ci() -> Result<(), String> {
 
     let mut test = cargo();
     test.args(["test", "--workspace", "--all-features"]);
-    run("cargo test", test)?;
+    run(
+        "cargo test (no network: the interop tests are ignored here)",
+        test,
+    )?;
 
     interop::interop()?;
 
@@ -106,4 +130,50 @@ fn ci() -> Result<(), String> {
 
     eprintln!("\nxtask ci: all stages passed");
     Ok(())
+}
+
+/// `cargo +<rust-version> check --workspace` (libraries and binaries), with the toolchain the
+/// workspace's `rust-version` names, installed by rustup (minimal profile) when missing.
+fn msrv() -> Result<(), String> {
+    let manifest = root().join("Cargo.toml");
+    let text =
+        std::fs::read_to_string(&manifest).map_err(|e| format!("{}: {e}", manifest.display()))?;
+    let version = rust_version(&text)
+        .ok_or_else(|| format!("no `rust-version = \"…\"` in {}", manifest.display()))?;
+    fuzz::ensure_toolchain(&version)?;
+    let mut check = Command::new("cargo");
+    check
+        .arg(format!("+{version}"))
+        .args(["check", "--workspace"])
+        .current_dir(root());
+    for v in fuzz::STABLE_ENV {
+        check.env_remove(v);
+    }
+    run(
+        &format!("MSRV: cargo +{version} check --workspace (libraries and binaries)"),
+        check,
+    )
+}
+
+/// The value of the first `rust-version = "…"` line of a manifest.
+fn rust_version(manifest: &str) -> Option<String> {
+    manifest.lines().find_map(|l| {
+        let rest = l.trim().strip_prefix("rust-version")?.trim_start();
+        let value = rest.strip_prefix('=')?.trim();
+        let value = value.strip_prefix('"')?;
+        Some(value[..value.find('"')?].to_owned())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rust_version;
+
+    #[test]
+    fn reads_the_workspace_rust_version() {
+        let m = "[workspace.package]\nedition = \"2024\"\nrust-version = \"1.90\"\n\
+                 [package]\nrust-version.workspace = true\n";
+        assert_eq!(rust_version(m).as_deref(), Some("1.90"));
+        assert_eq!(rust_version("rust-version.workspace = true\n"), None);
+    }
 }
