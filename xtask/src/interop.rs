@@ -8,8 +8,11 @@
 //! - Python, `jwcrypto`: a venv under `target/interop/jwcrypto/` from
 //!   `tests/interop/jwcrypto/requirements.txt` (binary wheels only; where `python3 -m venv`
 //!   cannot bootstrap pip, `pip install --target` with the interpreter's own pip), then
-//!   `cargo test -p tessera-cli --test interop -- --ignored`, which finds the interpreter in
+//!   the CLI's `interop` test with `--ignored`, which finds the interpreter in
 //!   `TESSERA_JWCRYPTO_PYTHON` (and, for the `--target` install, `TESSERA_JWCRYPTO_PYTHONPATH`).
+//!
+//! Both run `cargo test --workspace --all-features --test <name> -- --ignored`: the feature
+//! resolution of the test stage, so that nothing is compiled again.
 //!
 //! `TESSERA_PYTHON` chooses the interpreter the venv is made from (default `python3`).
 //! `TESSERA_SKIP_INTEROP=1` skips the whole stage, and says so.
@@ -45,8 +48,10 @@ fn node() -> Result<(), String> {
             .current_dir(&dir);
         run(&format!("npm ci ({project})"), npm)?;
     }
+    // `--workspace --all-features`, as in the test stage: the same feature resolution, so
+    // nothing is rebuilt; only the named test targets run.
     let mut test = cargo();
-    test.args(["test", "-p", "tessera", "--all-features"]);
+    test.args(["test", "--workspace", "--all-features"]);
     for t in NODE_TESTS {
         test.args(["--test", t]);
     }
@@ -68,8 +73,7 @@ fn python() -> Result<(), String> {
     let mut test = cargo();
     test.args([
         "test",
-        "-p",
-        "tessera-cli",
+        "--workspace",
         "--all-features",
         "--test",
         "interop",
