@@ -6,6 +6,7 @@
 //!   and the fuzz smoke stage.
 //! - `cargo xtask deps`: no protocol crate depends on a runtime, an HTTP client, or a crate
 //!   above it.
+//! - `cargo xtask features` and `cargo xtask msrv`: those two stages of `ci` alone.
 //! - `cargo xtask interop`: install the Node and Python peers and run the tests that need them.
 //! - `cargo xtask bench`: the criterion benches against the peers, and one table of ratios.
 //! - `cargo xtask fuzz`: every cargo-fuzz target for a given time.
@@ -24,6 +25,8 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("deps") => deps::deps(),
+        Some("features") => no_default_features(),
+        Some("msrv") => msrv(),
         Some("interop") => interop::interop(),
         Some("bench") => bench::bench(&args[1..]),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
@@ -49,6 +52,8 @@ fn print_help() {
          ci       fmt check, deps, --no-default-features checks, MSRV check, clippy -D warnings,\n           \
          tests, interop, docs (warnings denied), fuzz smoke\n  \
          deps     no protocol crate depends on a runtime, an HTTP client or a crate above it\n  \
+         features cargo check -p <crate> --no-default-features, for each crate\n  \
+         msrv     cargo +<rust-version> check --workspace (rustup installs the toolchain)\n  \
          interop  install the peers (npm ci of jose, pip install of jwcrypto into target/) and\n           \
          run the tests that need them (the ignored ones)\n  \
          bench    criterion benches (ours, jsonwebtoken, jwt-simple, raw primitives) and one table\n           \
@@ -89,14 +94,7 @@ fn ci() -> Result<(), String> {
 
     deps::deps()?;
 
-    for krate in deps::workspace_crates()? {
-        let mut check = cargo();
-        check.args(["check", "-p", &krate, "--no-default-features"]);
-        run(
-            &format!("cargo check -p {krate} --no-default-features"),
-            check,
-        )?;
-    }
+    no_default_features()?;
 
     msrv()?;
 
@@ -129,6 +127,19 @@ fn ci() -> Result<(), String> {
     fuzz::run_targets(fuzz::SMOKE_SECONDS, &[])?;
 
     eprintln!("\nxtask ci: all stages passed");
+    Ok(())
+}
+
+/// `cargo check -p <crate> --no-default-features` for each crate (the tooling packages aside).
+fn no_default_features() -> Result<(), String> {
+    for krate in deps::workspace_crates()? {
+        let mut check = cargo();
+        check.args(["check", "-p", &krate, "--no-default-features"]);
+        run(
+            &format!("cargo check -p {krate} --no-default-features"),
+            check,
+        )?;
+    }
     Ok(())
 }
 
