@@ -150,7 +150,7 @@ fn combinations() -> Vec<(Alg, &'static str)> {
 }
 
 #[test]
-#[ignore = "needs Node and `npm ci` in tests/vectors/interop/jose-node"]
+#[ignore = "interop: run by cargo xtask interop, which installs the peers"]
 fn tessera_to_jose() {
     let plaintext = "The true sign of intelligence is not knowledge but imagination.";
     let mut tokens = Vec::new();

@@ -139,7 +139,7 @@ fn jose_general_jws_verifies_with_tessera() {
 /// Signs the matrix with tessera and has jose verify it. Needs Node and `npm ci` in
 /// `tests/vectors/interop/jose-node-jws`.
 #[test]
-#[ignore = "needs Node and npm ci in tests/vectors/interop/jose-node-jws"]
+#[ignore = "interop: run by cargo xtask interop, which installs the peers"]
 fn tessera_tokens_verify_with_jose() {
     let payload = "{\"iss\":\"tessera\",\"note\":\"signed by tessera; a.b.c\"}";
     let labels = [

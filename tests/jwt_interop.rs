@@ -127,7 +127,7 @@ fn jose_access_token_and_failures() {
 /// Issues the matrix with tessera and has jose verify it. Needs Node and `npm ci` in
 /// `tests/vectors/interop/jose-node-jwt`.
 #[test]
-#[ignore = "needs Node and npm ci in tests/vectors/interop/jose-node-jwt"]
+#[ignore = "interop: run by cargo xtask interop, which installs the peers"]
 fn tessera_jwts_verify_with_jose() {
     let doc = fixtures();
     let now = UnixTime(doc["now"].as_u64().unwrap());

@@ -7,7 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use rsa::pkcs1::EncodeRsaPrivateKey;
 use rsa::traits::PublicKeyParts;
-use rsa::{BoxedUint, RsaPrivateKey, RsaPublicKey};
+use rsa::{BoxedUint, PrivateKey as RsaPrivateKey, PublicKey as RsaPublicKey};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tessera::core::b64;
@@ -23,7 +23,7 @@ pub const ISS: &str = "https://accounts.example.com";
 pub const AUD: &str = "s6BhdRkqt3-web-client.apps.example.com";
 
 fn vector(path: &str) -> Value {
-    let p = format!("{}/tests/vectors/{path}", env!("CARGO_MANIFEST_DIR"));
+    let p = format!("{}/../tests/vectors/{path}", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap()
 }
 
@@ -178,7 +178,7 @@ impl Keys {
 /// The file the interleaved ratios go to (appended; `cargo xtask bench` clears it before a
 /// full run and adds the ratios to its table; the last line for an operation wins).
 pub fn interleaved_file() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/criterion/interleaved.tsv")
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/criterion/interleaved.tsv")
 }
 
 /// The filter criterion was given, if any (the first free argument).

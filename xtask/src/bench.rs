@@ -1,5 +1,6 @@
-//! `cargo xtask bench [--no-run] [--full] [FILTER]`: runs the criterion benches of the root
-//! package and prints one table: per operation tessera's median, each peer's, and the ratios
+//! `cargo xtask bench [--no-run] [--full] [FILTER]`: runs the criterion benches of the
+//! `tessera-benches` package (`benches/`, which owns the peers so that the root package's tests
+//! build one crypto stack) and prints one table: per operation tessera's median, each peer's, and the ratios
 //! peer/tessera (above 1 means tessera is faster) and tessera/raw (the cost over the bare
 //! primitive; 1.00 is the floor).
 //!
@@ -35,9 +36,9 @@ pub fn bench(args: &[String]) -> Result<(), String> {
             let _ = std::fs::remove_file(&interleaved_file);
         }
         let mut cmd = cargo();
-        cmd.args(["bench", "-p", "tessera"]);
-        // Each file in benches/ (not `--benches`, which would also run the lib's test harness,
-        // and that refuses criterion's options).
+        cmd.args(["bench", "-p", "tessera-benches"]);
+        // Each file in benches/, by name (criterion's options go to every bench named here;
+        // a libtest harness would refuse them).
         for name in bench_targets()? {
             cmd.args(["--bench", &name]);
         }

@@ -1,11 +1,16 @@
 //! `cargo xtask fuzz [--seconds N] [--smoke] [TARGET…]`: runs the cargo-fuzz targets in `fuzz/`.
 //!
-//! Installs cargo-fuzz if it is missing, builds every target once (nightly, optimised, with
-//! debug assertions), then runs each target for `N` seconds (default 60; `--smoke` means 10)
+//! Installs what it needs when it is missing: the nightly toolchain (`rustup toolchain install
+//! nightly --profile minimal`) and cargo-fuzz (`cargo install cargo-fuzz --locked --root
+//! target/tools`, run from `target/tools/bin`, never from `~/.cargo/bin`). Then builds every
+//! target once (nightly, optimised, with debug assertions), then runs each target for `N` seconds (default 60; `--smoke` means 10)
 //! in one process (no `-jobs`, which would hide the log). New inputs go to `target/fuzz-corpus/<target>/`; the committed seeds in
 //! `fuzz/corpus/<target>/` are read, never written. Crashes land in `fuzz/artifacts/<target>/`.
 //! A summary table gives executions per target from libFuzzer's final statistics.
 
+use std::env;
+use std::ffi::OsString;
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
@@ -43,6 +48,7 @@ pub fn fuzz(args: &[String]) -> Result<(), String> {
 
 /// Runs `targets` (all when empty) for `seconds` each; fails on the first crash.
 pub fn run_targets(seconds: u64, targets: &[String]) -> Result<(), String> {
+    ensure_nightly()?;
     ensure_cargo_fuzz()?;
     let all = list_targets()?;
     let chosen: Vec<String> = if targets.is_empty() {
@@ -56,7 +62,7 @@ pub fn run_targets(seconds: u64, targets: &[String]) -> Result<(), String> {
         targets.to_vec()
     };
 
-    let mut build = fuzz_cmd();
+    let mut build = fuzz_cmd()?;
     build.args(["build", "-O", "--debug-assertions"]);
     run("cargo fuzz build (all targets)", build)?;
 
@@ -73,7 +79,7 @@ pub fn run_targets(seconds: u64, targets: &[String]) -> Result<(), String> {
     if let Some(o) = outcomes.iter().find(|o| !o.ok) {
         return Err(format!(
             "fuzz target {} failed; the crashing input is in fuzz/artifacts/{}/ \
-             (reproduce: cd fuzz && cargo +nightly fuzz run {} <file>)",
+             (reproduce: cd fuzz && PATH=../target/tools/bin:$PATH cargo +nightly fuzz run {} <file>)",
             o.target, o.target, o.target
         ));
     }
@@ -84,24 +90,79 @@ fn fuzz_dir() -> std::path::PathBuf {
     root().join("fuzz")
 }
 
-fn fuzz_cmd() -> Command {
+/// Where `cargo install --root` puts cargo-fuzz: `target/tools/bin/cargo-fuzz`.
+fn tools_root() -> PathBuf {
+    root().join("target").join("tools")
+}
+
+/// `PATH` with `target/tools/bin` first, so that `cargo fuzz` runs the cargo-fuzz we installed.
+fn tools_path() -> Result<OsString, String> {
+    let mut dirs = vec![tools_root().join("bin")];
+    if let Some(path) = env::var_os("PATH") {
+        dirs.extend(env::split_paths(&path));
+    }
+    env::join_paths(dirs).map_err(|e| format!("PATH: {e}"))
+}
+
+/// `cargo +nightly fuzz` in `fuzz/`, with cargo-fuzz from `target/tools/bin`.
+fn fuzz_cmd() -> Result<Command, String> {
     let mut c = Command::new("cargo");
-    c.arg("+nightly").arg("fuzz").current_dir(fuzz_dir());
+    c.arg("+nightly")
+        .arg("fuzz")
+        .current_dir(fuzz_dir())
+        .env("PATH", tools_path()?);
     // The outer `cargo xtask` sets these for the stable toolchain; let rustup pick nightly.
-    for v in [
-        "CARGO",
-        "RUSTC",
-        "RUSTDOC",
-        "RUSTUP_TOOLCHAIN",
-        "CARGO_TARGET_DIR",
-    ] {
+    // The fuzz crate builds in fuzz/target, whatever the workspace uses.
+    for v in STABLE_ENV {
         c.env_remove(v);
     }
-    c
+    c.env_remove("CARGO_TARGET_DIR");
+    Ok(c)
+}
+
+/// What the outer `cargo xtask` (stable) sets and another toolchain must not inherit.
+pub const STABLE_ENV: &[&str] = &["CARGO", "RUSTC", "RUSTDOC", "RUSTUP_TOOLCHAIN"];
+
+/// Whether `rustup run <toolchain> rustc --version` works.
+pub fn have_toolchain(toolchain: &str) -> bool {
+    let mut c = Command::new("rustup");
+    c.args(["run", toolchain, "rustc", "--version"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    for v in STABLE_ENV {
+        c.env_remove(v);
+    }
+    c.status().is_ok_and(|s| s.success())
+}
+
+/// Installs `toolchain` with rustup (minimal profile) unless it is already there.
+pub fn ensure_toolchain(toolchain: &str) -> Result<(), String> {
+    if have_toolchain(toolchain) {
+        return Ok(());
+    }
+    let mut install = Command::new("rustup");
+    install.args(["toolchain", "install", toolchain, "--profile", "minimal"]);
+    run(
+        &format!("rustup toolchain install {toolchain} --profile minimal"),
+        install,
+    )?;
+    if have_toolchain(toolchain) {
+        Ok(())
+    } else {
+        Err(format!(
+            "rustup installed {toolchain} but `rustup run {toolchain} rustc --version` still fails"
+        ))
+    }
+}
+
+/// cargo-fuzz builds with `-Zsanitizer`, which needs nightly.
+fn ensure_nightly() -> Result<(), String> {
+    ensure_toolchain("nightly")
 }
 
 fn ensure_cargo_fuzz() -> Result<(), String> {
-    let have = Command::new("cargo")
+    let bin = tools_root().join("bin").join("cargo-fuzz");
+    let have = Command::new(&bin)
         .args(["fuzz", "--version"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -111,12 +172,20 @@ fn ensure_cargo_fuzz() -> Result<(), String> {
         return Ok(());
     }
     let mut install = Command::new("cargo");
-    install.args(["install", "cargo-fuzz", "--locked"]);
-    run("cargo install cargo-fuzz --locked", install)
+    install
+        .args(["install", "cargo-fuzz", "--locked", "--root"])
+        .arg(tools_root());
+    for v in STABLE_ENV {
+        install.env_remove(v);
+    }
+    run(
+        "cargo install cargo-fuzz --locked --root target/tools",
+        install,
+    )
 }
 
 fn list_targets() -> Result<Vec<String>, String> {
-    let out = fuzz_cmd()
+    let out = fuzz_cmd()?
         .arg("list")
         .output()
         .map_err(|e| format!("cargo fuzz list: {e}"))?;
@@ -138,7 +207,7 @@ fn run_one(target: &str, seconds: u64) -> Result<Outcome, String> {
     let work = root().join("target").join("fuzz-corpus").join(target);
     std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
     let seeds = fuzz_dir().join("corpus").join(target);
-    let mut cmd = fuzz_cmd();
+    let mut cmd = fuzz_cmd()?;
     cmd.args(["run", "-O", "--debug-assertions", target])
         .arg(&work)
         .arg(&seeds)

@@ -1,17 +1,16 @@
 //! Interoperability with an independent JOSE implementation: Python `jwcrypto` (pinned in
 //! `tests/interop/jwcrypto/requirements.txt` at the workspace root).
 //!
-//! The test installs the peer itself: a venv under `target/interop/jwcrypto` (or, where
-//! `python3 -m venv` cannot bootstrap pip, `pip install --target`), from PyPI, binary wheels
-//! only; later runs reuse it. Then, for every JWS algorithm and a representative set of JWE
-//! `alg`/`enc` pairs, in both directions:
+//! These tests need that peer installed from PyPI, so a plain `cargo test` does not run them
+//! (they are `#[ignore]`d and never touch the network). `cargo xtask interop` (part of
+//! `cargo xtask ci`) installs jwcrypto into a venv under `target/interop/jwcrypto` and runs
+//! them with `--ignored`, naming the interpreter in `TESSERA_JWCRYPTO_PYTHON` (and, when it
+//! had to install with `pip --target`, the directory in `TESSERA_JWCRYPTO_PYTHONPATH`).
+//! Run without that variable, they fail and say how to run them. Then, for every JWS
+//! algorithm and a representative set of JWE `alg`/`enc` pairs, in both directions:
 //!
 //! - jwcrypto generates a key and signs or encrypts; `tessera` verifies or decrypts;
 //! - `tessera` generates a key and signs or encrypts; jwcrypto verifies or decrypts.
-//!
-//! Needs `python3` (3.9+) and network access to PyPI on the first run. Set
-//! `TESSERA_SKIP_INTEROP=1` to skip explicitly (the test then says so on stderr), and
-//! `TESSERA_PYTHON` to choose the interpreter.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code
 
@@ -40,132 +39,28 @@ fn tessera_bin() -> &'static Path {
     assert_cmd::cargo::cargo_bin!("tessera")
 }
 
-/// The target directory: the binary lives in `<target>/<profile>/tessera`.
-fn target_dir() -> PathBuf {
-    tessera_bin()
-        .parent()
-        .and_then(Path::parent)
-        .unwrap()
-        .to_path_buf()
-}
-
 struct Peer {
     python: PathBuf,
     pythonpath: Option<PathBuf>,
     script: PathBuf,
 }
 
-fn run_checked(cmd: &mut Command, what: &str) {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("{what}: cannot start: {e}"));
-    assert!(
-        out.status.success(),
-        "{what} failed ({}):\n{}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// Installs (once per target directory and requirements file) and returns the peer.
-fn install_peer() -> Peer {
-    let dir = workspace_root().join("tests/interop/jwcrypto");
-    let requirements = dir.join("requirements.txt");
-    let script = dir.join("peer.py");
-    let wanted = std::fs::read_to_string(&requirements).unwrap();
-    let system_python = std::env::var_os("TESSERA_PYTHON").unwrap_or_else(|| "python3".into());
-    let home = target_dir().join("interop/jwcrypto");
-    let stamp = home.join("installed-requirements.txt");
-    let venv = home.join("venv");
-    let site = home.join("site");
-    let venv_python = venv.join("bin/python");
-
-    let installed = std::fs::read_to_string(&stamp).ok();
-    if installed.as_deref() == Some(wanted.as_str()) {
-        return if venv_python.exists() {
-            Peer {
-                python: venv_python,
-                pythonpath: None,
-                script,
-            }
-        } else {
-            Peer {
-                python: system_python.into(),
-                pythonpath: Some(site),
-                script,
-            }
-        };
-    }
-
-    let _ = std::fs::remove_dir_all(&home);
-    std::fs::create_dir_all(&home).unwrap();
-    let pip_args = [
-        "-m",
-        "pip",
-        "install",
-        "--disable-pip-version-check",
-        "--no-input",
-        "--quiet",
-        "--only-binary",
-        ":all:",
-        "-r",
-    ];
-    let venv_ok = Command::new(&system_python)
-        .args(["-m", "venv"])
-        .arg(&venv)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-        && venv_python.exists();
-    let peer = if venv_ok {
-        eprintln!("interop: installing jwcrypto into {}", venv.display());
-        run_checked(
-            Command::new(&venv_python).args(pip_args).arg(&requirements),
-            "pip install (venv)",
-        );
-        Peer {
-            python: venv_python,
-            pythonpath: None,
-            script,
-        }
-    } else {
-        // No ensurepip (e.g. Debian without python3-venv): install into a plain directory with
-        // the interpreter's own pip and put it on PYTHONPATH.
-        let _ = std::fs::remove_dir_all(&venv);
-        eprintln!(
-            "interop: `python3 -m venv` unavailable; installing jwcrypto into {}",
-            site.display()
-        );
-        run_checked(
-            Command::new(&system_python)
-                .args(pip_args)
-                .arg(&requirements)
-                .arg("--target")
-                .arg(&site),
-            "pip install --target",
-        );
-        Peer {
-            python: system_python.into(),
-            pythonpath: Some(site),
-            script,
-        }
-    };
-    std::fs::write(&stamp, wanted).unwrap();
-    peer
-}
-
-fn peer() -> Option<&'static Peer> {
-    static PEER: OnceLock<Option<Peer>> = OnceLock::new();
+/// The peer `cargo xtask interop` installed; fails the test when it is missing.
+fn peer() -> &'static Peer {
+    static PEER: OnceLock<Peer> = OnceLock::new();
     PEER.get_or_init(|| {
-        if std::env::var_os("TESSERA_SKIP_INTEROP").is_some_and(|v| v == "1") {
-            eprintln!("interop: SKIPPED (TESSERA_SKIP_INTEROP=1); nothing was cross-checked");
-            return None;
+        let python = std::env::var_os("TESSERA_JWCRYPTO_PYTHON").unwrap_or_else(|| {
+            panic!(
+                "TESSERA_JWCRYPTO_PYTHON is not set: these tests need jwcrypto installed; \
+                 run them with `cargo xtask interop`"
+            )
+        });
+        Peer {
+            python: python.into(),
+            pythonpath: std::env::var_os("TESSERA_JWCRYPTO_PYTHONPATH").map(PathBuf::from),
+            script: workspace_root().join("tests/interop/jwcrypto/peer.py"),
         }
-        Some(install_peer())
     })
-    .as_ref()
 }
 
 /// Runs `peer.py <mode>` with `input` on stdin and returns its JSON output.
@@ -233,8 +128,9 @@ fn write_json(dir: &Path, name: &str, v: &Value) -> String {
 
 /// jwcrypto signs with its own keys; tessera verifies with the public half.
 #[test]
+#[ignore = "interop: run by cargo xtask interop, which installs the peers"]
 fn jws_from_jwcrypto_verified_by_tessera() {
-    let Some(peer) = peer() else { return };
+    let peer = peer();
     let mut jws: Vec<Value> = JWS_ALGS.iter().map(|a| json!({"alg": a})).collect();
     jws.push(json!({"alg": "HS256", "b64": false}));
     jws.push(json!({"alg": "ES256", "b64": false}));
@@ -260,8 +156,9 @@ fn jws_from_jwcrypto_verified_by_tessera() {
 
 /// tessera generates keys and signs (compact, JSON, flattened, unencoded); jwcrypto verifies.
 #[test]
+#[ignore = "interop: run by cargo xtask interop, which installs the peers"]
 fn jws_from_tessera_verified_by_jwcrypto() {
-    let Some(peer) = peer() else { return };
+    let peer = peer();
     let dir = tempfile::tempdir().unwrap();
     let mut cases = Vec::new();
     let mut label = Vec::new();
@@ -339,8 +236,9 @@ fn pair_label(alg: &str, enc: &str, crv: Option<&str>) -> String {
 /// jwcrypto generates keys and encrypts; tessera decrypts with the private key, allowing only
 /// the case's algorithms.
 #[test]
+#[ignore = "interop: run by cargo xtask interop, which installs the peers"]
 fn jwe_from_jwcrypto_decrypted_by_tessera() {
-    let Some(peer) = peer() else { return };
+    let peer = peer();
     let spec = json!({
         "payload": PAYLOAD,
         "jwe": JWE_PAIRS.iter().map(|(a, e, c)| json!({"alg": a, "enc": e, "crv": c})).collect::<Vec<_>>(),
@@ -374,8 +272,9 @@ fn jwe_from_jwcrypto_decrypted_by_tessera() {
 /// tessera generates keys and encrypts to the public half (compact, and JSON for some);
 /// jwcrypto decrypts with the private key.
 #[test]
+#[ignore = "interop: run by cargo xtask interop, which installs the peers"]
 fn jwe_from_tessera_decrypted_by_jwcrypto() {
-    let Some(peer) = peer() else { return };
+    let peer = peer();
     let dir = tempfile::tempdir().unwrap();
     let mut cases = Vec::new();
     let mut labels = Vec::new();
@@ -431,8 +330,9 @@ const JWT_ALGS: &[&str] = &["HS256", "RS256", "PS384", "ES256", "ES512", "EdDSA"
 /// JWTs both ways: jwcrypto's verified by `tessera jwt verify` (issuer, audience, expiry against
 /// the real clock), tessera's verified by jwcrypto's JWT validation.
 #[test]
+#[ignore = "interop: run by cargo xtask interop, which installs the peers"]
 fn jwt_both_ways() {
-    let Some(peer) = peer() else { return };
+    let peer = peer();
     let claims =
         json!({"iss": "https://peer.example", "sub": "alice", "aud": "api", "scope": "read"});
     let spec = json!({

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use hmac::{Hmac, KeyInit, Mac};
 use rsa::signature::{RandomizedSigner, SignatureEncoding, Signer, Verifier};
 use rsa::traits::PublicKeyParts;
-use rsa::{BoxedUint, RsaPrivateKey, RsaPublicKey};
+use rsa::{BoxedUint, PrivateKey as RsaPrivateKey, PublicKey as RsaPublicKey};
 use sha2::{Sha256, Sha384, Sha512};
 
 use crate::Error;
@@ -194,7 +194,7 @@ pub(crate) fn rsa_public(p: &RsaParams, policy: &KeyPolicy) -> Result<RsaPublicK
     let e = BoxedUint::from_be_slice_vartime(&p.e);
     let key = RsaPublicKey::new_with_size_limits(n, e, 1024..=MAX_RSA_BITS)
         .map_err(|e| invalid_key(format!("RSA public key: {e}")))?;
-    let bits = key.n().bits_vartime() as usize;
+    let bits = key.n().bit_width_vartime() as usize;
     if bits < policy.min_rsa_bits {
         return Err(invalid_key(format!(
             "RSA modulus is {bits} bits, under the minimum of {}",

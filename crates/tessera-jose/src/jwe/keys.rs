@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use rsa::{Oaep, Pkcs1v15Encrypt, RsaPrivateKey, RsaPublicKey};
+use rsa::{Oaep, Pkcs1v15Encrypt, PrivateKey as RsaPrivateKey, PublicKey as RsaPublicKey};
 use serde_json::{Map, Value};
 use subtle::{Choice, ConditionallySelectable};
 use tessera_core::{SecretBytes, b64};

@@ -225,7 +225,7 @@ impl Jwk {
                 policy.min_rsa_bits()
             )));
         }
-        let key = rsa::RsaPrivateKey::new(rng, bits).map_err(|e| Error::Crypto {
+        let key = rsa::PrivateKey::new(rng, bits).map_err(|e| Error::Crypto {
             reason: format!("RSA key generation: {e}"),
         })?;
         let secret = |b: &rsa::BoxedUint| {

@@ -250,7 +250,7 @@ fn lenient() -> KeyPolicy {
     KeyPolicy::default().insecure_min_rsa_bits(1024)
 }
 
-fn rsa_public_any(p: &RsaParams) -> Result<rsa::RsaPublicKey, Error> {
+fn rsa_public_any(p: &RsaParams) -> Result<rsa::PublicKey, Error> {
     crate::keys::rsa_public(p, &lenient())
 }
 

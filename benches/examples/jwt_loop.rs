@@ -2,7 +2,7 @@
 //! no harness, so instruction counts are the operation's own.
 //!
 //! ```text
-//! cargo build --release --example jwt_loop
+//! cargo build --release -p tessera-benches --features peers --example jwt_loop
 //! valgrind --tool=callgrind target/release/examples/jwt_loop hs256-verify 10000
 //! ```
 //!
@@ -11,7 +11,7 @@
 //! rs256, ps256, es256, eddsa.
 #![allow(missing_docs, clippy::unwrap_used)]
 
-#[path = "../benches/common/mod.rs"]
+#[path = "../common/mod.rs"]
 mod common;
 
 use std::borrow::Cow;
