@@ -14,13 +14,13 @@ use tessera::core::b64;
 use tessera::jose::{Jwk, JwsAlgorithm};
 
 /// RFC 7515 Appendix A.1 (HS256): 64-byte shared secret.
-pub const HMAC_JWK: &str = r#"{"kty":"oct","k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"}"#;
+pub(crate) const HMAC_JWK: &str = r#"{"kty":"oct","k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"}"#;
 /// RFC 8037 Appendix A.1 (Ed25519).
-pub const ED25519_JWK: &str = r#"{"kty":"OKP","crv":"Ed25519","d":"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#;
+pub(crate) const ED25519_JWK: &str = r#"{"kty":"OKP","crv":"Ed25519","d":"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#;
 
-pub const KID: &str = "2026-11-signing-key-01";
-pub const ISS: &str = "https://accounts.example.com";
-pub const AUD: &str = "s6BhdRkqt3-web-client.apps.example.com";
+pub(crate) const KID: &str = "2026-11-signing-key-01";
+pub(crate) const ISS: &str = "https://accounts.example.com";
+pub(crate) const AUD: &str = "s6BhdRkqt3-web-client.apps.example.com";
 
 fn vector(path: &str) -> Value {
     let p = format!("{}/../tests/vectors/{path}", env!("CARGO_MANIFEST_DIR"));
@@ -42,7 +42,7 @@ fn rfc7515_jwk(section: &str) -> String {
     Value::Object(jwk).to_string()
 }
 
-pub fn now() -> u64 {
+pub(crate) fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -51,7 +51,7 @@ pub fn now() -> u64 {
 
 /// An ID token's claims, owned (what the peers require).
 #[derive(Serialize, Deserialize, Clone, Debug)]
-pub struct IdClaims {
+pub(crate) struct IdClaims {
     pub iss: String,
     pub sub: String,
     pub aud: String,
@@ -65,12 +65,12 @@ pub struct IdClaims {
 
 /// The custom (non-registered) part, for jwt-simple's `JWTClaims<Custom>`.
 #[derive(Serialize, Deserialize, Clone, Debug)]
-pub struct Custom {
+pub(crate) struct Custom {
     pub email: String,
     pub name: String,
 }
 
-pub fn claims() -> IdClaims {
+pub(crate) fn claims() -> IdClaims {
     let now = now();
     IdClaims {
         iss: ISS.into(),
@@ -86,13 +86,13 @@ pub fn claims() -> IdClaims {
 }
 
 /// The same key in every form: tessera JWK (private and public), peers' inputs, raw material.
-pub struct Keys {
+pub(crate) struct Keys {
     pub private: Jwk,
     pub public: Jwk,
 }
 
 impl Keys {
-    pub fn for_alg(alg: JwsAlgorithm) -> Keys {
+    pub(crate) fn for_alg(alg: JwsAlgorithm) -> Keys {
         let json = match alg {
             JwsAlgorithm::HS256 => HMAC_JWK.to_owned(),
             JwsAlgorithm::RS256 | JwsAlgorithm::PS256 => rfc7515_jwk("A.2"),
@@ -119,11 +119,11 @@ impl Keys {
         v[name].as_str().unwrap().to_owned()
     }
 
-    pub fn secret(&self) -> Vec<u8> {
+    pub(crate) fn secret(&self) -> Vec<u8> {
         self.member("k")
     }
 
-    pub fn rsa_private(&self) -> RsaPrivateKey {
+    pub(crate) fn rsa_private(&self) -> RsaPrivateKey {
         let n = BoxedUint::from_be_slice_vartime(&self.member("n"));
         let e = BoxedUint::from_be_slice_vartime(&self.member("e"));
         let prec = n.bits_precision();
@@ -133,11 +133,11 @@ impl Keys {
         k
     }
 
-    pub fn rsa_public(&self) -> RsaPublicKey {
+    pub(crate) fn rsa_public(&self) -> RsaPublicKey {
         self.rsa_private().to_public_key()
     }
 
-    pub fn rsa_pkcs1_der(&self) -> Vec<u8> {
+    pub(crate) fn rsa_pkcs1_der(&self) -> Vec<u8> {
         self.rsa_private()
             .to_pkcs1_der()
             .unwrap()
@@ -145,44 +145,44 @@ impl Keys {
             .to_vec()
     }
 
-    pub fn rsa_n_e(&self) -> (Vec<u8>, Vec<u8>) {
+    pub(crate) fn rsa_n_e(&self) -> (Vec<u8>, Vec<u8>) {
         let k = self.rsa_public();
         (k.n().to_be_bytes().to_vec(), k.e().to_be_bytes().to_vec())
     }
 
     /// Base64url `n`/`e` or `x`/`y`, as jsonwebtoken's `from_*_components` take them.
-    pub fn b64(&self, name: &str) -> String {
+    pub(crate) fn b64(&self, name: &str) -> String {
         self.member_b64(name)
     }
 
-    pub fn ec_d(&self) -> Vec<u8> {
+    pub(crate) fn ec_d(&self) -> Vec<u8> {
         self.member("d")
     }
 
-    pub fn ec_sec1(&self) -> Vec<u8> {
+    pub(crate) fn ec_sec1(&self) -> Vec<u8> {
         let mut out = vec![4u8];
         out.extend(self.member("x"));
         out.extend(self.member("y"));
         out
     }
 
-    pub fn ed_seed(&self) -> [u8; 32] {
+    pub(crate) fn ed_seed(&self) -> [u8; 32] {
         self.member("d").try_into().unwrap()
     }
 
-    pub fn ed_public(&self) -> [u8; 32] {
+    pub(crate) fn ed_public(&self) -> [u8; 32] {
         self.member("x").try_into().unwrap()
     }
 }
 
 /// The file the interleaved ratios go to (appended; `cargo xtask bench` clears it before a
 /// full run and adds the ratios to its table; the last line for an operation wins).
-pub fn interleaved_file() -> std::path::PathBuf {
+pub(crate) fn interleaved_file() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/criterion/interleaved.tsv")
 }
 
 /// The filter criterion was given, if any (the first free argument).
-pub fn criterion_filter() -> Option<String> {
+pub(crate) fn criterion_filter() -> Option<String> {
     const WITH_VALUE: &[&str] = &[
         "--warm-up-time",
         "--measurement-time",
@@ -214,7 +214,11 @@ pub fn criterion_filter() -> Option<String> {
 /// `raw` back to back (alternating which goes first), in thread CPU time; the median and
 /// quartiles of the per-round ratios. Load that drifts during a run moves both sides of a
 /// round alike, so this ratio is far steadier than two medians taken seconds apart.
-pub fn interleaved(name: &str, ours: &mut dyn FnMut() -> usize, raw: &mut dyn FnMut() -> usize) {
+pub(crate) fn interleaved(
+    name: &str,
+    ours: &mut dyn FnMut() -> usize,
+    raw: &mut dyn FnMut() -> usize,
+) {
     use std::io::Write;
     if !std::env::args().any(|a| a == "--bench")
         || criterion_filter().is_some_and(|f| !name.contains(&f))
@@ -265,26 +269,26 @@ pub fn interleaved(name: &str, ours: &mut dyn FnMut() -> usize, raw: &mut dyn Fn
 /// the scheduler. The CPU time of the benchmarking thread does not count time spent
 /// descheduled, which keeps medians and, above all, ratios stable under load. Set
 /// `TESSERA_BENCH_CLOCK=wall` to use criterion's wall clock instead.
-pub mod clock {
+pub(crate) mod clock {
     use std::time::Duration;
 
     use criterion::Throughput;
     use criterion::measurement::{Measurement, ValueFormatter};
 
     #[derive(Debug)]
-    pub struct ThreadCpu {
+    pub(crate) struct ThreadCpu {
         wall: bool,
     }
 
     impl ThreadCpu {
-        pub fn from_env() -> Self {
+        pub(crate) fn from_env() -> Self {
             ThreadCpu {
                 wall: std::env::var("TESSERA_BENCH_CLOCK").is_ok_and(|v| v == "wall"),
             }
         }
     }
 
-    pub enum Start {
+    pub(crate) enum Start {
         Cpu(cpu_time::ThreadTime),
         Wall(std::time::Instant),
     }
@@ -347,7 +351,7 @@ pub mod clock {
     }
 
     /// Criterion configured with this clock.
-    pub fn criterion() -> criterion::Criterion<ThreadCpu> {
+    pub(crate) fn criterion() -> criterion::Criterion<ThreadCpu> {
         criterion::Criterion::default()
             .with_measurement(ThreadCpu::from_env())
             .configure_from_args()

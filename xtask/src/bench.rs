@@ -17,7 +17,7 @@ use crate::{cargo, root, run};
 const OURS: &str = "tessera";
 const RAW: &str = "raw";
 
-pub fn bench(args: &[String]) -> Result<(), String> {
+pub(crate) fn bench(args: &[String]) -> Result<(), String> {
     let mut no_run = false;
     let mut full = false;
     let mut filter = None;
@@ -78,7 +78,7 @@ fn bench_targets() -> Result<Vec<String>, String> {
 type Interleaved = BTreeMap<String, (f64, f64, f64)>;
 
 /// Reads `name\tmedian\tq1\tq3` lines written by the benches; the last line for a name wins.
-pub fn read_interleaved(path: &Path) -> Interleaved {
+pub(crate) fn read_interleaved(path: &Path) -> Interleaved {
     let mut out = Interleaved::new();
     let Ok(text) = std::fs::read_to_string(path) else {
         return out;
@@ -130,7 +130,7 @@ fn read_result(new_dir: &Path) -> Option<(String, String, f64)> {
 }
 
 /// The string value of `"name": "..."` in a flat JSON object (criterion's benchmark.json).
-pub fn json_string_field(json: &str, name: &str) -> Option<String> {
+pub(crate) fn json_string_field(json: &str, name: &str) -> Option<String> {
     let key = format!("\"{name}\"");
     let at = json.find(&key)? + key.len();
     let rest = json[at..].trim_start().strip_prefix(':')?.trim_start();
@@ -156,7 +156,7 @@ pub fn json_string_field(json: &str, name: &str) -> Option<String> {
 }
 
 /// `median.point_estimate` from criterion's estimates.json, in nanoseconds.
-pub fn median_ns(json: &str) -> Option<f64> {
+pub(crate) fn median_ns(json: &str) -> Option<f64> {
     let at = json.find("\"median\"")?;
     let rest = &json[at..];
     let p = rest.find("\"point_estimate\"")? + "\"point_estimate\"".len();
@@ -198,7 +198,7 @@ fn rank(group: &str) -> (usize, String) {
     (i, group.to_owned())
 }
 
-pub fn table(results: &Results, interleaved: &Interleaved, filter: Option<&str>) -> String {
+pub(crate) fn table(results: &Results, interleaved: &Interleaved, filter: Option<&str>) -> String {
     let mut peers: Vec<&str> = results
         .values()
         .flat_map(|m| m.keys())

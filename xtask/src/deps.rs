@@ -82,7 +82,7 @@ const FORBIDDEN: &[(&str, &str)] = &[
     ("surf", "HTTP client"),
 ];
 
-pub fn deps() -> Result<(), String> {
+pub(crate) fn deps() -> Result<(), String> {
     eprintln!("\n==> cargo xtask deps: which way dependencies point (DESIGN.md)");
     let members = workspace_members()?;
     let mut problems = Vec::new();
@@ -174,7 +174,7 @@ fn violations(rule: &Rule, tree: &BTreeSet<String>, direct: &BTreeSet<String>) -
 const TOOLING: &[&str] = &["xtask", "tessera-benches"];
 
 /// The workspace's crates (the tooling packages aside), for the `--no-default-features` checks.
-pub fn workspace_crates() -> Result<Vec<String>, String> {
+pub(crate) fn workspace_crates() -> Result<Vec<String>, String> {
     Ok(workspace_members()?
         .into_iter()
         .filter(|m| !TOOLING.contains(&m.as_str()))
@@ -230,7 +230,7 @@ fn tree_names(args: &[&str]) -> Result<BTreeSet<String>, String> {
 }
 
 /// Package names from `cargo tree --prefix none --format {p}` output (`name vX.Y.Z (…)`).
-pub fn parse_tree(text: &str) -> BTreeSet<String> {
+pub(crate) fn parse_tree(text: &str) -> BTreeSet<String> {
     text.lines()
         .filter_map(|l| l.split_whitespace().next())
         .map(str::to_owned)

@@ -17,7 +17,7 @@ use std::time::Instant;
 use crate::{root, run};
 
 /// Seconds per target in the CI smoke stage.
-pub const SMOKE_SECONDS: u64 = 10;
+pub(crate) const SMOKE_SECONDS: u64 = 10;
 
 struct Outcome {
     target: String,
@@ -26,7 +26,7 @@ struct Outcome {
     ok: bool,
 }
 
-pub fn fuzz(args: &[String]) -> Result<(), String> {
+pub(crate) fn fuzz(args: &[String]) -> Result<(), String> {
     let mut seconds = 60;
     let mut targets = Vec::new();
     let mut it = args.iter();
@@ -47,7 +47,7 @@ pub fn fuzz(args: &[String]) -> Result<(), String> {
 }
 
 /// Runs `targets` (all when empty) for `seconds` each; fails on the first crash.
-pub fn run_targets(seconds: u64, targets: &[String]) -> Result<(), String> {
+pub(crate) fn run_targets(seconds: u64, targets: &[String]) -> Result<(), String> {
     ensure_nightly()?;
     ensure_cargo_fuzz()?;
     let all = list_targets()?;
@@ -121,10 +121,10 @@ fn fuzz_cmd() -> Result<Command, String> {
 }
 
 /// What the outer `cargo xtask` (stable) sets and another toolchain must not inherit.
-pub const STABLE_ENV: &[&str] = &["CARGO", "RUSTC", "RUSTDOC", "RUSTUP_TOOLCHAIN"];
+pub(crate) const STABLE_ENV: &[&str] = &["CARGO", "RUSTC", "RUSTDOC", "RUSTUP_TOOLCHAIN"];
 
 /// Whether `rustup run <toolchain> rustc --version` works.
-pub fn have_toolchain(toolchain: &str) -> bool {
+pub(crate) fn have_toolchain(toolchain: &str) -> bool {
     let mut c = Command::new("rustup");
     c.args(["run", toolchain, "rustc", "--version"])
         .stdout(Stdio::null())
@@ -136,7 +136,7 @@ pub fn have_toolchain(toolchain: &str) -> bool {
 }
 
 /// Installs `toolchain` with rustup (minimal profile) unless it is already there.
-pub fn ensure_toolchain(toolchain: &str) -> Result<(), String> {
+pub(crate) fn ensure_toolchain(toolchain: &str) -> Result<(), String> {
     if have_toolchain(toolchain) {
         return Ok(());
     }
@@ -239,7 +239,7 @@ fn run_one(target: &str, seconds: u64) -> Result<Outcome, String> {
 }
 
 /// `stat::number_of_executed_units: N` from `-print_final_stats=1`.
-pub fn parse_execs(log: &str) -> Option<u64> {
+pub(crate) fn parse_execs(log: &str) -> Option<u64> {
     log.lines().rev().find_map(|l| {
         l.trim()
             .strip_prefix("stat::number_of_executed_units:")

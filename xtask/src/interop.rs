@@ -29,7 +29,7 @@ const NODE_PROJECTS: &[&str] = &["jose-node", "jose-node-jws", "jose-node-jwt"];
 const NODE_TESTS: &[&str] = &["jws_interop", "jwe_interop", "jwt_interop"];
 
 /// Runs both interop stages (Node, then Python).
-pub fn interop() -> Result<(), String> {
+pub(crate) fn interop() -> Result<(), String> {
     if std::env::var_os("TESSERA_SKIP_INTEROP").is_some_and(|v| v == "1") {
         eprintln!(
             "\n==> interop: SKIPPED because TESSERA_SKIP_INTEROP=1; nothing was cross-checked"

@@ -49,13 +49,13 @@ const DEMO_AFTER_HELP: &str = "Examples:\n  tessera demo\n  tessera demo --out d
 /// JOSE and JWT from the shell: keys, signatures, encryption and tokens, with a stable contract.
 #[derive(Debug, Parser)]
 #[command(name = "tessera", version, after_help = AFTER_HELP)]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Generate, convert and inspect JSON Web Keys (RFC 7517, RFC 7638).
     #[command(subcommand)]
     Jwk(JwkCommand),
@@ -79,7 +79,7 @@ pub enum Command {
 // ---------------------------------------------------------------------------------------------
 
 #[derive(Debug, Subcommand)]
-pub enum JwkCommand {
+pub(crate) enum JwkCommand {
     /// Generate a private JWK for an algorithm.
     ///
     /// oct for HS*, A*KW, A*GCMKW and dir (sized by --enc); RSA (2048 bits unless --bits) for
@@ -158,7 +158,7 @@ pub enum JwkCommand {
 // ---------------------------------------------------------------------------------------------
 
 #[derive(Debug, Subcommand)]
-pub enum JwsCommand {
+pub(crate) enum JwsCommand {
     /// Sign the payload read from stdin; print the JWS.
     #[command(
         after_help = "Example:\n  echo -n 'hello' | tessera jws sign --key key.json --alg RS256"
@@ -172,7 +172,7 @@ pub enum JwsCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct JwsSignArgs {
+pub(crate) struct JwsSignArgs {
     /// The private JWK to sign with (or a JWK Set holding exactly one key).
     #[arg(long, value_name = "FILE")]
     pub key: String,
@@ -197,7 +197,7 @@ pub struct JwsSignArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct JwsVerifyArgs {
+pub(crate) struct JwsVerifyArgs {
     /// The public (or private) JWK, a JWK Set from which the token's "kid" selects the key, or
     /// a PEM key. One key without a "kid" of its own is used whatever the token's "kid".
     #[arg(long, value_name = "FILE")]
@@ -217,7 +217,7 @@ pub struct JwsVerifyArgs {
 // ---------------------------------------------------------------------------------------------
 
 #[derive(Debug, Subcommand)]
-pub enum JweCommand {
+pub(crate) enum JweCommand {
     /// Encrypt the plaintext read from stdin; print the JWE.
     #[command(after_help = "Examples:\n  \
         echo -n 'secret' | tessera jwe encrypt --key bob.pub.json --alg ECDH-ES+A256KW --enc A256GCM\n  \
@@ -231,7 +231,7 @@ pub enum JweCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct JweEncryptArgs {
+pub(crate) struct JweEncryptArgs {
     /// The recipient's key: a public (or private) JWK for RSA-OAEP* and ECDH-ES*, an oct JWK
     /// for A*KW, A*GCMKW and dir.
     #[arg(long, value_name = "FILE")]
@@ -254,7 +254,7 @@ pub struct JweEncryptArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct JweDecryptArgs {
+pub(crate) struct JweDecryptArgs {
     /// The private (or oct) JWK, or a JWK Set from which the token's "kid" selects the key.
     #[arg(long, value_name = "FILE")]
     pub key: String,
@@ -273,7 +273,7 @@ pub struct JweDecryptArgs {
 // ---------------------------------------------------------------------------------------------
 
 #[derive(Debug, Subcommand)]
-pub enum JwtCommand {
+pub(crate) enum JwtCommand {
     /// Sign a claims set into a JWT; print the token.
     #[command(after_help = "Examples:\n  \
         tessera jwt sign --key key.json --claims '{\"sub\":\"alice\",\"aud\":\"api\"}' --expires-in 300\n  \
@@ -297,7 +297,7 @@ pub enum JwtCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct JwtSignArgs {
+pub(crate) struct JwtSignArgs {
     /// The private JWK to sign with (or a JWK Set holding exactly one key, or a PEM key).
     #[arg(long, value_name = "FILE")]
     pub key: String,
@@ -327,7 +327,7 @@ pub struct JwtSignArgs {
 
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("keys").required(true).args(["key", "jwks_url"])))]
-pub struct JwtVerifyArgs {
+pub(crate) struct JwtVerifyArgs {
     /// The verification key: a JWK, a JWK Set (the token's "kid" selects the key) or a PEM key.
     /// One key without a "kid" of its own is used whatever the token's "kid".
     #[arg(long, value_name = "FILE")]
@@ -375,7 +375,7 @@ pub struct JwtVerifyArgs {
 // ---------------------------------------------------------------------------------------------
 
 #[derive(Debug, Args)]
-pub struct PkceArgs {
+pub(crate) struct PkceArgs {
     /// The verifier's length in characters (43 to 128; 43 carries 256 bits of entropy).
     #[arg(long, value_name = "CHARS", default_value_t = 43,
           value_parser = clap::value_parser!(u16).range(43..=128))]
@@ -386,7 +386,7 @@ pub struct PkceArgs {
 
 /// The walk-through's options.
 #[derive(Debug, Args)]
-pub struct DemoArgs {
+pub(crate) struct DemoArgs {
     /// Also write the keys, JWK Set, tokens and PKCE pair to DIR (created if missing), to replay
     /// with the other commands.
     #[arg(long, value_name = "DIR")]

@@ -65,7 +65,7 @@ fn expect_err<T>(
     }
 }
 
-pub fn run(args: DemoArgs) -> CmdResult {
+pub(crate) fn run(args: DemoArgs) -> CmdResult {
     let out = match &args.out {
         Some(dir) => {
             std::fs::create_dir_all(dir).map_err(|e| {

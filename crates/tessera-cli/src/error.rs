@@ -9,13 +9,13 @@ use std::fmt;
 
 /// Exit status: the input was understood but rejected (bad signature, expired, wrong audience,
 /// decryption failure, protocol error).
-pub const REJECTED: u8 = 1;
+pub(crate) const REJECTED: u8 = 1;
 /// Exit status: usage error or unreadable input (missing file, malformed JSON, JWK or token).
-pub const USAGE: u8 = 2;
+pub(crate) const USAGE: u8 = 2;
 
 /// A failure, with the exit status it maps to and a one-line message for stderr.
 #[derive(Debug)]
-pub struct CliError {
+pub(crate) struct CliError {
     /// 1 ([`REJECTED`]) or 2 ([`USAGE`]).
     pub status: u8,
     /// What failed, on one line.
@@ -24,7 +24,7 @@ pub struct CliError {
 
 impl CliError {
     /// A usage error or unreadable input (exit status 2).
-    pub fn usage(message: impl Into<String>) -> Self {
+    pub(crate) fn usage(message: impl Into<String>) -> Self {
         CliError {
             status: USAGE,
             message: one_line(message.into()),
@@ -32,7 +32,7 @@ impl CliError {
     }
 
     /// Input that was understood but rejected (exit status 1).
-    pub fn rejected(message: impl Into<String>) -> Self {
+    pub(crate) fn rejected(message: impl Into<String>) -> Self {
         CliError {
             status: REJECTED,
             message: one_line(message.into()),
@@ -47,7 +47,7 @@ impl fmt::Display for CliError {
 }
 
 /// The command's result type.
-pub type Result<T> = std::result::Result<T, CliError>;
+pub(crate) type Result<T> = std::result::Result<T, CliError>;
 
 /// Keeps a diagnostic on one line: line breaks in foreign messages become spaces.
 fn one_line(s: String) -> String {
@@ -65,7 +65,7 @@ fn one_line(s: String) -> String {
 /// An error and its causes on one line: its own message, then each `source()` in turn, joined
 /// by ": ", skipping a cause whose message the text so far already contains (an error that
 /// prints its source and also returns it is written once).
-pub fn chain(e: &(dyn StdError + 'static)) -> String {
+pub(crate) fn chain(e: &(dyn StdError + 'static)) -> String {
     let mut out = e.to_string();
     let mut next = e.source();
     // A cycle of sources is a bug elsewhere; never loop on it.
@@ -88,7 +88,7 @@ pub fn chain(e: &(dyn StdError + 'static)) -> String {
 /// What is wrong with an input, without the name of the input: `tessera_core` errors name
 /// what they parsed ("--claims is not valid JSON: …"), so a caller that names the input
 /// itself uses this to avoid saying it twice ("--claims: not valid JSON: …").
-pub fn core_detail(e: &tessera_core::Error) -> String {
+pub(crate) fn core_detail(e: &tessera_core::Error) -> String {
     use tessera_core::Error as C;
     match e {
         C::Json { source, .. } => format!("not valid JSON: {source}"),
@@ -103,7 +103,7 @@ pub fn core_detail(e: &tessera_core::Error) -> String {
 }
 
 /// [`core_detail`] for a `tessera_jose` error that wraps a `tessera_core` one, else [`chain`].
-pub fn jose_detail(e: &tessera_jose::Error) -> String {
+pub(crate) fn jose_detail(e: &tessera_jose::Error) -> String {
     match e {
         tessera_jose::Error::Core(c) => core_detail(c),
         other => chain(other),
@@ -112,12 +112,12 @@ pub fn jose_detail(e: &tessera_jose::Error) -> String {
 
 /// Maps an error from reading a key, header or other input the user supplied: always status 2,
 /// the message `"{what}: {cause}"` where the cause does not repeat `what`.
-pub fn bad_input(what: &str) -> impl FnOnce(tessera_jose::Error) -> CliError + '_ {
+pub(crate) fn bad_input(what: &str) -> impl FnOnce(tessera_jose::Error) -> CliError + '_ {
     move |e| CliError::usage(format!("{what}: {}", jose_detail(&e)))
 }
 
 /// Maps a `tessera_core` error about the input `what`: status 2, named once.
-pub fn bad_core_input(what: &str) -> impl FnOnce(tessera_core::Error) -> CliError + '_ {
+pub(crate) fn bad_core_input(what: &str) -> impl FnOnce(tessera_core::Error) -> CliError + '_ {
     move |e| CliError::usage(format!("{what}: {}", core_detail(&e)))
 }
 
@@ -125,7 +125,7 @@ pub fn bad_core_input(what: &str) -> impl FnOnce(tessera_core::Error) -> CliErro
 /// JSON, structure) is unreadable input (status 2); anything else — unsupported or
 /// disallowed algorithm, `crit`, key mismatch, bad signature, failed decryption — is a
 /// rejection (status 1).
-pub fn token_error(e: tessera_jose::Error) -> CliError {
+pub(crate) fn token_error(e: tessera_jose::Error) -> CliError {
     use tessera_jose::Error as E;
     match e {
         E::Core(_)

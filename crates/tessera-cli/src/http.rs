@@ -11,12 +11,12 @@ use crate::error::chain;
 
 /// The last failed fetch of a wrapped client, as one line: "fetching URL failed: causes".
 #[derive(Clone, Debug, Default)]
-pub struct FetchLog(Arc<Mutex<Option<String>>>);
+pub(crate) struct FetchLog(Arc<Mutex<Option<String>>>);
 
 impl FetchLog {
     /// Wraps `client` so that each failed request (no response, or a status other than 2xx)
     /// is recorded here.
-    pub fn wrap<C: HttpClient + 'static>(&self, client: C) -> Arc<dyn HttpClient> {
+    pub(crate) fn wrap<C: HttpClient + 'static>(&self, client: C) -> Arc<dyn HttpClient> {
         let client = Arc::new(client);
         let log = self.clone();
         Arc::new(move |request: HttpRequest| {
@@ -43,7 +43,7 @@ impl FetchLog {
     }
 
     /// The last failure recorded, if any.
-    pub fn last_failure(&self) -> Option<String> {
+    pub(crate) fn last_failure(&self) -> Option<String> {
         self.0
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -52,7 +52,7 @@ impl FetchLog {
 
     /// The message for a verification error: when the keys could not be fetched and a fetch
     /// failed, the failed fetch with its URL and causes; otherwise the error's own message.
-    pub fn describe(&self, e: &JwtError) -> String {
+    pub(crate) fn describe(&self, e: &JwtError) -> String {
         match (e, self.last_failure()) {
             (JwtError::Remote(_) | JwtError::KeysUnavailable, Some(failure)) => failure,
             _ => chain(e),

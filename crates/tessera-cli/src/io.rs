@@ -6,17 +6,17 @@ use crate::error::{CliError, Result};
 
 /// The largest input read from a file or stdin: 16 MiB. Larger input is refused (status 2)
 /// rather than read without bound.
-pub const MAX_INPUT: u64 = 16 * 1024 * 1024;
+pub(crate) const MAX_INPUT: u64 = 16 * 1024 * 1024;
 
 /// Hands out inputs, making sure stdin is read at most once.
 #[derive(Debug, Default)]
-pub struct Inputs {
+pub(crate) struct Inputs {
     stdin_taken_by: Option<&'static str>,
 }
 
 impl Inputs {
     /// Reads `path`, or stdin when `path` is `-`. `what` names the argument in errors.
-    pub fn read(&mut self, what: &'static str, path: &str) -> Result<Vec<u8>> {
+    pub(crate) fn read(&mut self, what: &'static str, path: &str) -> Result<Vec<u8>> {
         if path == "-" {
             return self.stdin(what);
         }
@@ -26,7 +26,7 @@ impl Inputs {
     }
 
     /// Reads stdin in full, once.
-    pub fn stdin(&mut self, what: &'static str) -> Result<Vec<u8>> {
+    pub(crate) fn stdin(&mut self, what: &'static str) -> Result<Vec<u8>> {
         if let Some(first) = self.stdin_taken_by {
             return Err(CliError::usage(format!(
                 "{what}: stdin is already used for {first}; only one input can come from `-`"
@@ -41,7 +41,7 @@ impl Inputs {
     /// dot-separated base64url segments) is always the token; anything else must name a
     /// readable file. Surrounding whitespace is trimmed, and a `Bearer ` prefix is refused
     /// with a hint rather than silently stripped.
-    pub fn read_token(&mut self, what: &'static str, arg: &str) -> Result<String> {
+    pub(crate) fn read_token(&mut self, what: &'static str, arg: &str) -> Result<String> {
         let raw = if arg == "-" {
             self.stdin(what)?
         } else if looks_like_token(arg.trim()) || has_bearer_prefix(arg.trim()) {
@@ -69,7 +69,7 @@ impl Inputs {
     }
 
     /// Reads an argument that is inline JSON (starts with `{`), `-` for stdin, or a file path.
-    pub fn read_json_arg(&mut self, what: &'static str, arg: &str) -> Result<Vec<u8>> {
+    pub(crate) fn read_json_arg(&mut self, what: &'static str, arg: &str) -> Result<Vec<u8>> {
         if arg.trim_start().starts_with('{') {
             Ok(arg.as_bytes().to_vec())
         } else {
@@ -82,7 +82,7 @@ impl Inputs {
 /// segments separated by dots (a JWE; segments may be empty, as with `dir`), or three
 /// segments whose first is non-empty base64url and whose last is base64url (a JWS; the
 /// middle one is free, for RFC 7797 unencoded payloads).
-pub fn looks_like_token(s: &str) -> bool {
+pub(crate) fn looks_like_token(s: &str) -> bool {
     fn b64url(seg: &str) -> bool {
         seg.bytes()
             .all(|b| b == b'-' || b == b'_' || b.is_ascii_alphanumeric())
@@ -99,7 +99,7 @@ pub fn looks_like_token(s: &str) -> bool {
 }
 
 /// Refuses a compact JWE where a signed token is expected, pointing at `jwe decrypt`.
-pub fn refuse_jwe(token: &str) -> Result<()> {
+pub(crate) fn refuse_jwe(token: &str) -> Result<()> {
     if !token.starts_with('{') && token.split('.').count() == 5 {
         return Err(CliError::usage(
             "this is a JWE (5 segments); decrypt it with `tessera jwe decrypt`",
@@ -109,7 +109,7 @@ pub fn refuse_jwe(token: &str) -> Result<()> {
 }
 
 /// Refuses a JSON serialization where a JWT (always compact) is expected.
-pub fn refuse_json_for_jwt(token: &str) -> Result<()> {
+pub(crate) fn refuse_json_for_jwt(token: &str) -> Result<()> {
     if token.starts_with('{') {
         return Err(CliError::usage(
             "this is a JSON serialization, but a JWT is compact (three segments); \
@@ -121,7 +121,7 @@ pub fn refuse_json_for_jwt(token: &str) -> Result<()> {
 
 /// Whether a token was pasted with its `Authorization` scheme: `Bearer` (any case), then
 /// whitespace.
-pub fn has_bearer_prefix(s: &str) -> bool {
+pub(crate) fn has_bearer_prefix(s: &str) -> bool {
     s.get(..6).is_some_and(|p| p.eq_ignore_ascii_case("bearer"))
         && s[6..].starts_with(|c: char| c.is_ascii_whitespace())
 }
@@ -149,7 +149,7 @@ fn read_capped(r: impl Read, what: &'static str) -> Result<Vec<u8>> {
 
 /// What a command prints on stdout.
 #[derive(Debug)]
-pub enum Output {
+pub(crate) enum Output {
     /// A line of text (a token, a thumbprint); a newline is added.
     Line(String),
     /// A JSON value, pretty-printed, followed by a newline.
@@ -160,7 +160,7 @@ pub enum Output {
 
 impl Output {
     /// Writes the output to stdout.
-    pub fn write(self) -> std::io::Result<()> {
+    pub(crate) fn write(self) -> std::io::Result<()> {
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
         match self {
@@ -181,7 +181,7 @@ impl Output {
 
 /// Writes `output` to stdout. A reader that went away (`tessera … | head`) ends the output
 /// normally: it returns `Ok`.
-pub fn write_stdout(output: Output) -> std::io::Result<()> {
+pub(crate) fn write_stdout(output: Output) -> std::io::Result<()> {
     match output.write() {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
@@ -189,7 +189,7 @@ pub fn write_stdout(output: Output) -> std::io::Result<()> {
 }
 
 /// Writes a diagnostic line to stderr, ignoring failures (a closed stderr must not panic).
-pub fn warn(msg: &str) {
+pub(crate) fn warn(msg: &str) {
     let _ = writeln!(std::io::stderr().lock(), "tessera: {msg}");
 }
 

@@ -13,7 +13,7 @@ use crate::error::{CliError, Result, bad_core_input, bad_input, chain, token_err
 use crate::io::{Inputs, Output};
 use crate::keys::{self, KeyFile};
 
-pub fn run(cmd: JweCommand, inputs: &mut Inputs) -> CmdResult {
+pub(crate) fn run(cmd: JweCommand, inputs: &mut Inputs) -> CmdResult {
     match cmd {
         JweCommand::Encrypt(args) => encrypt(args, inputs),
         JweCommand::Decrypt(args) => decrypt(args, inputs),
@@ -26,7 +26,7 @@ fn parse_one<T: std::str::FromStr>(s: &str, what: &str) -> Result<T> {
 }
 
 /// The recipient's key: the public half of an asymmetric private key, or the key itself.
-pub fn encryption_key(jwk: &Jwk, alg: Alg) -> Result<EncryptionKey> {
+pub(crate) fn encryption_key(jwk: &Jwk, alg: Alg) -> Result<EncryptionKey> {
     let public = if jwk.is_private() {
         jwk.to_public()
     } else {

@@ -9,7 +9,7 @@ use crate::error::{CliError, bad_input, chain};
 use crate::io::{Inputs, Output};
 use crate::keys::{self, KeyFile};
 
-pub fn run(cmd: JwkCommand, inputs: &mut Inputs) -> CmdResult {
+pub(crate) fn run(cmd: JwkCommand, inputs: &mut Inputs) -> CmdResult {
     match cmd {
         JwkCommand::Generate {
             alg,

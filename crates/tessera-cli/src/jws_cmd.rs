@@ -10,7 +10,7 @@ use crate::error::{CliError, Result, bad_core_input, bad_input, chain, token_err
 use crate::io::{Inputs, Output, refuse_jwe};
 use crate::keys::{self, KeyFile};
 
-pub fn run(cmd: JwsCommand, inputs: &mut Inputs) -> CmdResult {
+pub(crate) fn run(cmd: JwsCommand, inputs: &mut Inputs) -> CmdResult {
     match cmd {
         JwsCommand::Sign(args) => sign(args, inputs),
         JwsCommand::Verify(args) => verify(args, inputs),
@@ -18,7 +18,7 @@ pub fn run(cmd: JwsCommand, inputs: &mut Inputs) -> CmdResult {
 }
 
 /// Builds the protected header: `alg`, then the user's `--header` members.
-pub fn build_header(alg: JwsAlgorithm, extra: Option<&str>) -> Result<JwsHeader> {
+pub(crate) fn build_header(alg: JwsAlgorithm, extra: Option<&str>) -> Result<JwsHeader> {
     let mut map = match extra {
         Some(json) => tessera_core::json::parse_object(json.as_bytes(), "--header")
             .map_err(bad_core_input("--header"))?,
@@ -39,7 +39,7 @@ pub fn build_header(alg: JwsAlgorithm, extra: Option<&str>) -> Result<JwsHeader>
 }
 
 /// Loads the signing key and picks the algorithm.
-pub fn signing_key(
+pub(crate) fn signing_key(
     inputs: &mut Inputs,
     path: &str,
     alg: Option<&str>,
@@ -89,7 +89,7 @@ fn sign(args: JwsSignArgs, inputs: &mut Inputs) -> CmdResult {
 /// The keys that may verify a token with this `kid` and algorithm, by the rule of
 /// [`KeyFile::by_kid`] (the sole key without a `kid` is never excluded by the token's `kid`;
 /// otherwise a `kid` must name the key): from a set, only those that fit the algorithm.
-pub fn candidates(keys: &KeyFile, kid: Option<&str>, alg: JwsAlgorithm) -> Vec<Jwk> {
+pub(crate) fn candidates(keys: &KeyFile, kid: Option<&str>, alg: JwsAlgorithm) -> Vec<Jwk> {
     match keys {
         KeyFile::Single(_) => keys.by_kid(kid).into_iter().cloned().collect(),
         KeyFile::Set(set) => {
@@ -100,7 +100,7 @@ pub fn candidates(keys: &KeyFile, kid: Option<&str>, alg: JwsAlgorithm) -> Vec<J
 }
 
 /// Prepares a verifying key, using the public half of an asymmetric private key.
-pub fn verifying_key(
+pub(crate) fn verifying_key(
     jwk: &Jwk,
     alg: JwsAlgorithm,
 ) -> std::result::Result<VerifyingKey, tessera_jose::Error> {
@@ -130,7 +130,7 @@ fn verify(args: JwsVerifyArgs, inputs: &mut Inputs) -> CmdResult {
 }
 
 /// Verifies a parsed compact JWS against the allow-list and key file; returns the payload.
-pub fn verify_parsed(
+pub(crate) fn verify_parsed(
     parsed: &CompactJws<'_>,
     keys: &KeyFile,
     allowed: &[JwsAlgorithm],

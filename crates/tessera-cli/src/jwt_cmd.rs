@@ -15,7 +15,7 @@ use crate::io::{Inputs, Output, refuse_json_for_jwt, refuse_jwe, warn};
 use crate::jws_cmd;
 use crate::keys::{self, KeyFile};
 
-pub fn run(cmd: JwtCommand, inputs: &mut Inputs) -> CmdResult {
+pub(crate) fn run(cmd: JwtCommand, inputs: &mut Inputs) -> CmdResult {
     match cmd {
         JwtCommand::Sign(args) => sign(args, inputs),
         JwtCommand::Verify(args) => verify(args, inputs),

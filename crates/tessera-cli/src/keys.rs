@@ -8,7 +8,7 @@ use crate::io::Inputs;
 
 /// The contents of a key file.
 #[derive(Debug)]
-pub enum KeyFile {
+pub(crate) enum KeyFile {
     /// One JWK.
     Single(Box<Jwk>),
     /// A JWK Set.
@@ -16,7 +16,7 @@ pub enum KeyFile {
 }
 
 /// Reads and parses the key file `path` (or stdin for `-`), given with the option `flag`.
-pub fn load(inputs: &mut Inputs, flag: &'static str, path: &str) -> Result<KeyFile> {
+pub(crate) fn load(inputs: &mut Inputs, flag: &'static str, path: &str) -> Result<KeyFile> {
     let bytes = inputs.read(flag, path)?;
     let label = if path == "-" {
         "key file (stdin)".to_owned()
@@ -28,7 +28,7 @@ pub fn load(inputs: &mut Inputs, flag: &'static str, path: &str) -> Result<KeyFi
 
 /// Parses a key file: a PEM key, a JWK Set when the object has a `keys` member, else a JWK.
 /// `label` names the file in errors ("key file key.json").
-pub fn parse(bytes: &[u8], label: &str) -> Result<KeyFile> {
+pub(crate) fn parse(bytes: &[u8], label: &str) -> Result<KeyFile> {
     if bytes.trim_ascii_start().starts_with(b"-----BEGIN") {
         let text = std::str::from_utf8(bytes)
             .map_err(|_| CliError::usage(format!("{label}: PEM that is not UTF-8 text")))?;
@@ -56,7 +56,7 @@ impl KeyFile {
     /// The sole key rule, shared with `tessera_jose::jws::VerifierSet`: exactly one key was
     /// given and it has no `kid` of its own (a PEM key, a JWK without `kid`, a JWK Set of that
     /// one key), so a token's `kid` does not exclude it.
-    pub fn is_sole_unnamed(&self) -> bool {
+    pub(crate) fn is_sole_unnamed(&self) -> bool {
         match self {
             KeyFile::Single(jwk) => jwk.kid.is_none(),
             KeyFile::Set(set) => matches!(set.keys(), [only] if only.kid.is_none()),
@@ -67,7 +67,7 @@ impl KeyFile {
     /// is considered: the sole key without a `kid` whatever the token's `kid`; otherwise the
     /// keys with the token's `kid`, or every key when the token names none. A `kid` that
     /// matches no key finds nothing (reported as "no key with kid …").
-    pub fn by_kid(&self, kid: Option<&str>) -> Vec<&Jwk> {
+    pub(crate) fn by_kid(&self, kid: Option<&str>) -> Vec<&Jwk> {
         let kid = if self.is_sole_unnamed() { None } else { kid };
         match self {
             KeyFile::Single(jwk) => {
@@ -86,7 +86,7 @@ impl KeyFile {
 
     /// The one key, for commands that take exactly one (signing, thumbprints). A set with a
     /// single key is accepted.
-    pub fn single(self, what: &str) -> Result<Jwk> {
+    pub(crate) fn single(self, what: &str) -> Result<Jwk> {
         match self {
             KeyFile::Single(k) => Ok(*k),
             KeyFile::Set(s) if s.len() == 1 => s
@@ -104,7 +104,7 @@ impl KeyFile {
 
 /// The JWS algorithm a key implies: its `alg` member, or the only algorithm that fits an EC
 /// or OKP key. RSA and `oct` keys fit several, so they need `--alg`.
-pub fn infer_jws_alg(jwk: &Jwk) -> Result<JwsAlgorithm> {
+pub(crate) fn infer_jws_alg(jwk: &Jwk) -> Result<JwsAlgorithm> {
     if let Some(a) = &jwk.alg {
         return a
             .parse()
@@ -126,7 +126,7 @@ pub fn infer_jws_alg(jwk: &Jwk) -> Result<JwsAlgorithm> {
 }
 
 /// Parses a comma-separated list of algorithms (`--alg RS256,ES256`).
-pub fn parse_alg_list<T: std::str::FromStr>(list: &str, what: &str) -> Result<Vec<T>> {
+pub(crate) fn parse_alg_list<T: std::str::FromStr>(list: &str, what: &str) -> Result<Vec<T>> {
     let mut out = Vec::new();
     for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
         out.push(

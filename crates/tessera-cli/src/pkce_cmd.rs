@@ -8,7 +8,7 @@ use crate::cli::PkceArgs;
 use crate::error::{CliError, chain};
 use crate::io::Output;
 
-pub fn run(args: PkceArgs) -> CmdResult {
+pub(crate) fn run(args: PkceArgs) -> CmdResult {
     let verifier = CodeVerifier::generate_with_len(usize::from(args.length))
         .map_err(|e| CliError::usage(chain(&e)))?;
     let challenge = verifier.challenge();

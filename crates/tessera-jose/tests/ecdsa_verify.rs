@@ -11,7 +11,7 @@
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
 mod support {
-    pub mod ecdsa;
+    pub(crate) mod ecdsa;
 }
 
 use sha2::{Digest, Sha256, Sha384, Sha512};
@@ -28,13 +28,13 @@ macro_rules! curve {
             use $krate::ecdsa::signature::{Signer, Verifier};
             use $krate::elliptic_curve::ff::PrimeField;
 
-            pub const CRV: &str = $crv;
-            pub const ALG: JwsAlgorithm = JwsAlgorithm::$alg;
+            pub(crate) const CRV: &str = $crv;
+            pub(crate) const ALG: JwsAlgorithm = JwsAlgorithm::$alg;
             /// Byte length of `r` and of `s`.
-            pub const LEN: usize = $len;
+            pub(crate) const LEN: usize = $len;
 
             /// The curve crate's own verdict.
-            pub fn reference(sec1: &[u8], msg: &[u8], sig: &[u8]) -> Verdict {
+            pub(crate) fn reference(sec1: &[u8], msg: &[u8], sig: &[u8]) -> Verdict {
                 let key = $krate::ecdsa::VerifyingKey::from_sec1_bytes(sec1).unwrap();
                 match $krate::ecdsa::Signature::from_slice(sig) {
                     Err(_) => Verdict::Malformed,
@@ -46,7 +46,7 @@ macro_rules! curve {
             }
 
             /// A deterministic private key from `seed`, and its public SEC1 point.
-            pub fn key(seed: u64) -> ($krate::ecdsa::SigningKey, Vec<u8>) {
+            pub(crate) fn key(seed: u64) -> ($krate::ecdsa::SigningKey, Vec<u8>) {
                 let mut bytes = vec![0u8; LEN];
                 let wide = Sha512::digest(seed.to_be_bytes());
                 let n = LEN.min(wide.len());
@@ -56,25 +56,28 @@ macro_rules! curve {
                 (sk, sec1)
             }
 
-            pub fn sign(sk: &$krate::ecdsa::SigningKey, msg: &[u8]) -> Vec<u8> {
+            pub(crate) fn sign(sk: &$krate::ecdsa::SigningKey, msg: &[u8]) -> Vec<u8> {
                 let sig: $krate::ecdsa::Signature = sk.sign(msg);
                 sig.to_bytes().to_vec()
             }
 
             /// `n - 1`, big-endian.
-            pub fn order_minus_one() -> Vec<u8> {
+            pub(crate) fn order_minus_one() -> Vec<u8> {
                 (-$krate::Scalar::ONE).to_repr().to_vec()
             }
 
             /// `(-k) mod n` for a big-endian `k` in `[1, n-1]`.
-            pub fn negate(k: &[u8]) -> Vec<u8> {
+            pub(crate) fn negate(k: &[u8]) -> Vec<u8> {
                 let k =
                     $krate::Scalar::from_repr(<$krate::FieldBytes>::try_from(k).unwrap()).unwrap();
                 (-k).to_repr().to_vec()
             }
 
             /// A signature whose `u1·G + u2·Q` is the identity: `r = -z/d`, any `s`.
-            pub fn identity_signature(sk: &$krate::ecdsa::SigningKey, msg: &[u8]) -> Vec<u8> {
+            pub(crate) fn identity_signature(
+                sk: &$krate::ecdsa::SigningKey,
+                msg: &[u8],
+            ) -> Vec<u8> {
                 let d: $krate::Scalar = *sk.as_nonzero_scalar().as_ref();
                 let digest = <$hash>::digest(msg);
                 let mut z = <$krate::FieldBytes>::default();

@@ -6,12 +6,12 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 /// A command for the built `tessera` binary.
-pub fn tessera() -> Command {
+pub(crate) fn tessera() -> Command {
     assert_cmd::cargo::cargo_bin_cmd!("tessera")
 }
 
 /// A vector file from `tests/vectors/rfc-appendix/`.
-pub fn vector(name: &str) -> Value {
+pub(crate) fn vector(name: &str) -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/vectors/rfc-appendix")
         .join(name);
@@ -19,7 +19,7 @@ pub fn vector(name: &str) -> Value {
 }
 
 /// A cookbook file from `tests/vectors/rfc7520-cookbook/`.
-pub fn cookbook(name: &str) -> Value {
+pub(crate) fn cookbook(name: &str) -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/vectors/rfc7520-cookbook")
         .join(name);
@@ -27,14 +27,14 @@ pub fn cookbook(name: &str) -> Value {
 }
 
 /// A file from the workspace's `tests/vectors/` (OpenSSL-made PEM keys).
-pub fn workspace_vector(name: &str) -> PathBuf {
+pub(crate) fn workspace_vector(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/vectors")
         .join(name)
 }
 
 /// The RFC 7515 Appendix A entry for `section` (e.g. "A.2").
-pub fn rfc7515(section: &str) -> Value {
+pub(crate) fn rfc7515(section: &str) -> Value {
     vector("rfc7515_appendix_A.json")
         .as_array()
         .unwrap()
@@ -45,28 +45,28 @@ pub fn rfc7515(section: &str) -> Value {
 }
 
 /// A temporary directory holding files.
-pub struct Dir(pub tempfile::TempDir);
+pub(crate) struct Dir(pub tempfile::TempDir);
 
 impl Dir {
-    pub fn new() -> Dir {
+    pub(crate) fn new() -> Dir {
         Dir(tempfile::tempdir().unwrap())
     }
 
     /// Writes `contents` to `name` and returns the path as a string.
-    pub fn file(&self, name: &str, contents: impl AsRef<[u8]>) -> String {
+    pub(crate) fn file(&self, name: &str, contents: impl AsRef<[u8]>) -> String {
         let p: PathBuf = self.0.path().join(name);
         std::fs::write(&p, contents).unwrap();
         p.to_str().unwrap().to_owned()
     }
 
     /// Writes a JSON value to `name`.
-    pub fn json(&self, name: &str, v: &Value) -> String {
+    pub(crate) fn json(&self, name: &str, v: &Value) -> String {
         self.file(name, serde_json::to_vec(v).unwrap())
     }
 }
 
 /// Runs the command and returns (status, stdout, stderr).
-pub fn run(cmd: &mut Command) -> (i32, Vec<u8>, String) {
+pub(crate) fn run(cmd: &mut Command) -> (i32, Vec<u8>, String) {
     let out = cmd.output().unwrap();
     let code = out.status.code().expect("terminated by a signal");
     assert_ne!(
@@ -83,14 +83,14 @@ pub fn run(cmd: &mut Command) -> (i32, Vec<u8>, String) {
 }
 
 /// Runs the command, asserts success, returns stdout as a trimmed string.
-pub fn ok(cmd: &mut Command) -> String {
+pub(crate) fn ok(cmd: &mut Command) -> String {
     let (code, out, err) = run(cmd);
     assert_eq!(code, 0, "expected success; stderr: {err}");
     String::from_utf8(out).unwrap().trim_end().to_owned()
 }
 
 /// Runs the command, asserts the exit status, returns stderr; stdout must be empty.
-pub fn fails(cmd: &mut Command, status: i32) -> String {
+pub(crate) fn fails(cmd: &mut Command, status: i32) -> String {
     let (code, out, err) = run(cmd);
     assert_eq!(
         code,
@@ -113,7 +113,7 @@ pub fn fails(cmd: &mut Command, status: i32) -> String {
 }
 
 /// Base64url decoding for assertions (independent of tessera's own decoder).
-pub fn b64d(s: &str) -> Vec<u8> {
+pub(crate) fn b64d(s: &str) -> Vec<u8> {
     const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = Vec::new();
     let (mut acc, mut bits) = (0u32, 0);

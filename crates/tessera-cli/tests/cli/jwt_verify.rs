@@ -264,7 +264,7 @@ fn sign_usage_errors() {
 
 /// A one-thread HTTP server on 127.0.0.1 that answers every request with `status` and `body`,
 /// counting requests.
-pub fn serve(status: u16, body: String) -> (String, Arc<AtomicUsize>) {
+pub(crate) fn serve(status: u16, body: String) -> (String, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/jwks.json", listener.local_addr().unwrap());
     let hits = Arc::new(AtomicUsize::new(0));

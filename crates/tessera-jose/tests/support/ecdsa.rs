@@ -6,7 +6,7 @@ use tessera_jose::{Error, Jwk, VerifyingKey};
 
 /// The outcome of a verification, with the error kind tessera reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     Valid,
     /// `r` or `s` out of `[1, n-1]` or the wrong length: `Error::MalformedSignature`.
     Malformed,
@@ -15,7 +15,7 @@ pub enum Verdict {
 }
 
 /// tessera's verdict; any other error is a bug.
-pub fn ours(key: &VerifyingKey, msg: &[u8], sig: &[u8]) -> Verdict {
+pub(crate) fn ours(key: &VerifyingKey, msg: &[u8], sig: &[u8]) -> Verdict {
     match key.verify(msg, sig) {
         Ok(()) => Verdict::Valid,
         Err(Error::MalformedSignature) => Verdict::Malformed,
@@ -25,7 +25,7 @@ pub fn ours(key: &VerifyingKey, msg: &[u8], sig: &[u8]) -> Verdict {
 }
 
 /// The public JWK of an uncompressed SEC1 point on `crv`.
-pub fn jwk(crv: &str, sec1: &[u8]) -> Jwk {
+pub(crate) fn jwk(crv: &str, sec1: &[u8]) -> Jwk {
     assert_eq!(sec1.first(), Some(&4), "uncompressed SEC1 point");
     let coords = &sec1[1..];
     let (x, y) = coords.split_at(coords.len() / 2);
