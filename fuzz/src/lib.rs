@@ -98,11 +98,10 @@ pub fn jwe_keys() -> &'static [tessera_jose::jwe::DecryptionKey] {
 /// JWE options for fuzzing: everything enabled (PBES2 with a low `p2c` cap, `zip` with the
 /// default inflate cap, RSA1_5) so that every decryption path is reachable.
 pub fn jwe_options() -> tessera_jose::jwe::JweOptions {
-    tessera_jose::jwe::JweOptions {
-        allow_pbes2: true,
-        pbes2_max_p2c: 8192,
-        allow_zip: true,
-        insecure_allow_rsa1_5: true,
-        ..Default::default()
-    }
+    let defaults = tessera_jose::jwe::JweOptions::default();
+    let max_inflated = defaults.max_inflated;
+    defaults
+        .with_pbes2(8192)
+        .with_zip(max_inflated)
+        .insecure_with_rsa1_5()
 }
