@@ -159,6 +159,10 @@ impl<'de> SeenNames<'de> {
         if self.seen.contains(&name) {
             return false;
         }
+        if self.seen.capacity() == 0 {
+            // Room for a typical claims set or header at once, rather than growing 4, 8, 16.
+            self.seen.reserve(16);
+        }
         self.seen.push(name);
         if self.seen.len() > LINEAR_MEMBERS {
             self.index = Some(self.seen.drain(..).collect());
