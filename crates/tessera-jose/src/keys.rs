@@ -579,8 +579,6 @@ pub struct SigningKey {
     kid: Option<String>,
     inner: Signer_,
     verifier: VerifyingKey,
-    /// `BASE64URL({"alg":…,"typ":"JWT","kid":…})`, kept in step with `kid`.
-    jwt_header: Box<str>,
 }
 
 impl fmt::Debug for SigningKey {
@@ -683,13 +681,11 @@ impl SigningKey {
     }
 
     fn new(alg: JwsAlgorithm, kid: Option<String>, inner: Signer_, verifier: VerifyingKey) -> Self {
-        let jwt_header = jwt_header_b64(alg, kid.as_deref());
         SigningKey {
             alg,
             kid,
             inner,
             verifier,
-            jwt_header,
         }
     }
 
@@ -735,18 +731,9 @@ impl SigningKey {
     /// Sets the key ID (builder style).
     pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
         let kid = kid.into();
-        self.jwt_header = jwt_header_b64(self.alg, Some(&kid));
         self.verifier.kid = Some(kid.clone());
         self.kid = Some(kid);
         self
-    }
-
-    /// The usual JWT protected header for this key, base64url encoded: `{"alg":…,"typ":"JWT"}`
-    /// with the key's `kid` last when it has one, exactly as
-    /// [`JwsHeader::to_json`](crate::jws::JwsHeader::to_json) writes it. Encoded once when the
-    /// key is prepared, so that a signer can copy it instead of encoding it per token.
-    pub fn jwt_header_b64(&self) -> &str {
-        &self.jwt_header
     }
 
     /// The length in bytes of every signature this key makes: the hash output for HMAC,
@@ -905,14 +892,6 @@ fn crypto(e: impl fmt::Display) -> Error {
     Error::Crypto {
         reason: e.to_string(),
     }
-}
-
-/// `BASE64URL({"alg":…,"typ":"JWT","kid":…})`, the `kid` member only when there is one.
-fn jwt_header_b64(alg: JwsAlgorithm, kid: Option<&str>) -> Box<str> {
-    let mut h = crate::jws::JwsHeader::new(alg);
-    h.typ = Some("JWT".into());
-    h.kid = kid.map(str::to_owned);
-    tessera_core::b64::encode(h.to_json()).into_boxed_str()
 }
 
 #[cfg(test)]

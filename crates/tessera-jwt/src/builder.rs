@@ -127,6 +127,14 @@ impl JwtBuilder {
         self.jwt_id(b64::encode(bytes))
     }
 
+    /// `jti` = 128 random bits from `rng`, base64url (for reproducible tokens in tests, or a
+    /// generator of the application's).
+    pub fn random_jwt_id_with_rng<R: rand_core::CryptoRng + ?Sized>(self, rng: &mut R) -> Self {
+        let mut bytes = [0u8; 16];
+        rng.fill_bytes(&mut bytes);
+        self.jwt_id(b64::encode(bytes))
+    }
+
     /// Any claim. Registered claims are type-checked.
     pub fn claim(self, name: impl Into<String>, value: impl Serialize) -> Self {
         self.set(&name.into(), &value)
@@ -401,6 +409,20 @@ mod tests {
                 assert!(err.to_string().contains("set twice"), "{n} {name:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_seeded_generator_gives_the_same_jti() {
+        use chacha20::ChaCha20Rng;
+        use rand_core::SeedableRng;
+        let jti = |seed: u8| {
+            let b =
+                JwtBuilder::new().random_jwt_id_with_rng(&mut ChaCha20Rng::from_seed([seed; 32]));
+            b.claims_map()["jti"].as_str().unwrap().to_owned()
+        };
+        assert_eq!(jti(1), jti(1));
+        assert_ne!(jti(1), jti(2));
+        assert_eq!(jti(1).len(), 22);
     }
 
     #[test]
