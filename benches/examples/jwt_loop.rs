@@ -17,7 +17,7 @@ mod common;
 use std::borrow::Cow;
 use std::hint::black_box;
 
-use common::{AUD, ISS, KID, Keys, claims, now};
+use common::{AUD, ISS, IdClaims, KID, Keys, claims, now};
 use serde::Deserialize;
 use tessera::core::UnixTime;
 use tessera::jose::jws::{CompactJws, JwsOptions};
@@ -101,6 +101,21 @@ fn main() {
                     verifier.verify(black_box(input), sig).unwrap();
                     acc += 1;
                 }
+            }
+        }
+        "jsonwebtoken" => {
+            // The same token through jsonwebtoken (the peer), for a like-for-like count.
+            use jsonwebtoken::{DecodingKey, Validation, decode};
+            let key = match alg {
+                JwsAlgorithm::HS256 => DecodingKey::from_secret(&keys.secret()),
+                other => panic!("jsonwebtoken op only for hs256, not {other}"),
+            };
+            let mut v = Validation::new(jsonwebtoken::Algorithm::HS256);
+            v.set_issuer(&[ISS]);
+            v.set_audience(&[AUD]);
+            for _ in 0..n {
+                let d = decode::<IdClaims>(black_box(&token), &key, &v).unwrap();
+                acc += d.claims.email.len() + d.claims.name.len();
             }
         }
         other => panic!("unknown operation {other}"),
