@@ -250,8 +250,12 @@ fn check_rsa_crt(key: &RsaPrivateKey, c: &crate::jwk::RsaCrt) -> Result<(), Erro
     }
 }
 
-/// The random number generator: the operating system's, checked once per use so that a failure
-/// is an error, not a panic.
+/// The random number generator: the operating system's, probed once per use so that a generator
+/// that is unavailable (no entropy source yet, a sandbox that forbids the call) is
+/// [`Error::Rng`], not a panic. After the probe has answered, a failure of a later draw panics
+/// (`UnwrapErr`): the operating-system sources `getrandom` uses do not fail once they have
+/// answered, and no operation here could continue safely without its random bytes. The
+/// `*_with_rng` functions take the caller's generator instead.
 pub(crate) fn rng() -> Result<rand_core::UnwrapErr<getrandom::SysRng>, Error> {
     let mut probe = [0u8; 1];
     getrandom::fill(&mut probe).map_err(|_| Error::Rng)?;
@@ -831,7 +835,7 @@ impl SigningKey {
     }
 
     /// Signs with `given`, or for RSA without one, the operating system's generator.
-    fn sign_inner(
+    pub(crate) fn sign_inner(
         &self,
         given: Option<&mut dyn rand_core::CryptoRng>,
         signing_input: &[u8],

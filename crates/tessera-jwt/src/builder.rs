@@ -215,6 +215,24 @@ impl JwtBuilder {
         let payload = self.payload()?;
         Ok(jws::sign_compact(&self.header_for(key), &payload, key)?)
     }
+
+    /// [`sign`](JwtBuilder::sign) drawing the randomness RSA needs (the RSA-PSS salt, RSA
+    /// blinding) from `rng` ([`jws::sign_compact_with_rng`]); other algorithms draw nothing.
+    /// With [`random_jwt_id_with_rng`](JwtBuilder::random_jwt_id_with_rng) and a seeded
+    /// generator, a PS256 token is reproducible.
+    pub fn sign_with_rng<R: rand_core::CryptoRng + ?Sized>(
+        &self,
+        key: &SigningKey,
+        rng: &mut R,
+    ) -> Result<String, Error> {
+        let payload = self.payload()?;
+        Ok(jws::sign_compact_with_rng(
+            &self.header_for(key),
+            &payload,
+            key,
+            rng,
+        )?)
+    }
 }
 
 /// Checks the JSON type of a registered claim (RFC 7519 §4.1): strings for `iss`, `sub` and
@@ -423,6 +441,30 @@ mod tests {
         assert_eq!(jti(1), jti(1));
         assert_ne!(jti(1), jti(2));
         assert_eq!(jti(1).len(), 22);
+    }
+
+    #[test]
+    fn a_seeded_generator_gives_the_same_pss_token() {
+        use chacha20::ChaCha20Rng;
+        use rand_core::SeedableRng;
+        let seeded = |seed: u8| ChaCha20Rng::from_seed([seed; 32]);
+        let jwk = tessera_jose::Jwk::generate_rsa_with_rng(
+            2048,
+            &tessera_jose::KeyPolicy::default(),
+            &mut seeded(9),
+        )
+        .unwrap();
+        let key = SigningKey::from_jwk(&jwk, tessera_jose::JwsAlgorithm::PS256).unwrap();
+        let token = |seed: u8| {
+            let mut rng = seeded(seed);
+            JwtBuilder::new()
+                .subject("alice")
+                .random_jwt_id_with_rng(&mut rng)
+                .sign_with_rng(&key, &mut rng)
+                .unwrap()
+        };
+        assert_eq!(token(1), token(1));
+        assert_ne!(token(1), token(2));
     }
 
     #[test]

@@ -109,4 +109,24 @@ impl JwtBuilder {
             recipient,
         )?)
     }
+
+    /// [`sign_then_encrypt`](Self::sign_then_encrypt) drawing every random byte from `rng`
+    /// ([`jwe::sign_then_encrypt_with_rng`]): with a seeded generator the token is reproducible.
+    pub fn sign_then_encrypt_with_rng<R: rand_core::CryptoRng + ?Sized>(
+        &self,
+        signer: &SigningKey,
+        jwe_header: &JweHeader,
+        recipient: &EncryptionKey,
+        rng: &mut R,
+    ) -> Result<String, Error> {
+        let payload = self.payload()?;
+        Ok(jwe::sign_then_encrypt_with_rng(
+            &payload,
+            &self.header_for(signer),
+            signer,
+            jwe_header,
+            recipient,
+            rng,
+        )?)
+    }
 }

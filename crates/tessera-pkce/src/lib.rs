@@ -156,7 +156,12 @@ fn check_verifier(s: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// The operating system's generator, checked once so that a failure is an error, not a panic.
+/// The random number generator: the operating system's, probed once per use so that a generator
+/// that is unavailable (no entropy source yet, a sandbox that forbids the call) is
+/// `Error::Rng`, not a panic. After the probe has answered, a failure of a later draw panics
+/// (`UnwrapErr`): the operating-system sources `getrandom` uses do not fail once they have
+/// answered, and no operation here could continue safely without its random bytes. The
+/// `*_with_rng` functions take the caller's generator instead.
 fn os_rng() -> Result<rand_core::UnwrapErr<getrandom::SysRng>, Error> {
     let mut probe = [0u8; 1];
     getrandom::fill(&mut probe).map_err(|_| Error::Rng)?;

@@ -270,6 +270,77 @@ mod tests {
         assert_eq!(plain, b"pw");
     }
 
+    /// Signing draws randomness too (the RSA-PSS salt): with a seeded generator a PS256 JWS, in
+    /// either serialization, and a nested PS256-in-RSA-OAEP token are reproducible, and still
+    /// verify.
+    #[test]
+    fn a_seeded_generator_gives_the_same_signed_and_nested_tokens() {
+        use crate::jws::{self, CompactJws, JwsHeader, JwsJsonSigner, JwsOptions};
+        use crate::{JwsAlgorithm, SigningKey};
+        let rsa = Jwk::generate_rsa_with_rng(2048, &crate::KeyPolicy::default(), &mut seeded(42))
+            .unwrap();
+        let signer = SigningKey::from_jwk(&rsa, JwsAlgorithm::PS256).unwrap();
+        let header = JwsHeader::new(JwsAlgorithm::PS256);
+
+        let jws = |seed| jws::sign_compact_with_rng(&header, b"m", &signer, &mut seeded(seed));
+        let (a, b, c) = (jws(1).unwrap(), jws(1).unwrap(), jws(2).unwrap());
+        assert_eq!(a, b);
+        assert_ne!(a, c, "the PSS salt comes from the generator");
+        let opts = JwsOptions::default();
+        for t in [&a, &c] {
+            let parsed = CompactJws::parse(t, &opts).unwrap();
+            parsed.verify(signer.verifying_key()).unwrap();
+        }
+        let detached =
+            |seed| jws::sign_compact_detached_with_rng(&header, b"m", &signer, &mut seeded(seed));
+        assert_eq!(detached(1).unwrap(), detached(1).unwrap());
+        assert_ne!(detached(1).unwrap(), detached(2).unwrap());
+
+        let json = JwsJsonSigner::new(b"m").signature(&signer, Some(header.clone()), None);
+        assert_eq!(
+            json.flattened_with_rng(&mut seeded(1)).unwrap(),
+            json.flattened_with_rng(&mut seeded(1)).unwrap()
+        );
+        assert_eq!(
+            json.general_with_rng(&mut seeded(1)).unwrap(),
+            json.general_with_rng(&mut seeded(1)).unwrap()
+        );
+        assert_ne!(
+            json.general_with_rng(&mut seeded(1)).unwrap(),
+            json.general_with_rng(&mut seeded(2)).unwrap()
+        );
+
+        let public = rsa.to_public().unwrap();
+        let to = EncryptionKey::from_jwk(&public, Alg::RsaOaep256).unwrap();
+        let jwe_header = JweHeader::new(Alg::RsaOaep256, Enc::A256Gcm);
+        let nested = |seed| {
+            crate::jwe::sign_then_encrypt_with_rng(
+                b"m",
+                &header,
+                &signer,
+                &jwe_header,
+                &to,
+                &mut seeded(seed),
+            )
+            .unwrap()
+        };
+        let (a, b, c) = (nested(1), nested(1), nested(2));
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        let key = DecryptionKey::from_jwk(&rsa, Alg::RsaOaep256).unwrap();
+        for t in [&a, &c] {
+            let n = crate::jwe::decrypt_then_verify(
+                t,
+                &JweOptions::default(),
+                &key,
+                &opts,
+                signer.verifying_key(),
+            )
+            .unwrap();
+            assert_eq!(n.payload, b"m");
+        }
+    }
+
     #[test]
     fn a_seeded_generator_gives_the_same_json_jwe() {
         let k = Jwk::generate_oct_with_rng(32, &mut seeded(5)).unwrap();

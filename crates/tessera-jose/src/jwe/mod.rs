@@ -220,6 +220,23 @@ pub fn sign_then_encrypt(
     encrypt_compact(&h, jws.as_bytes(), recipient)
 }
 
+/// [`sign_then_encrypt`] drawing every random byte from `rng`: the RSA-PSS salt and RSA blinding
+/// of the signature, then the content key, IV and key-management randomness of the encryption
+/// ([`encrypt_compact_with_rng`]). With a seeded generator the nested token is reproducible.
+pub fn sign_then_encrypt_with_rng<R: rand_core::CryptoRng + ?Sized>(
+    payload: &[u8],
+    jws_header: &JwsHeader,
+    signer: &SigningKey,
+    jwe_header: &JweHeader,
+    recipient: &EncryptionKey,
+    rng: &mut R,
+) -> Result<String, Error> {
+    let jws = jws::sign_compact_with_rng(jws_header, payload, signer, rng)?;
+    let mut h = jwe_header.clone();
+    h.cty = Some("JWT".into());
+    encrypt_compact_with_rng(&h, jws.as_bytes(), recipient, rng)
+}
+
 /// Decrypts a nested JWT with `key`, then verifies the inner JWS with `verifier`.
 ///
 /// The JWE must say `cty: "JWT"` (compared case-insensitively, RFC 7519 §5.2); the inner token

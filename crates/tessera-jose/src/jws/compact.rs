@@ -315,7 +315,32 @@ pub(crate) fn prepare_header(header: &JwsHeader, key: &SigningKey) -> Result<Jws
 /// Signs `payload` into a compact JWS. The key's `kid` is added to the header unless the header
 /// already has one; `b64: false` is honoured (and added to `crit`), in which case the payload
 /// must not contain `.`.
+///
+/// RSA-PSS draws its salt from the operating system's generator; [`sign_compact_with_rng`]
+/// takes the generator instead.
 pub fn sign_compact(header: &JwsHeader, payload: &[u8], key: &SigningKey) -> Result<String, Error> {
+    sign_compact_inner(header, payload, key, None)
+}
+
+/// [`sign_compact`] drawing the randomness RSA needs (the RSA-PSS salt, RSA blinding) from
+/// `rng`; with a seeded generator, PS256/PS384/PS512 tokens are reproducible. Other algorithms
+/// draw nothing.
+pub fn sign_compact_with_rng<R: rand_core::CryptoRng + ?Sized>(
+    header: &JwsHeader,
+    payload: &[u8],
+    key: &SigningKey,
+    rng: &mut R,
+) -> Result<String, Error> {
+    let mut rng = rng;
+    sign_compact_inner(header, payload, key, Some(&mut rng))
+}
+
+fn sign_compact_inner(
+    header: &JwsHeader,
+    payload: &[u8],
+    key: &SigningKey,
+    rng: Option<&mut dyn rand_core::CryptoRng>,
+) -> Result<String, Error> {
     let h = prepare_header(header, key)?;
     let header_b64 = b64::encode(h.to_json());
     if !h.payload_is_encoded() && (payload.contains(&b'.') || std::str::from_utf8(payload).is_err())
@@ -340,20 +365,25 @@ pub fn sign_compact(header: &JwsHeader, payload: &[u8], key: &SigningKey) -> Res
             })?,
         );
     }
-    push_signature(key, &mut out)?;
+    push_signature(key, &mut out, rng)?;
     Ok(out)
 }
 
 /// Signs `out` (the signing input) and appends `.` and the encoded signature: through the
-/// stack for HMAC, ECDSA and EdDSA, the heap for RSA.
-fn push_signature(key: &SigningKey, out: &mut String) -> Result<(), Error> {
+/// stack for HMAC, ECDSA and EdDSA (which draw no randomness), the heap for RSA (with `rng`, or
+/// the operating system's generator).
+fn push_signature(
+    key: &SigningKey,
+    out: &mut String,
+    rng: Option<&mut dyn rand_core::CryptoRng>,
+) -> Result<(), Error> {
     let mut stack = [0u8; 132];
     let heap;
     let sig = if key.signature_len() <= stack.len() {
         let n = key.sign_to_slice(out.as_bytes(), &mut stack)?;
         stack.get(..n).unwrap_or_default()
     } else {
-        heap = key.sign(out.as_bytes())?;
+        heap = key.sign_inner(rng, out.as_bytes())?;
         heap.as_slice()
     };
     out.push('.');
@@ -367,10 +397,31 @@ pub fn sign_compact_detached(
     payload: &[u8],
     key: &SigningKey,
 ) -> Result<String, Error> {
+    sign_compact_detached_inner(header, payload, key, None)
+}
+
+/// [`sign_compact_detached`] drawing the randomness RSA needs from `rng` (see
+/// [`sign_compact_with_rng`]).
+pub fn sign_compact_detached_with_rng<R: rand_core::CryptoRng + ?Sized>(
+    header: &JwsHeader,
+    payload: &[u8],
+    key: &SigningKey,
+    rng: &mut R,
+) -> Result<String, Error> {
+    let mut rng = rng;
+    sign_compact_detached_inner(header, payload, key, Some(&mut rng))
+}
+
+fn sign_compact_detached_inner(
+    header: &JwsHeader,
+    payload: &[u8],
+    key: &SigningKey,
+    rng: Option<&mut dyn rand_core::CryptoRng>,
+) -> Result<String, Error> {
     let h = prepare_header(header, key)?;
     let header_b64 = b64::encode(h.to_json());
     let input = signing_input(&header_b64, &h, payload);
-    let sig = key.sign(&input)?;
+    let sig = key.sign_inner(rng, &input)?;
     let mut out = header_b64;
     out.push_str("..");
     b64::encode_to(&sig, &mut out);

@@ -414,7 +414,7 @@ impl<'a> JwsJsonSigner<'a> {
         self
     }
 
-    fn sign_all(&self) -> Result<Signed, Error> {
+    fn sign_all(&self, mut rng: Option<&mut dyn rand_core::CryptoRng>) -> Result<Signed, Error> {
         if self.entries.is_empty() {
             return Err(json_err("no signatures to make"));
         }
@@ -502,7 +502,10 @@ impl<'a> JwsJsonSigner<'a> {
             input.extend_from_slice(protected_b64.as_deref().unwrap_or("").as_bytes());
             input.push(b'.');
             input.extend_from_slice(&payload_segment);
-            let sig = key.sign(&input)?;
+            let rng = rng
+                .as_mut()
+                .map(|r| &mut **r as &mut dyn rand_core::CryptoRng);
+            let sig = key.sign_inner(rng, &input)?;
             let mut m = Map::new();
             if let Some(p) = protected_b64 {
                 m.insert("protected".into(), p.into());
@@ -517,8 +520,23 @@ impl<'a> JwsJsonSigner<'a> {
     }
 
     /// Signs and writes the general JSON Serialization (`{"payload":…,"signatures":[…]}`).
+    /// RSA-PSS draws its salt from the operating system's generator; see
+    /// [`general_with_rng`](JwsJsonSigner::general_with_rng).
     pub fn general(&self) -> Result<String, Error> {
-        let (payload, sigs) = self.sign_all()?;
+        self.general_inner(None)
+    }
+
+    /// [`general`](JwsJsonSigner::general) drawing the randomness RSA needs from `rng`.
+    pub fn general_with_rng<R: rand_core::CryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+    ) -> Result<String, Error> {
+        let mut rng = rng;
+        self.general_inner(Some(&mut rng))
+    }
+
+    fn general_inner(&self, rng: Option<&mut dyn rand_core::CryptoRng>) -> Result<String, Error> {
+        let (payload, sigs) = self.sign_all(rng)?;
         let mut top = Map::new();
         if let Some(p) = payload {
             top.insert("payload".into(), p);
@@ -531,14 +549,29 @@ impl<'a> JwsJsonSigner<'a> {
     }
 
     /// Signs and writes the flattened JSON Serialization. Needs exactly one signature.
+    /// RSA-PSS draws its salt from the operating system's generator; see
+    /// [`flattened_with_rng`](JwsJsonSigner::flattened_with_rng).
     pub fn flattened(&self) -> Result<String, Error> {
+        self.flattened_inner(None)
+    }
+
+    /// [`flattened`](JwsJsonSigner::flattened) drawing the randomness RSA needs from `rng`.
+    pub fn flattened_with_rng<R: rand_core::CryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+    ) -> Result<String, Error> {
+        let mut rng = rng;
+        self.flattened_inner(Some(&mut rng))
+    }
+
+    fn flattened_inner(&self, rng: Option<&mut dyn rand_core::CryptoRng>) -> Result<String, Error> {
         if self.entries.len() != 1 {
             return Err(json_err(format!(
                 "the flattened serialization has exactly one signature, not {}",
                 self.entries.len()
             )));
         }
-        let (payload, sigs) = self.sign_all()?;
+        let (payload, sigs) = self.sign_all(rng)?;
         let mut top = sigs.into_iter().next().unwrap_or_default();
         if let Some(p) = payload {
             top.insert("payload".into(), p);

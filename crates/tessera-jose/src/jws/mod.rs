@@ -29,7 +29,10 @@ mod header;
 mod json;
 mod verifier_set;
 
-pub use compact::{CompactJws, sign_compact, sign_compact_detached};
+pub use compact::{
+    CompactJws, sign_compact, sign_compact_detached, sign_compact_detached_with_rng,
+    sign_compact_with_rng,
+};
 pub use header::JwsHeader;
 pub use json::{JsonJws, JsonSignature, JwsJsonSigner};
 pub use verifier_set::VerifierSet;
