@@ -1,7 +1,7 @@
 use std::fmt;
 
 use http::StatusCode;
-use tessera_core::TransportError;
+use tessera_core::{TransportError, UnixTime};
 
 use crate::challenge::Challenge;
 
@@ -87,6 +87,9 @@ pub enum Error {
         /// What is wrong with it.
         problem: ParameterProblem,
     },
+    /// An authorization response (the redirect back to the client) failed a check; no code
+    /// was taken from it.
+    Callback(CallbackProblem),
     /// The random number generator failed.
     Rng,
 }
@@ -123,6 +126,7 @@ impl fmt::Display for Error {
             Error::InvalidParameter { name, problem } => {
                 write!(f, "parameter {name:?}: {problem}")
             }
+            Error::Callback(p) => write!(f, "authorization response refused: {p}"),
             Error::Rng => f.write_str("the random number generator failed"),
         }
     }
@@ -218,6 +222,49 @@ impl fmt::Display for ResponseProblem {
             }
             ResponseProblem::TokenTypeMismatch { expected, found } => {
                 write!(f, "token_type is {found:?}, expected {expected}")
+            }
+        }
+    }
+}
+
+/// Why an authorization response was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CallbackProblem {
+    /// No `state`: the response cannot be tied to a request this client made.
+    MissingState,
+    /// `state` is not the one this authorization sent (compared in constant time): a forged or
+    /// replayed response, or one for another login in progress.
+    StateMismatch,
+    /// No `code` in a response that is not an error.
+    MissingCode,
+    /// The server promises `iss` in authorization responses
+    /// (`authorization_response_iss_parameter_supported`, RFC 9207 §3) and this one has none.
+    MissingIssuer,
+    /// The authorization in progress expired before the response came back.
+    Expired {
+        /// When it expired.
+        at: UnixTime,
+    },
+    /// The code is being exchanged by a client (id or issuer) other than the one that started
+    /// the authorization.
+    ClientMismatch,
+}
+
+impl fmt::Display for CallbackProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CallbackProblem::MissingState => f.write_str("no state"),
+            CallbackProblem::StateMismatch => f.write_str("state does not match"),
+            CallbackProblem::MissingCode => f.write_str("no code"),
+            CallbackProblem::MissingIssuer => {
+                f.write_str("no iss, which the server promises (RFC 9207)")
+            }
+            CallbackProblem::Expired { at } => {
+                write!(f, "the authorization in progress expired at {at}")
+            }
+            CallbackProblem::ClientMismatch => {
+                f.write_str("the code belongs to another client or issuer")
             }
         }
     }

@@ -80,7 +80,7 @@ impl Common {
 }
 
 /// A resource indicator: an absolute URI without a fragment (RFC 8707 §2).
-fn check_resource(r: &str) -> Result<(), Error> {
+pub(crate) fn check_resource(r: &str) -> Result<(), Error> {
     match url::Url::parse(r) {
         Ok(u) if u.fragment().is_none() => Ok(()),
         _ => Err(Error::InvalidParameter {
@@ -92,7 +92,7 @@ fn check_resource(r: &str) -> Result<(), Error> {
 
 /// Builds the token request: the grant's parameters, then the extras, then the client's
 /// authentication.
-fn token_request(
+pub(crate) fn token_request(
     client: &Client,
     mut params: Vec<(&'static str, String)>,
     extra: &[(String, String)],
@@ -108,7 +108,7 @@ fn token_request(
 }
 
 /// The operating system's generator, probed so that its absence is an error.
-fn os_rng() -> Result<rand_core::UnwrapErr<getrandom::SysRng>, Error> {
+pub(crate) fn os_rng() -> Result<rand_core::UnwrapErr<getrandom::SysRng>, Error> {
     let mut probe = [0u8; 1];
     getrandom::fill(&mut probe).map_err(|_| Error::Rng)?;
     Ok(rand_core::UnwrapErr(getrandom::SysRng))
