@@ -159,6 +159,7 @@ pub struct Leniency {
     pub(crate) missing_token_type: bool,
     pub(crate) form_encoded_responses: bool,
     pub(crate) expires_in_strings: bool,
+    pub(crate) verification_url: bool,
 }
 
 impl Default for Leniency {
@@ -167,6 +168,7 @@ impl Default for Leniency {
             missing_token_type: false,
             form_encoded_responses: false,
             expires_in_strings: true,
+            verification_url: false,
         }
     }
 }
@@ -190,6 +192,13 @@ impl Leniency {
     /// asked for JSON).
     pub fn allow_form_encoded_responses(mut self) -> Self {
         self.form_encoded_responses = true;
+        self
+    }
+
+    /// A device authorization response may name its verification URI `verification_url` (as
+    /// Google's does) instead of RFC 8628's `verification_uri`.
+    pub fn allow_verification_url(mut self) -> Self {
+        self.verification_url = true;
         self
     }
 

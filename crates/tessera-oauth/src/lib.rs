@@ -41,6 +41,7 @@
 //! ```
 //!
 //! What is here so far: authorization-server metadata (RFC 8414) with the exact issuer check;
+//! the device authorization grant (RFC 8628) as a polling state machine;
 //! the authorization code grant with PKCE S256, `state`, `nonce` and RFC 9207 `iss` checks;
 //! client authentication (`none`, `client_secret_basic` form-encoded as RFC 6749 §2.3.1 says,
 //! `client_secret_post`, `client_secret_jwt`, `private_key_jwt`); the client credentials,
@@ -50,6 +51,7 @@
 pub mod authorization;
 pub mod challenge;
 mod client;
+pub mod device;
 mod error;
 pub mod grants;
 mod http_util;
