@@ -90,6 +90,12 @@ pub enum Error {
     /// An authorization response (the redirect back to the client) failed a check; no code
     /// was taken from it.
     Callback(CallbackProblem),
+    /// A token request shared by concurrent callers failed; every caller gets this, with the
+    /// failure. Display prints the inner error.
+    Shared(std::sync::Arc<Error>),
+    /// No token could be had: the requests in flight that this caller waited for were given up
+    /// without an answer.
+    TokenUnavailable,
     /// The random number generator failed.
     Rng,
 }
@@ -127,6 +133,10 @@ impl fmt::Display for Error {
                 write!(f, "parameter {name:?}: {problem}")
             }
             Error::Callback(p) => write!(f, "authorization response refused: {p}"),
+            Error::Shared(e) => e.fmt(f),
+            Error::TokenUnavailable => {
+                f.write_str("no token: the shared token requests were given up")
+            }
             Error::Rng => f.write_str("the random number generator failed"),
         }
     }
@@ -141,6 +151,7 @@ impl std::error::Error for Error {
             Error::Core(e) => e.source(),
             Error::Jwt(e) => e.source(),
             Error::Jose(e) => e.source(),
+            Error::Shared(e) => e.source(),
             Error::InvalidUrl {
                 problem: UrlProblem::Unparsable(e),
                 ..

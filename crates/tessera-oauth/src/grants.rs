@@ -226,6 +226,15 @@ impl ClientCredentials {
 
     common_setters!();
 
+    /// What the token cache keys this grant's token by.
+    pub(crate) fn cache_key(&self) -> (Option<&str>, &[String], &[(String, String)]) {
+        (
+            self.common.scope.as_deref(),
+            &self.common.resources,
+            &self.common.extra,
+        )
+    }
+
     fn params(&self) -> Result<GrantParams<'_>, Error> {
         let mut p = vec![("grant_type", "client_credentials".to_owned())];
         self.common.push(&mut p, &[])?;

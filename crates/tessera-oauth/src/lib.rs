@@ -45,10 +45,12 @@
 //! the authorization code grant with PKCE S256, `state`, `nonce` and RFC 9207 `iss` checks;
 //! client authentication (`none`, `client_secret_basic` form-encoded as RFC 6749 §2.3.1 says,
 //! `client_secret_post`, `client_secret_jwt`, `private_key_jwt`); the client credentials,
-//! refresh, token exchange (RFC 8693) and JWT bearer (RFC 7523) grants; token responses with
+//! refresh, token exchange (RFC 8693) and JWT bearer (RFC 7523) grants; a single-flight token
+//! cache for client credentials; introspection (RFC 7662) and revocation (RFC 7009); token responses with
 //! named leniencies; typed OAuth errors with parsed `WWW-Authenticate` challenges.
 
 pub mod authorization;
+pub mod cache;
 pub mod challenge;
 mod client;
 pub mod device;
