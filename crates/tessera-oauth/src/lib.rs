@@ -58,6 +58,7 @@ mod error;
 pub mod grants;
 mod http_util;
 pub mod introspection;
+mod json;
 mod metadata;
 mod token;
 

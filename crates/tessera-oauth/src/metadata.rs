@@ -1,8 +1,10 @@
 //! Authorization-server metadata (RFC 8414), found at `/.well-known/oauth-authorization-server`
 //! (or, for an OpenID Provider, `/.well-known/openid-configuration`).
 
+use serde::de::{Deserializer, MapAccess};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use tessera_core::json::Recorder;
 use tessera_core::limits::DEFAULT_MAX_DOCUMENT_BYTES;
 use tessera_core::{HttpClient, HttpRequest, HttpResponse};
 use url::Url;
@@ -10,6 +12,7 @@ use url::Url;
 use crate::Error;
 use crate::error::UrlProblem;
 use crate::http_util;
+use crate::json::{self, Fault};
 
 /// Which well-known document to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,70 +28,70 @@ pub enum WellKnown {
 
 /// An authorization server's metadata: the members RFC 8414 and its extensions register, typed,
 /// and every other member kept in [`AuthorizationServerMetadata::extra`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AuthorizationServerMetadata {
     /// The issuer identifier: an `https` URL without query or fragment.
     pub issuer: String,
     /// RFC 8414 §2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_endpoint: Option<String>,
     /// RFC 8414 §2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_endpoint: Option<String>,
     /// RFC 8414 §2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub jwks_uri: Option<String>,
     /// RFC 8414 §2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub registration_endpoint: Option<String>,
     /// RFC 8414 §2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes_supported: Option<Vec<String>>,
     /// RFC 8414 §2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_types_supported: Option<Vec<String>>,
     /// RFC 8414 §2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_modes_supported: Option<Vec<String>>,
     /// RFC 8414 §2 (absent means `authorization_code` and `implicit`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub grant_types_supported: Option<Vec<String>>,
     /// RFC 8414 §2 (absent means `client_secret_basic`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_endpoint_auth_methods_supported: Option<Vec<String>>,
     /// RFC 8414 §2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_endpoint_auth_signing_alg_values_supported: Option<Vec<String>>,
     /// RFC 8414 §2 (RFC 7009).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub revocation_endpoint: Option<String>,
     /// RFC 8414 §2 (RFC 7662).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub introspection_endpoint: Option<String>,
     /// RFC 8414 §2 (RFC 7636).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code_challenge_methods_supported: Option<Vec<String>>,
     /// RFC 8628 §4.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub device_authorization_endpoint: Option<String>,
     /// RFC 9126 §5.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pushed_authorization_request_endpoint: Option<String>,
     /// RFC 9126 §5.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub require_pushed_authorization_requests: bool,
     /// RFC 9207 §3: the server sends `iss` in every authorization response.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub authorization_response_iss_parameter_supported: bool,
     /// RFC 9449 §5.1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dpop_signing_alg_values_supported: Option<Vec<String>>,
     /// OpenID Connect Discovery §3.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub userinfo_endpoint: Option<String>,
     /// OpenID Connect RP-Initiated Logout §2.1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_session_endpoint: Option<String>,
     /// Every other member, as sent.
     #[serde(flatten)]
@@ -182,7 +185,22 @@ impl AuthorizationServerMetadata {
     pub fn from_json(issuer: &str, json: &[u8]) -> Result<Self, Error> {
         const WHAT: &str = "authorization server metadata";
         tessera_core::limits::check(WHAT, json.len(), DEFAULT_MAX_DOCUMENT_BYTES)?;
-        let m: AuthorizationServerMetadata = tessera_core::json::from_slice(json, WHAT)?;
+        let mut m = AuthorizationServerMetadata::new(String::new());
+        let mut has_issuer = false;
+        m.extra = json::read_object(
+            json,
+            WHAT,
+            &mut Reader {
+                m: &mut m,
+                has_issuer: &mut has_issuer,
+            },
+        )?;
+        if !has_issuer {
+            return Err(Error::InvalidResponse {
+                what: WHAT,
+                problem: crate::ResponseProblem::Missing { member: "issuer" },
+            });
+        }
         if m.issuer != issuer {
             return Err(Error::IssuerMismatch {
                 expected: issuer.to_owned(),
@@ -247,6 +265,115 @@ impl AuthorizationServerMetadata {
             Some(v) => v.iter().map(String::as_str).collect(),
             None => vec!["client_secret_basic"],
         }
+    }
+}
+
+/// Reads the registered members into the metadata, the rest into `extra` (one strict pass).
+struct Reader<'m> {
+    m: &'m mut AuthorizationServerMetadata,
+    has_issuer: &'m mut bool,
+}
+
+impl<'de> json::Members<'de> for Reader<'_> {
+    fn member<A: MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        map: &mut A,
+        rec: &mut Recorder<Fault>,
+    ) -> Result<bool, A::Error> {
+        let m = &mut *self.m;
+        macro_rules! string {
+            ($field:ident) => {{
+                m.$field = map.next_value_seed(json::Str {
+                    member: stringify!($field),
+                    rec,
+                })?;
+            }};
+        }
+        macro_rules! strings {
+            ($field:ident) => {{
+                m.$field = map.next_value_seed(json::Strings {
+                    member: stringify!($field),
+                    rec,
+                })?;
+            }};
+        }
+        macro_rules! flag {
+            ($field:ident) => {{
+                m.$field = map
+                    .next_value_seed(json::Bool {
+                        member: stringify!($field),
+                        rec,
+                    })?
+                    .unwrap_or(false);
+            }};
+        }
+        match name {
+            "issuer" => {
+                let v = map.next_value_seed(json::Str {
+                    member: "issuer",
+                    rec,
+                })?;
+                *self.has_issuer = v.is_some();
+                m.issuer = v.unwrap_or_default();
+            }
+            "authorization_endpoint" => string!(authorization_endpoint),
+            "token_endpoint" => string!(token_endpoint),
+            "jwks_uri" => string!(jwks_uri),
+            "registration_endpoint" => string!(registration_endpoint),
+            "scopes_supported" => strings!(scopes_supported),
+            "response_types_supported" => strings!(response_types_supported),
+            "response_modes_supported" => strings!(response_modes_supported),
+            "grant_types_supported" => strings!(grant_types_supported),
+            "token_endpoint_auth_methods_supported" => {
+                strings!(token_endpoint_auth_methods_supported)
+            }
+            "token_endpoint_auth_signing_alg_values_supported" => {
+                strings!(token_endpoint_auth_signing_alg_values_supported)
+            }
+            "revocation_endpoint" => string!(revocation_endpoint),
+            "introspection_endpoint" => string!(introspection_endpoint),
+            "code_challenge_methods_supported" => strings!(code_challenge_methods_supported),
+            "device_authorization_endpoint" => string!(device_authorization_endpoint),
+            "pushed_authorization_request_endpoint" => {
+                string!(pushed_authorization_request_endpoint)
+            }
+            "require_pushed_authorization_requests" => {
+                flag!(require_pushed_authorization_requests)
+            }
+            "authorization_response_iss_parameter_supported" => {
+                flag!(authorization_response_iss_parameter_supported)
+            }
+            "dpop_signing_alg_values_supported" => strings!(dpop_signing_alg_values_supported),
+            "userinfo_endpoint" => string!(userinfo_endpoint),
+            "end_session_endpoint" => string!(end_session_endpoint),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+/// Reads stored metadata (as [`Serialize`] wrote it) with the same strict pass as
+/// [`AuthorizationServerMetadata::from_json`], without the issuer and URL checks of a fetched
+/// document.
+impl<'de> Deserialize<'de> for AuthorizationServerMetadata {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{DeserializeSeed, Error as _};
+        let mut m = AuthorizationServerMetadata::new(String::new());
+        let mut has_issuer = false;
+        let mut rec = Recorder::new();
+        m.extra = json::ObjectSeed {
+            members: &mut Reader {
+                m: &mut m,
+                has_issuer: &mut has_issuer,
+            },
+            rec: &mut rec,
+        }
+        .deserialize(d)?;
+        if !has_issuer {
+            return Err(D::Error::missing_field("issuer"));
+        }
+        Ok(m)
     }
 }
 
@@ -392,8 +519,44 @@ mod tests {
         let bad = br#"{"issuer":"https://as.example","token_endpoint":5}"#;
         assert!(matches!(
             AuthorizationServerMetadata::from_json("https://as.example", bad),
-            Err(Error::Core(tessera_core::Error::Json { .. }))
+            Err(Error::InvalidResponse {
+                problem: crate::ResponseProblem::Invalid {
+                    member: "token_endpoint",
+                    ..
+                },
+                ..
+            })
         ));
+        let flag =
+            br#"{"issuer":"https://as.example","require_pushed_authorization_requests":"yes"}"#;
+        assert!(matches!(
+            AuthorizationServerMetadata::from_json("https://as.example", flag),
+            Err(Error::InvalidResponse { .. })
+        ));
+        let list = br#"{"issuer":"https://as.example","scopes_supported":["a",1]}"#;
+        assert!(matches!(
+            AuthorizationServerMetadata::from_json("https://as.example", list),
+            Err(Error::InvalidResponse { .. })
+        ));
+        let nested_dup = br#"{"issuer":"https://as.example","x":{"a":1,"a":2}}"#;
+        assert!(matches!(
+            AuthorizationServerMetadata::from_json("https://as.example", nested_dup),
+            Err(Error::Core(tessera_core::Error::DuplicateMember { .. }))
+        ));
+        assert!(matches!(
+            AuthorizationServerMetadata::from_json(
+                "https://as.example",
+                br#"{"jwks_uri":"https://as.example/k"}"#
+            ),
+            Err(Error::InvalidResponse {
+                problem: crate::ResponseProblem::Missing { member: "issuer" },
+                ..
+            })
+        ));
+        // What Serialize writes, Deserialize reads back.
+        let back: AuthorizationServerMetadata =
+            serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
+        assert_eq!(back, m);
         let dup = br#"{"issuer":"https://as.example","issuer":"https://evil.example"}"#;
         assert!(matches!(
             AuthorizationServerMetadata::from_json("https://as.example", dup),

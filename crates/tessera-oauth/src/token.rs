@@ -6,7 +6,11 @@ use serde_json::{Map, Value};
 use tessera_core::{HttpResponse, SecretString, UnixTime};
 
 use crate::error::ResponseProblem;
+use serde::de::MapAccess;
+use tessera_core::json::Recorder;
+
 use crate::http_util::{self, problem};
+use crate::json;
 use crate::{Error, Leniency};
 
 macro_rules! secret_token {
@@ -132,35 +136,51 @@ impl TokenResponse {
         leniency: &Leniency,
     ) -> Result<Self, Error> {
         http_util::expect_status(WHAT, response, &[http::StatusCode::OK])?;
-        let form = leniency.form_encoded_responses
-            && http_util::media_type(response).as_deref() == Some(http_util::FORM);
-        let map = if form {
-            tessera_core::limits::check(
-                WHAT,
-                response.body().len(),
-                tessera_core::limits::DEFAULT_MAX_DOCUMENT_BYTES,
-            )?;
-            tessera_core::form::parse_unique(response.body())?
-                .into_iter()
-                .map(|(k, v)| (k, Value::String(v)))
-                .collect()
-        } else {
-            http_util::json_body::<Map<String, Value>>(WHAT, response)?
+        let body = response.body();
+        tessera_core::limits::check(
+            WHAT,
+            body.len(),
+            tessera_core::limits::DEFAULT_MAX_DOCUMENT_BYTES,
+        )?;
+        if leniency.form_encoded_responses
+            && http_util::media_type(response).as_deref() == Some(http_util::FORM)
+        {
+            let mut fields = Fields::default();
+            let mut extra = Map::new();
+            for (k, v) in tessera_core::form::parse_unique(body)? {
+                match k.as_str() {
+                    "access_token" => fields.access_token = Some(v),
+                    "token_type" => fields.token_type = Some(v),
+                    "expires_in" => fields.expires_in = Some(form_expires_in(&v)?),
+                    "refresh_token" => fields.refresh_token = Some(v),
+                    "scope" => fields.scope = Some(v),
+                    "id_token" => fields.id_token = Some(v),
+                    "issued_token_type" => fields.issued_token_type = Some(v),
+                    _ => {
+                        extra.insert(k, Value::String(v));
+                    }
+                }
+            }
+            return Self::from_fields(fields, extra, now, leniency);
+        }
+        http_util::expect_json(WHAT, response)?;
+        let mut fields = Fields {
+            strings: leniency.expires_in_strings,
+            ..Fields::default()
         };
-        Self::from_map(map, now, leniency, form)
+        let extra = json::read_object(body, WHAT, &mut fields)?;
+        Self::from_fields(fields, extra, now, leniency)
     }
 
-    /// Reads a token response object; `strings` accepts `expires_in` as a string whatever the
-    /// leniency (form-encoded bodies have nothing else).
-    pub(crate) fn from_map(
-        mut map: Map<String, Value>,
+    fn from_fields(
+        f: Fields,
+        extra: Map<String, Value>,
         now: UnixTime,
         leniency: &Leniency,
-        strings: bool,
     ) -> Result<Self, Error> {
-        let access_token = match map.remove("access_token") {
-            Some(Value::String(s)) if !s.is_empty() => AccessToken::new(s),
-            Some(Value::String(_)) => {
+        let access_token = match f.access_token {
+            Some(s) if !s.is_empty() => AccessToken::new(s),
+            Some(_) => {
                 return Err(problem(
                     WHAT,
                     ResponseProblem::Empty {
@@ -168,12 +188,11 @@ impl TokenResponse {
                     },
                 ));
             }
-            Some(_) => return Err(invalid("access_token", "a string")),
             None => return Err(missing("access_token")),
         };
-        let token_type = match map.remove("token_type") {
-            Some(Value::String(s)) if !s.is_empty() => TokenType::parse(&s),
-            Some(Value::String(_)) => {
+        let token_type = match f.token_type {
+            Some(s) if !s.is_empty() => TokenType::parse(&s),
+            Some(_) => {
                 return Err(problem(
                     WHAT,
                     ResponseProblem::Empty {
@@ -181,30 +200,22 @@ impl TokenResponse {
                     },
                 ));
             }
-            Some(_) => return Err(invalid("token_type", "a string")),
             None if leniency.missing_token_type => TokenType::Bearer,
             None => return Err(missing("token_type")),
         };
-        let expires_in = match map.remove("expires_in") {
-            None | Some(Value::Null) => None,
-            Some(v) => Some(expires_in(&v, strings || leniency.expires_in_strings)?),
-        };
-        let refresh_token = optional_string(&mut map, "refresh_token")?
-            .filter(|s| !s.is_empty())
-            .map(RefreshToken::new);
-        let scope = optional_string(&mut map, "scope")?;
-        let id_token = optional_string(&mut map, "id_token")?;
-        let issued_token_type = optional_string(&mut map, "issued_token_type")?;
         Ok(TokenResponse {
             access_token,
             token_type,
-            expires_in,
-            expires_at: expires_in.map(|s| now.saturating_add(s)),
-            refresh_token,
-            scope,
-            id_token,
-            issued_token_type,
-            extra: map,
+            expires_in: f.expires_in,
+            expires_at: f.expires_in.map(|s| now.saturating_add(s)),
+            refresh_token: f
+                .refresh_token
+                .filter(|s| !s.is_empty())
+                .map(RefreshToken::new),
+            scope: f.scope,
+            id_token: f.id_token,
+            issued_token_type: f.issued_token_type,
+            extra,
         })
     }
 
@@ -307,28 +318,56 @@ fn invalid(member: &'static str, expected: &'static str) -> Error {
     problem(WHAT, ResponseProblem::Invalid { member, expected })
 }
 
-fn optional_string(
-    map: &mut Map<String, Value>,
-    member: &'static str,
-) -> Result<Option<String>, Error> {
-    match map.remove(member) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(invalid(member, "a string")),
+/// `expires_in` in a form-encoded body: 1 to 19 decimal digits.
+fn form_expires_in(v: &str) -> Result<u64, Error> {
+    if (1..=19).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()) {
+        v.parse()
+            .map_err(|_| invalid("expires_in", "a non-negative integer"))
+    } else {
+        Err(invalid("expires_in", "a non-negative integer"))
     }
 }
 
-/// `expires_in`: a non-negative integer, or with `strings` a string of 1 to 19 decimal digits.
-fn expires_in(v: &Value, strings: bool) -> Result<u64, Error> {
-    const EXPECTED: &str = "a non-negative integer";
-    match v {
-        Value::Number(n) => n.as_u64().ok_or_else(|| invalid("expires_in", EXPECTED)),
-        Value::String(s)
-            if strings && (1..=19).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) =>
-        {
-            s.parse().map_err(|_| invalid("expires_in", EXPECTED))
-        }
-        _ => Err(invalid("expires_in", EXPECTED)),
+/// The registered members, read in the one strict pass.
+#[derive(Default)]
+struct Fields {
+    /// Whether `expires_in` may be a string of digits.
+    strings: bool,
+    access_token: Option<String>,
+    token_type: Option<String>,
+    expires_in: Option<u64>,
+    refresh_token: Option<String>,
+    scope: Option<String>,
+    id_token: Option<String>,
+    issued_token_type: Option<String>,
+}
+
+impl<'de> json::Members<'de> for Fields {
+    fn member<A: MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        map: &mut A,
+        rec: &mut Recorder<json::Fault>,
+    ) -> Result<bool, A::Error> {
+        let (member, slot) = match name {
+            "access_token" => ("access_token", &mut self.access_token),
+            "token_type" => ("token_type", &mut self.token_type),
+            "refresh_token" => ("refresh_token", &mut self.refresh_token),
+            "scope" => ("scope", &mut self.scope),
+            "id_token" => ("id_token", &mut self.id_token),
+            "issued_token_type" => ("issued_token_type", &mut self.issued_token_type),
+            "expires_in" => {
+                self.expires_in = map.next_value_seed(json::Uint {
+                    member: "expires_in",
+                    strings: self.strings,
+                    rec,
+                })?;
+                return Ok(true);
+            }
+            _ => return Ok(false),
+        };
+        *slot = map.next_value_seed(json::Str { member, rec })?;
+        Ok(true)
     }
 }
 
