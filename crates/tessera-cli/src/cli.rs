@@ -74,6 +74,252 @@ pub(crate) enum Command {
     /// bad tokens, key rotation, nested JWE, PKCE.
     #[command(long_about = DEMO_LONG_ABOUT, after_help = DEMO_AFTER_HELP)]
     Demo(DemoArgs),
+    /// Fetch and print an authorization server's metadata (RFC 8414 at
+    /// /.well-known/oauth-authorization-server, falling back to OpenID Connect discovery).
+    Discover(DiscoverArgs),
+    /// Get tokens from an OAuth 2.x token endpoint; the token response is printed as JSON.
+    #[command(subcommand, after_help = OAUTH_AFTER_HELP)]
+    Token(TokenCommand),
+    /// Ask the server whether a token is active (RFC 7662); prints the response as JSON.
+    #[command(after_help = OAUTH_AFTER_HELP)]
+    Introspect(IntrospectArgs),
+    /// Revoke a token (RFC 7009).
+    #[command(after_help = OAUTH_AFTER_HELP)]
+    Revoke(RevokeArgs),
+}
+
+const OAUTH_AFTER_HELP: &str = "\
+The server is found from --issuer (RFC 8414 metadata, falling back to OpenID discovery), or given
+with --token-endpoint and friends. Secrets and tokens come from files or environment variables,
+never from the command line.
+
+Exit status: 0 success (the server's response on stdout as JSON); 1 the server refused (one line
+on stderr with the OAuth error code and description) or a check failed; 2 usage error, unreadable
+input, or the server could not be reached.
+
+Examples:
+  tessera token client-credentials --issuer https://as.example --client-id svc \\
+      --client-secret-env SVC_SECRET --scope orders.read
+  tessera token device --issuer https://as.example --client-id cli --scope openid
+  tessera introspect --issuer https://as.example --client-id rs --client-secret-file rs.secret \\
+      --token-file token.txt";
+
+/// Where the authorization server is.
+#[derive(Debug, Args)]
+pub(crate) struct ServerArgs {
+    /// The issuer identifier; its metadata names the endpoints.
+    #[arg(long, value_name = "URL")]
+    pub issuer: Option<String>,
+    /// The token endpoint (instead of, or overriding, the metadata's).
+    #[arg(long, value_name = "URL")]
+    pub token_endpoint: Option<String>,
+    /// The authorization endpoint (for `token code`).
+    #[arg(long, value_name = "URL")]
+    pub authorization_endpoint: Option<String>,
+    /// The device authorization endpoint (for `token device`).
+    #[arg(long, value_name = "URL")]
+    pub device_authorization_endpoint: Option<String>,
+    /// The introspection endpoint.
+    #[arg(long, value_name = "URL")]
+    pub introspection_endpoint: Option<String>,
+    /// The revocation endpoint.
+    #[arg(long, value_name = "URL")]
+    pub revocation_endpoint: Option<String>,
+}
+
+/// How the client authenticates.
+#[derive(Debug, Args)]
+pub(crate) struct ClientArgs {
+    /// The client identifier.
+    #[arg(long, value_name = "ID")]
+    pub client_id: String,
+    /// A file holding the client secret (a trailing newline is ignored).
+    #[arg(long, value_name = "FILE", conflicts_with = "client_secret_env")]
+    pub client_secret_file: Option<String>,
+    /// An environment variable holding the client secret.
+    #[arg(long, value_name = "NAME")]
+    pub client_secret_env: Option<String>,
+    /// The client authentication method (default: client_secret_basic with a secret, none
+    /// without).
+    #[arg(long, value_enum, value_name = "METHOD")]
+    pub auth_method: Option<AuthMethod>,
+    /// The private JWK for private_key_jwt (its "alg" says how to sign).
+    #[arg(long, value_name = "JWK_FILE")]
+    pub key: Option<String>,
+}
+
+/// Client authentication methods (RFC 6749 §2.3, RFC 7523, OpenID Connect Core §9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum AuthMethod {
+    /// HTTP Basic with the form-encoded id and secret.
+    #[value(name = "client_secret_basic")]
+    ClientSecretBasic,
+    /// The id and secret in the request body.
+    #[value(name = "client_secret_post")]
+    ClientSecretPost,
+    /// An HS256 assertion keyed with the secret.
+    #[value(name = "client_secret_jwt")]
+    ClientSecretJwt,
+    /// An assertion signed with --key.
+    #[value(name = "private_key_jwt")]
+    PrivateKeyJwt,
+    /// A public client: only the client id.
+    #[value(name = "none")]
+    None,
+}
+
+/// `token_type_hint` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum TokenTypeHintArg {
+    /// An access token.
+    #[value(name = "access_token")]
+    AccessToken,
+    /// A refresh token.
+    #[value(name = "refresh_token")]
+    RefreshToken,
+}
+
+/// `tessera discover`.
+#[derive(Debug, Args)]
+pub(crate) struct DiscoverArgs {
+    /// The issuer identifier.
+    #[arg(value_name = "ISSUER")]
+    pub issuer: String,
+}
+
+/// What every token request may add.
+#[derive(Debug, Args)]
+pub(crate) struct ScopeArgs {
+    /// The scope to ask for (space-separated).
+    #[arg(long, value_name = "S")]
+    pub scope: Option<String>,
+    /// A resource indicator (RFC 8707); may be given more than once.
+    #[arg(long, value_name = "URI")]
+    pub resource: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum TokenCommand {
+    /// The client credentials grant (RFC 6749 §4.4).
+    ClientCredentials {
+        #[command(flatten)]
+        server: ServerArgs,
+        #[command(flatten)]
+        client: ClientArgs,
+        #[command(flatten)]
+        scope: ScopeArgs,
+    },
+    /// The refresh token grant (RFC 6749 §6).
+    Refresh {
+        #[command(flatten)]
+        server: ServerArgs,
+        #[command(flatten)]
+        client: ClientArgs,
+        /// A file holding the refresh token (`-` for stdin).
+        #[arg(long, value_name = "F")]
+        refresh_token_file: String,
+        #[command(flatten)]
+        scope: ScopeArgs,
+    },
+    /// Token exchange (RFC 8693).
+    Exchange {
+        #[command(flatten)]
+        server: ServerArgs,
+        #[command(flatten)]
+        client: ClientArgs,
+        /// A file holding the subject token (`-` for stdin).
+        #[arg(long, value_name = "F")]
+        subject_token_file: String,
+        /// The subject token's type, e.g. urn:ietf:params:oauth:token-type:access_token.
+        #[arg(long, value_name = "URN")]
+        subject_token_type: String,
+        /// A file holding the actor token.
+        #[arg(long, value_name = "F", requires = "actor_token_type")]
+        actor_token_file: Option<String>,
+        /// The actor token's type.
+        #[arg(long, value_name = "URN", requires = "actor_token_file")]
+        actor_token_type: Option<String>,
+        /// The logical name of the target service; may be given more than once.
+        #[arg(long, value_name = "A")]
+        audience: Vec<String>,
+        /// The type of token wanted.
+        #[arg(long, value_name = "URN")]
+        requested_token_type: Option<String>,
+        #[command(flatten)]
+        scope: ScopeArgs,
+    },
+    /// The JWT bearer grant (RFC 7523).
+    JwtBearer {
+        #[command(flatten)]
+        server: ServerArgs,
+        #[command(flatten)]
+        client: ClientArgs,
+        /// A file holding the signed JWT assertion (`-` for stdin).
+        #[arg(long, value_name = "F")]
+        assertion_file: String,
+        /// The scope to ask for.
+        #[arg(long, value_name = "S")]
+        scope: Option<String>,
+    },
+    /// The device authorization grant (RFC 8628): shows the user code, then polls.
+    Device {
+        #[command(flatten)]
+        server: ServerArgs,
+        #[command(flatten)]
+        client: ClientArgs,
+        #[command(flatten)]
+        scope: ScopeArgs,
+    },
+    /// The authorization code grant with PKCE: prints the authorization URL, opens the browser
+    /// and receives the code on a loopback redirect URI.
+    Code {
+        #[command(flatten)]
+        server: ServerArgs,
+        #[command(flatten)]
+        client: ClientArgs,
+        #[command(flatten)]
+        scope: ScopeArgs,
+        /// The loopback redirect URI to listen on (port 0 or none: a free port).
+        #[arg(
+            long,
+            value_name = "URI",
+            default_value = "http://127.0.0.1:0/callback"
+        )]
+        redirect_uri: String,
+        /// Do not open a browser; only print the URL.
+        #[arg(long)]
+        no_browser: bool,
+    },
+}
+
+/// `tessera introspect`.
+#[derive(Debug, Args)]
+pub(crate) struct IntrospectArgs {
+    #[command(flatten)]
+    pub server: ServerArgs,
+    #[command(flatten)]
+    pub client: ClientArgs,
+    /// A file holding the token (`-` for stdin).
+    #[arg(long, value_name = "F")]
+    pub token_file: String,
+    /// What kind of token it is.
+    #[arg(long, value_enum, value_name = "HINT")]
+    pub token_type_hint: Option<TokenTypeHintArg>,
+}
+
+/// `tessera revoke`.
+#[derive(Debug, Args)]
+pub(crate) struct RevokeArgs {
+    #[command(flatten)]
+    pub server: ServerArgs,
+    #[command(flatten)]
+    pub client: ClientArgs,
+    /// A file holding the token (`-` for stdin).
+    #[arg(long, value_name = "F")]
+    pub token_file: String,
+    /// What kind of token it is.
+    #[arg(long, value_enum, value_name = "HINT")]
+    pub token_type_hint: Option<TokenTypeHintArg>,
 }
 
 // ---------------------------------------------------------------------------------------------

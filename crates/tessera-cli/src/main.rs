@@ -1,4 +1,4 @@
-//! `tessera`: JOSE and JWT from the shell.
+//! `tessera`: JOSE, JWT and OAuth from the shell.
 //!
 //! ```text
 //! $ tessera pkce
@@ -22,6 +22,7 @@ mod jwk_cmd;
 mod jws_cmd;
 mod jwt_cmd;
 mod keys;
+mod oauth_cmd;
 mod pkce_cmd;
 
 use std::process::ExitCode;
@@ -49,6 +50,10 @@ fn main() -> ExitCode {
         Command::Jwt(cmd) => jwt_cmd::run(cmd, &mut inputs),
         Command::Pkce(args) => pkce_cmd::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Discover(args) => oauth_cmd::discover_cmd(args),
+        Command::Token(cmd) => oauth_cmd::token_cmd(cmd, &mut inputs),
+        Command::Introspect(args) => oauth_cmd::introspect_cmd(args, &mut inputs),
+        Command::Revoke(args) => oauth_cmd::revoke_cmd(args, &mut inputs),
     };
     match result {
         Ok(output) => match io::write_stdout(output) {

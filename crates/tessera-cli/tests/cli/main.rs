@@ -13,5 +13,6 @@ mod jwt;
 mod jwt_verify;
 mod kid;
 mod messages;
+mod oauth;
 mod pipe;
 mod pkce;
