@@ -1,4 +1,4 @@
-//! tessera: the protocol layer for tokens — JOSE (JWS, JWE, JWK), JWT validation and PKCE,
+//! tessera: the protocol layer for tokens — JOSE (JWS, JWE, JWK), JWT validation, OAuth 2.x and PKCE,
 //! sans-I/O, on RustCrypto.
 //!
 //! This facade re-exports the tessera crates behind features, so an application can depend on
@@ -63,6 +63,7 @@
 //! | `jose` | yes | `jose`: `tessera-jose` — JWA algorithms, JWK and JWK Sets, JWS, JWE, the remote JWK Set cache |
 //! | `jwt` | no (enables `jose`) | `jwt`: `tessera-jwt` — claims, the verification `Policy`, key resolution, the signing builder, nested JWTs |
 //! | `pkce` | no | `pkce`: `tessera-pkce` — RFC 7636 code verifiers and S256 challenges |
+//! | `oauth` | no (enables `jwt`) | `oauth`: `tessera-oauth` — authorization-server metadata, client authentication, the grants (code + PKCE, refresh, client credentials with a token cache, device, token exchange, JWT bearer), introspection, revocation |
 //! | `reqwest` | no | `reqwest`: `tessera-reqwest` — an `HttpClient` for `reqwest` (redirects off, timeouts, body cap) |
 //!
 //! A feature only adds a module; it never changes behaviour. In `Cargo.toml`:
@@ -76,6 +77,9 @@ pub use tessera_jose as jose;
 /// `tessera-jwt`: JWT claims, verification policy, key resolution and signing (feature `jwt`).
 #[cfg(feature = "jwt")]
 pub use tessera_jwt as jwt;
+/// `tessera-oauth`: the OAuth 2.x client side, sans-I/O (feature `oauth`).
+#[cfg(feature = "oauth")]
+pub use tessera_oauth as oauth;
 /// `tessera-pkce`: RFC 7636 PKCE (feature `pkce`).
 #[cfg(feature = "pkce")]
 pub use tessera_pkce as pkce;

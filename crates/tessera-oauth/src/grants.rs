@@ -251,6 +251,32 @@ impl ClientCredentials {
 /// The refresh token grant (RFC 6749 §6). When the server does not send a new refresh token,
 /// the response keeps the one used (a server may rotate refresh tokens or not); a narrower
 /// `scope` asks for a down-scoped access token.
+///
+/// ```
+/// # use tessera_core::{HttpRequest, TransportError, UnixTime};
+/// # use tessera_oauth::{AuthorizationServerMetadata, Client, ClientAuth, ClientSecret};
+/// # let metadata = AuthorizationServerMetadata::new("https://as.example")
+/// #     .with_token_endpoint("https://as.example/token");
+/// # let client = Client::new("app", ClientAuth::client_secret_post(ClientSecret::new("s")), metadata);
+/// use tessera_oauth::RefreshToken;
+/// use tessera_oauth::grants::Refresh;
+///
+/// let http = |req: HttpRequest| async move {
+///     let body = String::from_utf8(req.body().clone()).unwrap();
+///     assert!(body.starts_with("grant_type=refresh_token&refresh_token=rt-1&scope=read"));
+///     Ok::<_, TransportError>(tessera_core::http::Response::builder()
+///         .status(200)
+///         .header("content-type", "application/json")
+///         .body(br#"{"access_token":"at-2","token_type":"Bearer","expires_in":600}"#.to_vec())
+///         .unwrap())
+/// };
+/// let grant = Refresh::new(RefreshToken::new("rt-1")).scope("read");
+/// let tokens = futures_executor::block_on(grant.send(&client, &http, UnixTime(0)))?;
+/// assert_eq!(tokens.access_token().secret(), "at-2");
+/// // Not rotated: the refresh token used is kept.
+/// assert_eq!(tokens.refresh_token().map(|t| t.secret()), Some("rt-1"));
+/// # Ok::<(), tessera_oauth::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Refresh {
     refresh_token: RefreshToken,
@@ -295,6 +321,34 @@ impl Refresh {
 /// Token exchange (RFC 8693): trading a subject token (and optionally an actor token) for a
 /// new one, narrowed to an `audience`, `resource` and `scope` — how a service or an agent
 /// acting for a user gets a short-lived credential for one downstream API.
+///
+/// ```
+/// # use tessera_core::{HttpRequest, TransportError, UnixTime};
+/// # use tessera_oauth::{AuthorizationServerMetadata, Client, ClientAuth};
+/// # let metadata = AuthorizationServerMetadata::new("https://as.example")
+/// #     .with_token_endpoint("https://as.example/token");
+/// # let client = Client::new("agent", ClientAuth::none(), metadata);
+/// use tessera_oauth::grants::{TokenExchange, token_types};
+///
+/// // The server plays its part: a short-lived token for the calendar API only.
+/// let http = |req: HttpRequest| async move {
+///     let body = String::from_utf8(req.body().clone()).unwrap();
+///     assert!(body.contains("subject_token=user-at&subject_token_type=urn%3Aietf"));
+///     assert!(body.contains("&audience=calendar&"));
+///     Ok::<_, TransportError>(tessera_core::http::Response::builder()
+///         .status(200)
+///         .header("content-type", "application/json")
+///         .body(br#"{"access_token":"narrow","token_type":"Bearer","expires_in":300,
+///                    "issued_token_type":"urn:ietf:params:oauth:token-type:access_token"}"#.to_vec())
+///         .unwrap())
+/// };
+/// let grant = TokenExchange::new("user-at", token_types::ACCESS_TOKEN)
+///     .audience("calendar")
+///     .scope("calendar.read");
+/// let tokens = futures_executor::block_on(grant.send(&client, &http, UnixTime(0)))?;
+/// assert_eq!(tokens.issued_token_type(), Some(token_types::ACCESS_TOKEN));
+/// # Ok::<(), tessera_oauth::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct TokenExchange {
     subject_token: crate::token::AccessToken,
@@ -410,6 +464,41 @@ impl TokenExchange {
 
 /// The JWT bearer grant (RFC 7523 §2.1): an assertion, typically built and signed with
 /// [`tessera_jwt::JwtBuilder`], traded for an access token.
+///
+/// ```
+/// # use tessera_core::{HttpRequest, TransportError, UnixTime};
+/// # use tessera_oauth::{AuthorizationServerMetadata, Client, ClientAuth};
+/// # let metadata = AuthorizationServerMetadata::new("https://as.example")
+/// #     .with_token_endpoint("https://as.example/token");
+/// # let client = Client::new("agent", ClientAuth::none(), metadata);
+/// use tessera_jose::{Jwk, JwsAlgorithm, SigningKey};
+/// use tessera_jwt::JwtBuilder;
+/// use tessera_oauth::grants::JwtBearer;
+///
+/// // An assertion signed by a key the authorization server trusts (RFC 7523 §3).
+/// let key = SigningKey::from_jwk(&Jwk::generate(JwsAlgorithm::ES256)?, JwsAlgorithm::ES256)?;
+/// let now = UnixTime(1_700_000_000);
+/// let assertion = JwtBuilder::new()
+///     .issuer("agent")
+///     .subject("alice")
+///     .audience("https://as.example")
+///     .issued_at(now)
+///     .expires_in(now, 60)
+///     .random_jwt_id()
+///     .sign(&key)?;
+/// let http = |req: HttpRequest| async move {
+///     let body = String::from_utf8(req.body().clone()).unwrap();
+///     assert!(body.starts_with("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=ey"));
+///     Ok::<_, TransportError>(tessera_core::http::Response::builder()
+///         .status(200)
+///         .header("content-type", "application/json")
+///         .body(br#"{"access_token":"at","token_type":"Bearer"}"#.to_vec())
+///         .unwrap())
+/// };
+/// let tokens = futures_executor::block_on(JwtBearer::new(assertion).send(&client, &http, now))?;
+/// assert_eq!(tokens.access_token().secret(), "at");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct JwtBearer {
     assertion: crate::token::AccessToken,

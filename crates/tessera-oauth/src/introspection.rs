@@ -1,4 +1,34 @@
 //! Token introspection (RFC 7662) and revocation (RFC 7009).
+//!
+//! ```
+//! use tessera_core::{HttpRequest, TransportError, UnixTime};
+//! use tessera_oauth::introspection::{Introspect, Revoke, TokenTypeHint};
+//! use tessera_oauth::{AuthorizationServerMetadata, Client, ClientAuth, ClientSecret};
+//!
+//! let metadata = AuthorizationServerMetadata::new("https://as.example")
+//!     .with_introspection_endpoint("https://as.example/introspect")
+//!     .with_revocation_endpoint("https://as.example/revoke");
+//! let rs = Client::new("api", ClientAuth::client_secret_basic(ClientSecret::new("s")), metadata);
+//! let http = |req: HttpRequest| async move {
+//!     let body: &[u8] = match req.uri().path() {
+//!         "/introspect" => br#"{"active":true,"sub":"alice","scope":"read","exp":1700000600}"#,
+//!         _ => b"",
+//!     };
+//!     Ok::<_, TransportError>(tessera_core::http::Response::builder()
+//!         .status(200)
+//!         .header("content-type", "application/json")
+//!         .body(body.to_vec())
+//!         .unwrap())
+//! };
+//! let now = UnixTime(1_700_000_000);
+//! futures_executor::block_on(async {
+//!     let info = Introspect::new("at-1").hint(TokenTypeHint::AccessToken).send(&rs, &http, now).await?;
+//!     assert!(info.active());
+//!     assert_eq!(info.get_str("sub"), Some("alice"));
+//!     Revoke::new("rt-1").hint(TokenTypeHint::RefreshToken).send(&rs, &http, now).await
+//! })?;
+//! # Ok::<(), tessera_oauth::Error>(())
+//! ```
 
 use serde_json::{Map, Value};
 use tessera_core::{HttpClient, HttpRequest, HttpResponse, UnixTime};
