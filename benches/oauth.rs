@@ -43,6 +43,9 @@ fn documents(c: &mut Criterion<ThreadCpu>) {
         use oauth2::TokenResponse as _;
         assert_eq!(ours.access_token().secret(), theirs.access_token().secret());
         assert_eq!(ours.expires_in(), theirs.expires_in().map(|d| d.as_secs()));
+        let oidc: openidconnect::core::CoreTokenResponse =
+            serde_json::from_str(TOKEN_RESPONSE).unwrap();
+        assert_eq!(ours.access_token().secret(), oidc.access_token().secret());
     }
     let mut g = c.benchmark_group("token response parse");
     g.bench_function("tessera", |b| {
@@ -51,6 +54,12 @@ fn documents(c: &mut Criterion<ThreadCpu>) {
     g.bench_function("oauth2", |b| {
         b.iter(|| {
             serde_json::from_slice::<oauth2::basic::BasicTokenResponse>(black_box(res.body()))
+                .unwrap()
+        })
+    });
+    g.bench_function("openidconnect", |b| {
+        b.iter(|| {
+            serde_json::from_slice::<openidconnect::core::CoreTokenResponse>(black_box(res.body()))
                 .unwrap()
         })
     });

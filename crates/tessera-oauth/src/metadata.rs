@@ -172,7 +172,8 @@ impl AuthorizationServerMetadata {
 
     /// Parses the response to [`request`](Self::request): `200` with a JSON object (strictly:
     /// no repeated member, capped at 512 KiB), whose `issuer` is exactly `issuer`
-    /// (RFC 8414 §3.3; OpenID Connect Discovery §4.3) and whose endpoints are `https` URLs.
+    /// (RFC 8414 §3.3; OpenID Connect Discovery §4.3). Endpoints are checked (`https`, or
+    /// `http` on a loopback host) when a request is built for them.
     pub fn parse_response(issuer: &str, response: &HttpResponse) -> Result<Self, Error> {
         const WHAT: &str = "authorization server metadata";
         http_util::expect_status(WHAT, response, &[http::StatusCode::OK])?;
@@ -208,9 +209,9 @@ impl AuthorizationServerMetadata {
             });
         }
         check_issuer(&m.issuer)?;
-        for (what, url) in m.endpoints() {
-            check_endpoint(what, url)?;
-        }
+        // Each endpoint is checked (absolute, https or loopback http, no fragment) when a
+        // request is built for it, not here: an endpoint this client never uses cannot fail
+        // discovery.
         Ok(m)
     }
 
@@ -562,10 +563,13 @@ mod tests {
             AuthorizationServerMetadata::from_json("https://as.example", dup),
             Err(Error::Core(tessera_core::Error::DuplicateMember { .. }))
         ));
+        // A plain-http endpoint is refused when a request is built for it.
         let plain_http =
             br#"{"issuer":"https://as.example","token_endpoint":"http://as.example/t"}"#;
+        let m = AuthorizationServerMetadata::from_json("https://as.example", plain_http).unwrap();
+        let client = crate::Client::new("c", crate::ClientAuth::none(), m);
         assert!(matches!(
-            AuthorizationServerMetadata::from_json("https://as.example", plain_http),
+            crate::grants::ClientCredentials::new().request(&client, tessera_core::UnixTime(0)),
             Err(Error::InvalidUrl {
                 what: "token_endpoint",
                 problem: UrlProblem::NotHttps,
