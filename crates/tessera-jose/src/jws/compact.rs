@@ -3,6 +3,7 @@ use tessera_core::{b64, limits};
 use super::{JwsHeader, JwsOptions};
 use crate::Error;
 use crate::alg::JwsAlgorithm;
+use crate::error::{HeaderProblem, MismatchProblem};
 use crate::keys::{SigningKey, VerifyingKey};
 
 /// A parsed, not yet verified, compact JWS (RFC 7515 §7.1).
@@ -219,9 +220,7 @@ impl<'a> CompactJws<'a> {
     pub fn verify_detached(&self, key: &VerifyingKey, payload: &[u8]) -> Result<(), Error> {
         check_key(self.header.alg, key)?;
         if !self.is_detached() {
-            return Err(Error::DetachedPayload {
-                reason: "the payload is attached; use verify",
-            });
+            return Err(Error::DetachedPayload { detached: false });
         }
         let input = signing_input(self.header_b64(), &self.header, payload);
         key.verify(&input, self.signature())
@@ -289,13 +288,11 @@ pub(crate) fn signing_input(header_b64: &str, header: &JwsHeader, payload: &[u8]
 
 pub(crate) fn prepare_header(header: &JwsHeader, key: &SigningKey) -> Result<JwsHeader, Error> {
     if header.alg != key.alg() {
-        return Err(Error::KeyMismatch {
-            reason: format!(
-                "the header says {} but the key signs {}",
-                header.alg,
-                key.alg()
-            ),
-        });
+        return Err(MismatchProblem::HeaderAlg {
+            header_alg: header.alg.as_str().to_owned(),
+            key_alg: key.alg().as_str(),
+        }
+        .into());
     }
     let mut h = header.clone();
     if h.kid.is_none() {
@@ -320,9 +317,7 @@ pub fn sign_compact(header: &JwsHeader, payload: &[u8], key: &SigningKey) -> Res
     let header_b64 = b64::encode(h.to_json());
     if !h.payload_is_encoded() && (payload.contains(&b'.') || std::str::from_utf8(payload).is_err())
     {
-        return Err(Error::InvalidHeader {
-            reason: "an unencoded compact payload must be UTF-8 without '.' (RFC 7797 §5.2); use the JSON serialization or a detached payload".into(),
-        });
+        return Err(HeaderProblem::UnencodedCompactPayload.into());
     }
     // The token is assembled in place: the signing input, then `.` and the signature.
     let mut out = String::with_capacity(
@@ -335,9 +330,8 @@ pub fn sign_compact(header: &JwsHeader, payload: &[u8], key: &SigningKey) -> Res
     } else {
         // Checked UTF-8 above.
         out.push_str(
-            std::str::from_utf8(payload).map_err(|_| Error::InvalidHeader {
-                reason: "payload is not UTF-8".into(),
-            })?,
+            std::str::from_utf8(payload)
+                .map_err(|_| Error::from(HeaderProblem::UnencodedCompactPayload))?,
         );
     }
     push_signature(key, &mut out)?;
