@@ -411,6 +411,13 @@ impl EncryptionKey {
     }
 }
 
+fn missing(member: &'static str, alg: Alg) -> HeaderProblem {
+    HeaderProblem::Missing {
+        member,
+        alg: Some(alg.as_str()),
+    }
+}
+
 fn rsa1_5_refused() -> Error {
     DisabledFeature::Rsa1_5Encryption.into()
 }
@@ -680,8 +687,10 @@ impl DecryptionKey {
                     Ok(k.clone())
                 }
                 Alg::A128GCMKW | Alg::A192GCMKW | Alg::A256GCMKW => {
-                    let iv = h.iv.as_deref().unwrap_or_default();
-                    let tag = h.tag.as_deref().unwrap_or_default();
+                    // `check_recipient` has required both; say so again rather than decrypt
+                    // with an empty IV.
+                    let iv = h.iv.as_deref().ok_or(missing("iv", self.alg))?;
+                    let tag = h.tag.as_deref().ok_or(missing("tag", self.alg))?;
                     crypto::gcm_unwrap(k.expose(), iv, tag, encrypted_key)
                 }
                 _ => crypto::aes_kw_unwrap(k.expose(), encrypted_key),
@@ -703,8 +712,8 @@ impl DecryptionKey {
                 }
             }
             DecInner::Password(pw) => {
-                let p2s = h.p2s.as_deref().unwrap_or_default();
-                let p2c = h.p2c.ok_or(Error::DecryptionFailed)?;
+                let p2s = h.p2s.as_deref().ok_or(missing("p2s", self.alg))?;
+                let p2c = h.p2c.ok_or(missing("p2c", self.alg))?;
                 let kek = crypto::pbes2_kek(self.alg, pw.expose(), p2s, p2c)?;
                 crypto::aes_kw_unwrap(kek.expose(), encrypted_key)
             }

@@ -135,7 +135,9 @@ impl SigBuf {
 
     fn as_slice(&self) -> &[u8] {
         match self {
-            SigBuf::Inline { len, bytes } => bytes.get(..*len).unwrap_or_default(),
+            SigBuf::Inline { len, bytes } => bytes
+                .get(..*len)
+                .expect("decode_slice returns a length within the buffer it wrote"),
             SigBuf::Heap(v) => v,
         }
     }
@@ -255,7 +257,10 @@ impl HeaderBuf {
         const WHAT: &str = "JWS protected header";
         if b64::decoded_len(b64.len()) <= STACK_HEADER {
             let len = b64::decode_slice(b64, &mut self.stack, WHAT)?;
-            Ok(self.stack.get(..len).unwrap_or_default())
+            Ok(self
+                .stack
+                .get(..len)
+                .expect("decode_slice returns a length within the buffer it wrote"))
         } else {
             b64::decode_into(b64, &mut self.heap, WHAT)?;
             Ok(&self.heap)
@@ -345,7 +350,10 @@ fn push_signature(key: &SigningKey, out: &mut String) -> Result<(), Error> {
     let heap;
     let sig = if key.signature_len() <= stack.len() {
         let n = key.sign_to_slice(out.as_bytes(), &mut stack)?;
-        stack.get(..n).unwrap_or_default()
+        // Not `unwrap_or_default`: an empty signature would be sent without a word.
+        stack
+            .get(..n)
+            .expect("sign_to_slice returns a length within the buffer it wrote")
     } else {
         heap = key.sign(out.as_bytes())?;
         heap.as_slice()

@@ -141,8 +141,9 @@ impl JwsHeader {
 
     /// The header as compact JSON (`alg` first).
     pub fn to_json(&self) -> String {
-        // Serialising plain strings, booleans and JSON values cannot fail.
-        serde_json::to_string(self).unwrap_or_default()
+        // Not `unwrap_or_default`: an empty header would be signed without a word.
+        serde_json::to_string(self)
+            .expect("serialising strings, booleans and JSON values into a String cannot fail")
     }
 }
 

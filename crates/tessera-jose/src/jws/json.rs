@@ -536,7 +536,8 @@ impl<'a> JwsJsonSigner<'a> {
             .into());
         }
         let (payload, sigs) = self.sign_all()?;
-        let mut top = sigs.into_iter().next().unwrap_or_default();
+        let [mut top] = <[Map<String, Value>; 1]>::try_from(sigs)
+            .map_err(|v| Error::from(JsonProblem::FlattenedNeedsOne { found: v.len() }))?;
         if let Some(p) = payload {
             top.insert("payload".into(), p);
         }
