@@ -1541,3 +1541,289 @@ impl fmt::Display for DisabledFeature {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! A representative error of each category carries the right data, and a foreign cause is
+    //! the `source()`, not part of the message.
+
+    use std::error::Error as _;
+
+    use super::*;
+    use crate::alg::ContentEncryptionAlgorithm as Enc;
+    use crate::jwe::{self, CompactJwe, EncryptionKey, JweHeader, JweOptions};
+    use crate::jwk::{Jwk, KeyParams};
+    use crate::jws::{self, CompactJws, JsonJws, JwsHeader, JwsOptions};
+    use crate::{KeyPolicy, SigningKey};
+
+    fn vector(name: &str) -> String {
+        let path = format!(
+            "{}/../../tests/vectors/pem/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read_to_string(path).unwrap()
+    }
+
+    /// Display never contains the source's own message.
+    fn source_not_repeated(e: &Error) {
+        let source = e.source().expect("a source").to_string();
+        assert!(!source.is_empty());
+        assert!(!e.to_string().contains(&source), "{e} repeats {source}");
+    }
+
+    #[test]
+    fn pem_and_der_errors_keep_the_decoder_error_as_source() {
+        let e = Jwk::from_pem("-----BEGIN PUBLIC KEY-----\n!!!!\n-----END PUBLIC KEY-----\n")
+            .unwrap_err();
+        assert!(matches!(
+            e,
+            Error::InvalidKey {
+                problem: KeyProblem::Pem,
+                ..
+            }
+        ));
+        assert!(e.source().unwrap().is::<pem_rfc7468::Error>());
+        assert_eq!(e.to_string(), "invalid key: malformed PEM");
+        source_not_repeated(&e);
+
+        let e = Jwk::from_pem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n")
+            .unwrap_err();
+        assert!(matches!(
+            e,
+            Error::InvalidKey {
+                problem: KeyProblem::Der {
+                    structure: DerStructure::Spki
+                },
+                ..
+            }
+        ));
+        assert!(e.source().unwrap().is::<pkcs8::der::Error>());
+        assert_eq!(e.to_string(), "invalid key: malformed SubjectPublicKeyInfo");
+        source_not_repeated(&e);
+    }
+
+    #[test]
+    fn rsa_refusals_keep_the_rsa_error_as_source() {
+        let KeyParams::Rsa(p) = Jwk::from_pem(&vector("rsa2048.spki.pem"))
+            .unwrap()
+            .params()
+            .clone()
+        else {
+            panic!()
+        };
+        // An odd exponent of 41 bits passes the JWK checks; the rsa crate caps it at 33 bits.
+        let mut json = Jwk::new(KeyParams::Rsa(p)).unwrap().to_json_value();
+        json.insert(
+            "e".into(),
+            tessera_core::b64::encode([1, 0, 0, 0, 0, 1]).into(),
+        );
+        let jwk = Jwk::from_map(json).unwrap();
+        let e = crate::VerifyingKey::from_jwk(&jwk, JwsAlgorithm::RS256).unwrap_err();
+        assert!(matches!(
+            e,
+            Error::InvalidKey {
+                problem: KeyProblem::RsaPublicKey,
+                ..
+            }
+        ));
+        assert!(e.source().unwrap().is::<rsa::Error>());
+        source_not_repeated(&e);
+
+        // RSA-OAEP-512 cannot carry any key in a 1024-bit modulus: the rsa crate refuses.
+        let policy = KeyPolicy::default().insecure_min_rsa_bits(1024);
+        let small = Jwk::from_pem_with_policy(&vector("rsa1024.pkcs8.pem"), &policy).unwrap();
+        let alg = KeyManagementAlgorithm::RsaOaep512;
+        let to =
+            EncryptionKey::from_jwk_with_policy(&small.to_public().unwrap(), alg, &policy).unwrap();
+        let e = jwe::encrypt_compact(&JweHeader::new(alg, Enc::A256Gcm), b"x", &to).unwrap_err();
+        assert!(matches!(
+            e,
+            Error::Crypto {
+                op: CryptoOp::RsaEncrypt {
+                    alg: KeyManagementAlgorithm::RsaOaep512
+                },
+                ..
+            }
+        ));
+        assert!(e.source().unwrap().is::<rsa::Error>());
+        assert_eq!(
+            e.to_string(),
+            "cryptographic operation failed: RSA-OAEP-512 encryption"
+        );
+        source_not_repeated(&e);
+    }
+
+    #[test]
+    fn own_checks_have_no_source() {
+        // InvalidKey.
+        let e = Jwk::from_json(br#"{"kty":"EC","crv":"P-256","x":"AAAA","y":"AAAA"}"#).unwrap_err();
+        assert!(matches!(
+            e,
+            Error::InvalidKey {
+                problem: KeyProblem::WrongLength {
+                    part: KeyPart::X,
+                    expected: 32,
+                    found: 3
+                },
+                source: None
+            }
+        ));
+        assert_eq!(e.to_string(), r#"invalid key: "x" must be 32 bytes; got 3"#);
+        assert!(e.source().is_none());
+
+        // KeyMismatch.
+        let ec = Jwk::generate_ec(EcCurve::P256).unwrap();
+        let e = SigningKey::from_jwk(&ec, JwsAlgorithm::RS256).unwrap_err();
+        assert!(matches!(
+            e,
+            Error::KeyMismatch {
+                problem: MismatchProblem::WrongKeyType {
+                    key: KeyKind::Ec(EcCurve::P256),
+                    alg: "RS256"
+                }
+            }
+        ));
+        assert_eq!(
+            e.to_string(),
+            "key does not fit: a EC P-256 key cannot be used with RS256"
+        );
+
+        // Crypto, without a foreign cause.
+        let hs = SigningKey::from_hmac_secret(&[1; 32], JwsAlgorithm::HS256).unwrap();
+        let e = hs.sign_to_slice(b"x", &mut [0u8; 8]).unwrap_err();
+        assert!(matches!(
+            e,
+            Error::Crypto {
+                op: CryptoOp::SignatureBuffer {
+                    needed: 32,
+                    available: 8
+                },
+                source: None
+            }
+        ));
+
+        // InvalidHeader.
+        let mut map = serde_json::Map::new();
+        map.insert("alg".into(), "PBES2-HS256+A128KW".into());
+        map.insert("enc".into(), "A128GCM".into());
+        map.insert("p2c".into(), 0.into());
+        let e = JweHeader::from_map(&map).unwrap_err();
+        assert!(matches!(
+            e,
+            Error::InvalidHeader {
+                problem: HeaderProblem::WrongType {
+                    member: "p2c",
+                    expected: JsonType::PositiveInteger
+                },
+                source: None
+            }
+        ));
+
+        // InvalidJson.
+        let e = JsonJws::parse("{}", &JwsOptions::default()).unwrap_err();
+        assert!(matches!(
+            e,
+            Error::InvalidJson {
+                problem: JsonProblem::NoSignatures
+            }
+        ));
+
+        // Crit.
+        let mut h = JwsHeader::new(JwsAlgorithm::HS256);
+        h.crit = Some(Vec::new());
+        assert!(matches!(
+            h.check_crit(&[], true),
+            Err(Error::Crit {
+                problem: CritProblem::Empty
+            })
+        ));
+
+        // DetachedPayload.
+        let token = jws::sign_compact(&JwsHeader::new(JwsAlgorithm::HS256), b"x", &hs).unwrap();
+        let parsed = CompactJws::parse(&token, &JwsOptions::default()).unwrap();
+        let e = parsed
+            .verify_detached(hs.verifying_key(), b"x")
+            .unwrap_err();
+        assert!(matches!(e, Error::DetachedPayload { detached: false }));
+    }
+
+    #[test]
+    fn jwe_categories() {
+        let alg = KeyManagementAlgorithm::Pbes2Hs256A128KW;
+        let to = EncryptionKey::from_password(b"pw", alg).unwrap();
+        let token = jwe::encrypt_compact(&JweHeader::new(alg, Enc::A128Gcm), b"x", &to).unwrap();
+        // Disabled, naming the opt-in.
+        let e = CompactJwe::parse(&token, &JweOptions::default()).unwrap_err();
+        assert!(matches!(
+            e,
+            Error::Disabled {
+                feature: DisabledFeature::Pbes2 {
+                    alg: KeyManagementAlgorithm::Pbes2Hs256A128KW
+                }
+            }
+        ));
+        assert!(e.to_string().contains("JweOptions::allow_pbes2"), "{e}");
+        // InvalidJwe: an IV of the wrong length.
+        let mut parts: Vec<&str> = token.split('.').collect();
+        parts[2] = "AAAA";
+        let short_iv = parts.join(".");
+        let opts = JweOptions::default().with_pbes2(10_000);
+        let e = CompactJwe::parse(&short_iv, &opts).unwrap_err();
+        assert!(matches!(
+            e,
+            Error::InvalidJwe {
+                problem: JweProblem::WrongLength {
+                    part: JweSegment::Iv,
+                    expected: 12,
+                    found: 3
+                }
+            }
+        ));
+        assert_eq!(e.to_string(), "invalid JWE: the IV must be 12 bytes; got 3");
+    }
+
+    #[test]
+    fn payloads_read_as_one_line() {
+        let samples: Vec<Error> = vec![
+            KeyProblem::SymmetricKeyLength {
+                alg: KeyManagementAlgorithm::Dir,
+                expected: &[16, 24, 32, 48, 64],
+                found: 7,
+            }
+            .into(),
+            KeyProblem::AlgDoesNotFit {
+                alg: "A128KW".into(),
+                key: KeyKind::Oct { len: 24 },
+            }
+            .into(),
+            MismatchProblem::KeyOps {
+                needed: &["wrapKey", "encrypt"],
+            }
+            .into(),
+            HeaderProblem::Missing {
+                member: "epk",
+                alg: Some("ECDH-ES"),
+            }
+            .into(),
+            DisabledFeature::Rsa1_5.into(),
+        ];
+        let text: Vec<String> = samples.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            text,
+            [
+                "invalid key: dir needs a key of 16, 24, 32, 48 or 64 bytes; got 7",
+                "invalid key: \"alg\" is \"A128KW\", which a oct of 24 bytes key cannot serve",
+                "key does not fit: the key's key_ops include none of [\"wrapKey\", \"encrypt\"]",
+                "invalid JOSE header: ECDH-ES needs \"epk\"",
+                "disabled: RSA1_5 is refused (Bleichenbacher); enable JweOptions::insecure_allow_rsa1_5 only for legacy peers",
+            ]
+        );
+        assert!(text.iter().all(|t| !t.contains('\n')));
+    }
+
+    #[test]
+    fn errors_are_send_and_sync() {
+        fn check<T: Send + Sync + 'static>() {}
+        check::<Error>();
+    }
+}
