@@ -200,7 +200,9 @@ fn deflate_round_trip() {
     // Refused without the opt-in.
     assert!(matches!(
         CompactJwe::parse(&token, &JweOptions::default()),
-        Err(tessera::jose::Error::Disabled { .. })
+        Err(tessera::jose::Error::Disabled {
+            feature: tessera::jose::error::DisabledFeature::Zip
+        })
     ));
 }
 

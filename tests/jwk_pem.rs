@@ -10,6 +10,7 @@ mod common;
 
 use common::{vector_bytes, vector_text};
 use tessera::core::b64;
+use tessera::jose::error::{Curve, DerStructure, KeyProblem};
 use tessera::jose::jwk::{EcCurve, KeyFormat, KeyParams, OkpCurve};
 use tessera::jose::jws::{CompactJws, JwsOptions};
 use tessera::jose::{Error, Jwk, JwsAlgorithm, KeyPolicy, SigningKey, VerifyingKey};
@@ -207,7 +208,13 @@ fn rsa_under_2048_bits_needs_the_policy() {
     let text = vector_text("pem/rsa1024.pkcs8.pem");
     assert!(matches!(
         Jwk::from_pem(&text),
-        Err(Error::InvalidKey { .. })
+        Err(Error::InvalidKey {
+            problem: KeyProblem::RsaModulusTooSmall {
+                bits: 1024,
+                min: 2048
+            },
+            source: None,
+        })
     ));
     let policy = KeyPolicy::default().insecure_min_rsa_bits(1024);
     let key = Jwk::from_pem_with_policy(&text, &policy).unwrap();
@@ -425,21 +432,45 @@ fn rsa_private_key_without_crt_exports() {
 #[test]
 fn malformed_pem_and_der_are_refused() {
     let bad = [
-        "",
-        "not a key",
-        "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
-        "-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n",
-        "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n",
+        ("", KeyProblem::NoPemBlock),
+        ("not a key", KeyProblem::NoPemBlock),
+        (
+            "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+            KeyProblem::Der {
+                structure: DerStructure::Spki,
+            },
+        ),
+        (
+            "-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n",
+            KeyProblem::UnsupportedPemLabel {
+                label: "CERTIFICATE".into(),
+            },
+        ),
+        (
+            "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n",
+            KeyProblem::PemWithoutEnd,
+        ),
     ];
-    for b in bad {
-        assert!(
-            matches!(Jwk::from_pem(b), Err(Error::InvalidKey { .. })),
-            "{b:?}"
-        );
+    for (b, expected) in bad {
+        match Jwk::from_pem(b) {
+            Err(Error::InvalidKey { problem, source }) => {
+                assert_eq!(problem, expected, "{b:?}");
+                // A decoder's refusal is the source; tessera's own checks have none.
+                assert_eq!(
+                    source.is_some(),
+                    matches!(problem, KeyProblem::Der { .. } | KeyProblem::Pem),
+                    "{b:?}"
+                );
+            }
+            other => panic!("{b:?}: {other:?}"),
+        }
     }
     assert!(matches!(
         Jwk::from_pem(&vector_text("pem/p256.encrypted.pem")),
-        Err(Error::InvalidKey { reason }) if reason.contains("encrypted")
+        Err(Error::InvalidKey {
+            problem: KeyProblem::EncryptedPkcs8,
+            ..
+        })
     ));
     assert!(Jwk::from_der(&[]).is_err());
     assert!(Jwk::from_der(&[0x30, 0x00]).is_err());
@@ -461,7 +492,12 @@ fn malformed_pem_and_der_are_refused() {
     spki[last] ^= 1;
     assert!(matches!(
         Jwk::from_der(&spki),
-        Err(Error::InvalidKey { .. })
+        Err(Error::InvalidKey {
+            problem: KeyProblem::NotOnCurve {
+                crv: Curve::Ec(EcCurve::P256)
+            },
+            ..
+        })
     ));
     // A SEC1 key whose public key does not match its private key.
     let mut sec1 = vector_bytes("pem/p256.sec1.der");

@@ -8,6 +8,7 @@ mod common;
 
 use common::{jwk, s, vector};
 use serde_json::Value;
+use tessera::jose::error::{Curve, KeyProblem, MismatchProblem};
 use tessera::jose::jwk::{EcCurve, KeyAlgorithm, KeyParams, KeyUse, OkpCurve, ThumbprintHash};
 use tessera::jose::{Error, Jwk, JwkSet, JwsAlgorithm, SigningKey, VerifyingKey};
 
@@ -259,12 +260,30 @@ mod rfc8037 {
     #[test]
     fn mismatched_private_key_is_refused() {
         let v = vector("rfc-appendix/rfc8037_appendix_A.json");
-        let mut k = v["A.1_private_key"].clone();
-        k["x"] = "hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo".into();
-        assert!(matches!(
-            Jwk::from_json(k.to_string().as_bytes()),
-            Err(Error::InvalidKey { .. })
-        ));
+        let refused = |x: &str| {
+            let mut k = v["A.1_private_key"].clone();
+            k["x"] = x.into();
+            match Jwk::from_json(k.to_string().as_bytes()) {
+                Err(Error::InvalidKey {
+                    problem,
+                    source: None,
+                }) => problem,
+                other => panic!("{x}: {other:?}"),
+            }
+        };
+        let ed25519 = Curve::Okp(OkpCurve::Ed25519);
+        // Another key's public key.
+        let other = Jwk::generate_okp(OkpCurve::Ed25519).unwrap();
+        let other_x = other.to_json_value()["x"].as_str().unwrap().to_owned();
+        assert_eq!(
+            refused(&other_x),
+            KeyProblem::PrivateDoesNotMatchPublic { crv: ed25519 }
+        );
+        // The X25519 public key of A.6, which is no Ed25519 point at all.
+        assert_eq!(
+            refused("hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo"),
+            KeyProblem::NotOnCurve { crv: ed25519 }
+        );
     }
 }
 
@@ -325,7 +344,9 @@ mod rfc7520 {
         // The key is bound to HS256 by its "alg".
         assert!(matches!(
             SigningKey::from_jwk(&key, JwsAlgorithm::HS384),
-            Err(Error::KeyMismatch { .. })
+            Err(Error::KeyMismatch {
+                problem: MismatchProblem::KeyAlg { ref key_alg, alg: "HS384" }
+            }) if key_alg == "HS256"
         ));
     }
 
@@ -336,7 +357,12 @@ mod rfc7520 {
         // "use":"enc" keeps it away from signatures.
         assert!(matches!(
             VerifyingKey::from_jwk(&key.clone().with_alg("HS256"), JwsAlgorithm::HS256),
-            Err(Error::KeyMismatch { .. })
+            Err(Error::KeyMismatch {
+                problem: MismatchProblem::Use {
+                    key_use: KeyUse::Encryption,
+                    expected: KeyUse::Signature,
+                }
+            })
         ));
     }
 }
@@ -436,7 +462,13 @@ mod malformed {
         .unwrap();
         assert!(matches!(
             VerifyingKey::from_jwk(&key.to_public().unwrap(), JwsAlgorithm::RS256),
-            Err(Error::InvalidKey { .. })
+            Err(Error::InvalidKey {
+                problem: KeyProblem::RsaModulusTooSmall {
+                    bits: 1024,
+                    min: 2048
+                },
+                ..
+            })
         ));
         assert!(Jwk::generate_rsa(1024).is_err());
     }

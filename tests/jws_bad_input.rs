@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
 use tessera::core::{Error as CoreError, b64};
+use tessera::jose::error::{CritProblem, HeaderProblem, JsonType, MismatchProblem};
 use tessera::jose::jws::{
     self, CompactJws, JsonJws, JwsHeader, JwsJsonSigner, JwsOptions, VerifierSet,
 };
@@ -78,24 +79,46 @@ fn non_object_headers() {
         );
     }
     // Members of the wrong type.
-    for h in [
-        r#"{"alg":1}"#,
-        r#"{"alg":"HS256","kid":1}"#,
-        r#"{"alg":"HS256","b64":"false","crit":["b64"]}"#,
-        r#"{"alg":"HS256","crit":"b64"}"#,
-        r#"{"alg":"HS256","x5c":"abc"}"#,
+    for (h, member, expected) in [
+        (r#"{"alg":1}"#, "alg", JsonType::String),
+        (r#"{"alg":"HS256","kid":1}"#, "kid", JsonType::String),
+        (
+            r#"{"alg":"HS256","b64":"false","crit":["b64"]}"#,
+            "b64",
+            JsonType::Bool,
+        ),
+        (
+            r#"{"alg":"HS256","crit":"b64"}"#,
+            "crit",
+            JsonType::StringArray,
+        ),
+        (
+            r#"{"alg":"HS256","x5c":"abc"}"#,
+            "x5c",
+            JsonType::StringArray,
+        ),
     ] {
-        assert!(
-            matches!(
-                parse(&token_with_header(h, "x")),
-                Err(Error::InvalidHeader { .. })
-            ),
-            "{h}"
-        );
+        let token = token_with_header(h, "x");
+        match parse(&token) {
+            Err(Error::InvalidHeader { problem, .. }) => {
+                assert_eq!(
+                    problem,
+                    HeaderProblem::WrongType { member, expected },
+                    "{h}"
+                )
+            }
+            other => panic!("{h}: {other:?}"),
+        }
     }
     assert!(matches!(
         parse(&token_with_header(r#"{"typ":"JWT"}"#, "x")),
-        Err(Error::InvalidHeader { .. })
+        Err(Error::InvalidHeader {
+            problem: HeaderProblem::Missing {
+                member: "alg",
+                alg: None
+            },
+            ..
+        })
     ));
 }
 
@@ -211,21 +234,45 @@ fn oversized_tokens() {
 #[test]
 fn crit_is_enforced() {
     let vk = hs256().verifying_key().clone();
-    let crit_err = |h: &str, understood: &[&str]| {
+    let crit_err = |h: &str, understood: &[&str], expected: CritProblem| {
         let res = parse_with(&token_with_header(h, "x"), understood);
-        assert!(matches!(res, Err(Error::Crit { .. })), "{h}: {res:?}");
+        match res {
+            Err(Error::Crit { problem }) => assert_eq!(problem, expected, "{h}"),
+            other => panic!("{h}: {other:?}"),
+        }
     };
+    let exp = || "exp".to_owned();
     // Unknown extension.
-    crit_err(r#"{"alg":"HS256","crit":["exp"],"exp":1}"#, &[]);
+    crit_err(
+        r#"{"alg":"HS256","crit":["exp"],"exp":1}"#,
+        &[],
+        CritProblem::NotUnderstood { name: exp() },
+    );
     // Empty list.
-    crit_err(r#"{"alg":"HS256","crit":[]}"#, &[]);
+    crit_err(r#"{"alg":"HS256","crit":[]}"#, &[], CritProblem::Empty);
     // Repeated entry.
-    crit_err(r#"{"alg":"HS256","crit":["exp","exp"],"exp":1}"#, &["exp"]);
+    crit_err(
+        r#"{"alg":"HS256","crit":["exp","exp"],"exp":1}"#,
+        &["exp"],
+        CritProblem::Repeated { name: exp() },
+    );
     // Listed but absent.
-    crit_err(r#"{"alg":"HS256","crit":["exp"]}"#, &["exp"]);
+    crit_err(
+        r#"{"alg":"HS256","crit":["exp"]}"#,
+        &["exp"],
+        CritProblem::Absent { name: exp() },
+    );
     // A registered header parameter.
-    crit_err(r#"{"alg":"HS256","crit":["alg"]}"#, &["alg"]);
-    crit_err(r#"{"alg":"HS256","crit":["kid"],"kid":"a"}"#, &["kid"]);
+    crit_err(
+        r#"{"alg":"HS256","crit":["alg"]}"#,
+        &["alg"],
+        CritProblem::Registered { name: "alg".into() },
+    );
+    crit_err(
+        r#"{"alg":"HS256","crit":["kid"],"kid":"a"}"#,
+        &["kid"],
+        CritProblem::Registered { name: "kid".into() },
+    );
     // Non-string entry.
     let res = parse_with(
         &token_with_header(r#"{"alg":"HS256","crit":[1]}"#, "x"),
@@ -233,7 +280,11 @@ fn crit_is_enforced() {
     );
     assert!(res.is_err());
     // b64 without crit (RFC 7797 §6).
-    crit_err(r#"{"alg":"HS256","b64":false}"#, &[]);
+    crit_err(
+        r#"{"alg":"HS256","b64":false}"#,
+        &[],
+        CritProblem::B64NotListed,
+    );
     // Understood by the application: accepted.
     let t = token_with_header(r#"{"alg":"HS256","crit":["exp"],"exp":1}"#, "x");
     assert_eq!(parse_with(&t, &["exp"]).unwrap().verify(&vk).unwrap(), b"x");
@@ -378,7 +429,9 @@ fn json_serialization_is_strict() {
     // with a Crit error specifically.
     assert!(matches!(
         JsonJws::parse(&bad[5].0, &opts()),
-        Err(Error::Crit { .. })
+        Err(Error::Crit {
+            problem: CritProblem::NotProtected
+        })
     ));
     assert!(matches!(
         JsonJws::parse(&bad[3].0, &opts()),
@@ -393,7 +446,9 @@ fn json_serialization_is_strict() {
     );
     assert!(matches!(
         JsonJws::parse(&doc, &understood),
-        Err(Error::Crit { .. })
+        Err(Error::Crit {
+            problem: CritProblem::ParameterNotProtected { ref name }
+        }) if name == "exp"
     ));
     let doc = flat(Some(r#"{"alg":"HS256","crit":["exp"],"exp":1}"#), None, &p);
     assert_eq!(
@@ -405,7 +460,9 @@ fn json_serialization_is_strict() {
     );
     assert!(matches!(
         JsonJws::parse(&doc, &opts()),
-        Err(Error::Crit { .. })
+        Err(Error::Crit {
+            problem: CritProblem::NotUnderstood { ref name }
+        }) if name == "exp"
     ));
 }
 
@@ -418,7 +475,12 @@ fn b64_must_agree_across_signatures() {
         .signature(&hs256(), Some(unencoded), None)
         .signature(&hs512, Some(JwsHeader::new(JwsAlgorithm::HS512)), None)
         .general();
-    assert!(matches!(res, Err(Error::Crit { .. })));
+    assert!(matches!(
+        res,
+        Err(Error::Crit {
+            problem: CritProblem::B64Inconsistent
+        })
+    ));
     // A non-UTF-8 unencoded payload cannot be written into JSON.
     let mut h = JwsHeader::new(JwsAlgorithm::HS256);
     h.b64 = Some(false);
@@ -519,7 +581,9 @@ fn keys_are_bound_to_one_algorithm() {
     // The header must match the signing key.
     assert!(matches!(
         jws::sign_compact(&JwsHeader::new(JwsAlgorithm::HS384), b"x", &signer),
-        Err(Error::KeyMismatch { .. })
+        Err(Error::KeyMismatch {
+            problem: MismatchProblem::HeaderAlg { ref header_alg, key_alg: "HS256" }
+        }) if header_alg == "HS384"
     ));
     // An HMAC key never comes from a public key; short HMAC keys are refused.
     let ec = Jwk::generate(JwsAlgorithm::ES256)

@@ -5,12 +5,7 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value};
 
 use crate::Error;
-
-fn crit_err(reason: impl Into<String>) -> Error {
-    Error::Crit {
-        reason: reason.into(),
-    }
-}
+use crate::error::{CritProblem, HeaderProblem};
 
 /// Checks a `crit` header parameter.
 ///
@@ -27,37 +22,31 @@ pub(crate) fn check_crit(
     present: impl Fn(&str) -> bool,
 ) -> Result<Vec<String>, Error> {
     if !in_protected {
-        return Err(crit_err("\"crit\" must be in the protected header"));
+        return Err(CritProblem::NotProtected.into());
     }
     let Value::Array(entries) = crit else {
-        return Err(crit_err("\"crit\" must be an array of strings"));
+        return Err(CritProblem::NotStringArray.into());
     };
     if entries.is_empty() {
-        return Err(crit_err("\"crit\" must not be empty"));
+        return Err(CritProblem::Empty.into());
     }
     let mut seen = BTreeSet::new();
     let mut out = Vec::with_capacity(entries.len());
     for e in entries {
         let Value::String(name) = e else {
-            return Err(crit_err("\"crit\" must be an array of strings"));
+            return Err(CritProblem::NotStringArray.into());
         };
         if !seen.insert(name.as_str()) {
-            return Err(crit_err(format!("\"crit\" repeats {name:?}")));
+            return Err(CritProblem::Repeated { name: name.clone() }.into());
         }
         if registered.contains(&name.as_str()) {
-            return Err(crit_err(format!(
-                "\"crit\" lists {name:?}, a parameter the specification defines"
-            )));
+            return Err(CritProblem::Registered { name: name.clone() }.into());
         }
         if !understood.iter().any(|u| u == name) {
-            return Err(crit_err(format!(
-                "the critical extension {name:?} is not understood"
-            )));
+            return Err(CritProblem::NotUnderstood { name: name.clone() }.into());
         }
         if !present(name) {
-            return Err(crit_err(format!(
-                "\"crit\" lists {name:?}, which is not in the header"
-            )));
+            return Err(CritProblem::Absent { name: name.clone() }.into());
         }
         out.push(name.clone());
     }
@@ -82,9 +71,7 @@ pub(crate) fn merge_disjoint(parts: &[&Map<String, Value>]) -> Result<Map<String
     for part in parts {
         for (k, v) in part.iter() {
             if out.contains_key(k) {
-                return Err(Error::InvalidHeader {
-                    reason: format!("parameter {k:?} appears in more than one header"),
-                });
+                return Err(HeaderProblem::InMoreThanOneHeader { member: k.clone() }.into());
             }
             out.insert(k.clone(), v.clone());
         }

@@ -13,7 +13,7 @@ use crate::Error;
 use crate::alg::{JwsAlgorithm, KeyFamily};
 use crate::ec_table::EcdsaKey;
 use crate::ed25519_fast::{Ed25519Signer, Ed25519Verifier};
-use crate::error::{invalid_key, mismatch};
+use crate::error::{CryptoOp, Curve, KeyKind, KeyPart, KeyProblem, MismatchProblem, key_err};
 use crate::jwk::{EcCurve, EcParams, Jwk, KeyParams, KeyUse, OkpCurve, OkpParams, RsaParams};
 
 /// Rules for which keys are acceptable. The defaults are safe; each relaxation is named as
@@ -63,10 +63,10 @@ pub(crate) const MAX_RSA_BITS: usize = 8192;
 /// Checks that `jwk` may verify signatures made with `alg`: key type and curve, the key's own
 /// `alg`, `use` and `key_ops`.
 pub(crate) fn fits_for_verify(jwk: &Jwk, alg: JwsAlgorithm) -> Result<(), Error> {
-    fits(jwk, alg, "verify")
+    fits(jwk, alg, &["verify"])
 }
 
-fn fits(jwk: &Jwk, alg: JwsAlgorithm, op: &str) -> Result<(), Error> {
+fn fits(jwk: &Jwk, alg: JwsAlgorithm, op: &'static [&'static str]) -> Result<(), Error> {
     let family_ok = match (alg.key_family(), jwk.params()) {
         (KeyFamily::Oct, KeyParams::Oct(_)) | (KeyFamily::Rsa, KeyParams::Rsa(_)) => true,
         (KeyFamily::Ec(c), KeyParams::Ec(p)) => c == p.crv,
@@ -74,33 +74,34 @@ fn fits(jwk: &Jwk, alg: JwsAlgorithm, op: &str) -> Result<(), Error> {
         _ => false,
     };
     if !family_ok {
-        let crv = match jwk.params() {
-            KeyParams::Ec(p) => format!(" {}", p.crv.as_str()),
-            KeyParams::Okp(p) => format!(" {}", p.crv.as_str()),
-            _ => String::new(),
-        };
-        return Err(mismatch(format!(
-            "a {}{crv} key cannot be used with {alg}",
-            jwk.kty()
-        )));
+        return Err(MismatchProblem::WrongKeyType {
+            key: KeyKind::of(jwk.params()),
+            alg: alg.as_str(),
+        }
+        .into());
     }
     if let Some(a) = &jwk.alg
         && a != alg.as_str()
     {
-        return Err(mismatch(format!("the key is for {a}, not {alg}")));
+        return Err(MismatchProblem::KeyAlg {
+            key_alg: a.clone(),
+            alg: alg.as_str(),
+        }
+        .into());
     }
     if let Some(u) = &jwk.key_use
         && *u != KeyUse::Signature
     {
-        return Err(mismatch(format!(
-            "the key's use is {:?}, not \"sig\"",
-            u.as_str()
-        )));
+        return Err(MismatchProblem::Use {
+            key_use: u.clone(),
+            expected: KeyUse::Signature,
+        }
+        .into());
     }
     if let Some(ops) = &jwk.key_ops
-        && !ops.iter().any(|o| o == op)
+        && !ops.iter().any(|o| op.contains(&o.as_str()))
     {
-        return Err(mismatch(format!("the key's key_ops do not include {op:?}")));
+        return Err(MismatchProblem::KeyOps { needed: op }.into());
     }
     Ok(())
 }
@@ -116,12 +117,12 @@ macro_rules! ec_check {
         sec1.extend_from_slice(&p.x);
         sec1.extend_from_slice(&p.y);
         let public = $curve::PublicKey::from_sec1_bytes(&sec1)
-            .map_err(|_| invalid_key(format!("the point is not on {}", p.crv.as_str())))?;
+            .map_err(|_| KeyProblem::NotOnCurve { crv: p.crv.into() })?;
         if let Some(d) = &p.d {
             let secret = $curve::SecretKey::from_slice(d.expose())
-                .map_err(|_| invalid_key("the EC private scalar is out of range"))?;
+                .map_err(|_| KeyProblem::OutOfRange { part: KeyPart::D })?;
             if secret.public_key() != public {
-                return Err(invalid_key("the EC private key does not match x and y"));
+                return Err(KeyProblem::PrivateDoesNotMatchPublic { crv: p.crv.into() }.into());
             }
         }
         Ok(())
@@ -130,17 +131,21 @@ macro_rules! ec_check {
 
 pub(crate) fn validate_ec(p: &EcParams) -> Result<(), Error> {
     let n = p.crv.field_len();
-    if p.x.len() != n || p.y.len() != n {
-        return Err(invalid_key(format!(
-            "{} coordinates must be {n} bytes",
-            p.crv.as_str()
-        )));
-    }
-    if p.d.as_ref().is_some_and(|d| d.len() != n) {
-        return Err(invalid_key(format!(
-            "{} private scalar must be {n} bytes",
-            p.crv.as_str()
-        )));
+    let check = |part, found| {
+        if found == n {
+            Ok(())
+        } else {
+            Err(KeyProblem::WrongLength {
+                part,
+                expected: n,
+                found,
+            })
+        }
+    };
+    check(KeyPart::X, p.x.len())?;
+    check(KeyPart::Y, p.y.len())?;
+    if let Some(d) = &p.d {
+        check(KeyPart::D, d.len())?;
     }
     match p.crv {
         EcCurve::P256 => ec_check!(p256, p),
@@ -150,27 +155,23 @@ pub(crate) fn validate_ec(p: &EcParams) -> Result<(), Error> {
 }
 
 pub(crate) fn validate_okp(p: &OkpParams) -> Result<(), Error> {
-    let x: [u8; 32] =
-        p.x.as_slice()
-            .try_into()
-            .map_err(|_| invalid_key(format!("{} public key must be 32 bytes", p.crv.as_str())))?;
+    let x: [u8; 32] = okp_bytes(KeyPart::X, &p.x)?;
     let d: Option<[u8; 32]> = match &p.d {
         None => None,
-        Some(d) => Some(d.expose().try_into().map_err(|_| {
-            invalid_key(format!("{} private key must be 32 bytes", p.crv.as_str()))
-        })?),
+        Some(d) => Some(okp_bytes(KeyPart::D, d.expose())?),
     };
+    let crv = Curve::from(p.crv);
     match p.crv {
         OkpCurve::Ed25519 => {
             let vk = ed25519_dalek::VerifyingKey::from_bytes(&x)
-                .map_err(|_| invalid_key("the Ed25519 public key is not a valid point"))?;
+                .map_err(|_| KeyProblem::NotOnCurve { crv })?;
             if vk.is_weak() {
-                return Err(invalid_key("the Ed25519 public key has small order"));
+                return Err(KeyProblem::SmallOrder { crv }.into());
             }
             if let Some(d) = d {
                 let sk = ed25519_dalek::SigningKey::from_bytes(&d);
                 if sk.verifying_key() != vk {
-                    return Err(invalid_key("the Ed25519 private key does not match x"));
+                    return Err(KeyProblem::PrivateDoesNotMatchPublic { crv }.into());
                 }
             }
         }
@@ -178,7 +179,7 @@ pub(crate) fn validate_okp(p: &OkpParams) -> Result<(), Error> {
             if let Some(d) = d {
                 let sk = x25519_dalek::StaticSecret::from(d);
                 if x25519_dalek::PublicKey::from(&sk).as_bytes() != &x {
-                    return Err(invalid_key("the X25519 private key does not match x"));
+                    return Err(KeyProblem::PrivateDoesNotMatchPublic { crv }.into());
                 }
             }
         }
@@ -186,40 +187,60 @@ pub(crate) fn validate_okp(p: &OkpParams) -> Result<(), Error> {
     Ok(())
 }
 
+/// The 32 bytes of an OKP key part.
+pub(crate) fn okp_bytes(part: KeyPart, b: &[u8]) -> Result<[u8; 32], KeyProblem> {
+    b.try_into().map_err(|_| KeyProblem::WrongLength {
+        part,
+        expected: 32,
+        found: b.len(),
+    })
+}
+
 // ---------------------------------------------------------------------------------------------
 // RSA building.
 
 pub(crate) fn rsa_public(p: &RsaParams, policy: &KeyPolicy) -> Result<RsaPublicKey, Error> {
     let n = BoxedUint::from_be_slice_vartime(&p.n);
-    let e = BoxedUint::from_be_slice_vartime(&p.e);
-    let key = RsaPublicKey::new_with_size_limits(n, e, 1024..=MAX_RSA_BITS)
-        .map_err(|e| invalid_key(format!("RSA public key: {e}")))?;
-    let bits = key.n().bit_width_vartime() as usize;
+    // The size policy is checked here, before the `rsa` crate's own limits, so that a small
+    // modulus is reported as such rather than as the crate's error.
+    let bits = n.bit_width_vartime() as usize;
     if bits < policy.min_rsa_bits {
-        return Err(invalid_key(format!(
-            "RSA modulus is {bits} bits, under the minimum of {}",
-            policy.min_rsa_bits
-        )));
+        return Err(KeyProblem::RsaModulusTooSmall {
+            bits,
+            min: policy.min_rsa_bits,
+        }
+        .into());
     }
-    Ok(key)
+    if bits > MAX_RSA_BITS {
+        return Err(KeyProblem::RsaModulusTooLarge {
+            bits,
+            max: MAX_RSA_BITS,
+        }
+        .into());
+    }
+    let e = BoxedUint::from_be_slice_vartime(&p.e);
+    RsaPublicKey::new_with_size_limits(n, e, 1024..=MAX_RSA_BITS)
+        .map_err(key_err(KeyProblem::RsaPublicKey))
 }
 
 pub(crate) fn rsa_private(p: &RsaParams, policy: &KeyPolicy) -> Result<RsaPrivateKey, Error> {
     let private = p.private.as_ref().ok_or(Error::MissingPrivateKey)?;
     let public = rsa_public(p, policy)?;
     let precision = public.n().bits_precision();
-    let secret = |b: &[u8]| {
-        BoxedUint::from_be_slice(b, precision)
-            .map_err(|_| invalid_key("RSA private parameter is larger than the modulus"))
+    let secret = |part: KeyPart, b: &[u8]| {
+        BoxedUint::from_be_slice(b, precision).map_err(|_| KeyProblem::OutOfRange { part })
     };
-    let d = secret(private.d.expose())?;
+    let d = secret(KeyPart::D, private.d.expose())?;
     let primes = match &private.crt {
-        Some(c) => vec![secret(c.p.expose())?, secret(c.q.expose())?],
+        Some(c) => vec![
+            secret(KeyPart::P, c.p.expose())?,
+            secret(KeyPart::Q, c.q.expose())?,
+        ],
         None => Vec::new(),
     };
     let key =
         RsaPrivateKey::from_components(public.n().as_ref().clone(), public.e().clone(), d, primes)
-            .map_err(|e| invalid_key(format!("RSA private key: {e}")))?;
+            .map_err(key_err(KeyProblem::RsaPrivateKey))?;
     if let Some(c) = &private.crt {
         check_rsa_crt(&key, c)?;
     }
@@ -244,9 +265,7 @@ fn check_rsa_crt(key: &RsaPrivateKey, c: &crate::jwk::RsaCrt) -> Result<(), Erro
     if ok {
         Ok(())
     } else {
-        Err(invalid_key(
-            "the RSA CRT parameters dp, dq, qi do not match p, q and d",
-        ))
+        Err(KeyProblem::RsaCrtMismatch.into())
     }
 }
 
@@ -340,12 +359,14 @@ fn hmac_key<M: KeyInit>(
     policy: &KeyPolicy,
 ) -> Result<M, Error> {
     if secret.is_empty() || (!policy.allow_short_hmac && secret.len() < min) {
-        return Err(invalid_key(format!(
-            "{alg} needs a key of at least {min} bytes (RFC 7518 §3.2); got {}",
-            secret.len()
-        )));
+        return Err(KeyProblem::HmacKeyTooShort {
+            alg,
+            min,
+            found: secret.len(),
+        }
+        .into());
     }
-    M::new_from_slice(secret).map_err(|_| invalid_key("HMAC key rejected"))
+    M::new_from_slice(secret).map_err(key_err(KeyProblem::Rejected { part: KeyPart::K }))
 }
 
 fn ec_verifier_check(p: &EcParams) -> Vec<u8> {
@@ -403,7 +424,7 @@ impl VerifyingKey {
         alg: JwsAlgorithm,
         policy: &KeyPolicy,
     ) -> Result<Self, Error> {
-        fits(jwk, alg, "verify")?;
+        fits(jwk, alg, &["verify"])?;
         let inner = match jwk.params() {
             KeyParams::Oct(k) => return Self::hmac(k.expose(), alg, policy, jwk.kid.clone()),
             KeyParams::Rsa(p) => {
@@ -412,7 +433,7 @@ impl VerifyingKey {
             }
             KeyParams::Ec(p) => {
                 let sec1 = ec_verifier_check(p);
-                let bad = |_| invalid_key("the point is not on the curve");
+                let bad = |_| KeyProblem::NotOnCurve { crv: p.crv.into() };
                 match p.crv {
                     EcCurve::P256 => Verifier_::Es256(Arc::new(EcdsaKey::new(
                         *p256::ecdsa::VerifyingKey::from_sec1_bytes(&sec1)
@@ -432,13 +453,10 @@ impl VerifyingKey {
                 }
             }
             KeyParams::Okp(p) => {
-                let x: [u8; 32] =
-                    p.x.as_slice()
-                        .try_into()
-                        .map_err(|_| invalid_key("bad Ed25519 key length"))?;
+                let x = okp_bytes(KeyPart::X, &p.x)?;
                 Verifier_::Ed25519(Ed25519Verifier::new(
                     ed25519_dalek::VerifyingKey::from_bytes(&x)
-                        .map_err(|_| invalid_key("the Ed25519 public key is not a valid point"))?,
+                        .map_err(|_| KeyProblem::NotOnCurve { crv: p.crv.into() })?,
                 ))
             }
         };
@@ -474,9 +492,11 @@ impl VerifyingKey {
             JwsAlgorithm::HS384 => Verifier_::Hs384(hmac_key(secret, alg, 48, policy)?),
             JwsAlgorithm::HS512 => Verifier_::Hs512(hmac_key(secret, alg, 64, policy)?),
             other => {
-                return Err(mismatch(format!(
-                    "a shared secret cannot be used with {other}"
-                )));
+                return Err(MismatchProblem::WrongKeyType {
+                    key: KeyKind::Oct { len: secret.len() },
+                    alg: other.as_str(),
+                }
+                .into());
             }
         };
         Ok(VerifyingKey { alg, kid, inner })
@@ -552,7 +572,13 @@ fn rsa_verifier(key: RsaPublicKey, alg: JwsAlgorithm) -> Result<Verifier_, Error
         JwsAlgorithm::PS256 => Verifier_::Ps256(pss::VerifyingKey::new_with_salt_len(key, 32)),
         JwsAlgorithm::PS384 => Verifier_::Ps384(pss::VerifyingKey::new_with_salt_len(key, 48)),
         JwsAlgorithm::PS512 => Verifier_::Ps512(pss::VerifyingKey::new_with_salt_len(key, 64)),
-        other => return Err(mismatch(format!("an RSA key cannot be used with {other}"))),
+        other => {
+            return Err(MismatchProblem::WrongKeyType {
+                key: KeyKind::Rsa,
+                alg: other.as_str(),
+            }
+            .into());
+        }
     })
 }
 
@@ -620,7 +646,7 @@ impl SigningKey {
         alg: JwsAlgorithm,
         policy: &KeyPolicy,
     ) -> Result<Self, Error> {
-        fits(jwk, alg, "sign")?;
+        fits(jwk, alg, &["sign"])?;
         if !jwk.is_private() {
             return Err(Error::MissingPrivateKey);
         }
@@ -652,13 +678,17 @@ impl SigningKey {
                         Signer_::Ps512(pss::SigningKey::new_with_salt_len(key, 64))
                     }
                     other => {
-                        return Err(mismatch(format!("an RSA key cannot be used with {other}")));
+                        return Err(MismatchProblem::WrongKeyType {
+                            key: KeyKind::Rsa,
+                            alg: other.as_str(),
+                        }
+                        .into());
                     }
                 }
             }
             KeyParams::Ec(p) => {
                 let d = p.d.as_ref().ok_or(Error::MissingPrivateKey)?;
-                let bad = |_| invalid_key("the EC private scalar is out of range");
+                let bad = |_| KeyProblem::OutOfRange { part: KeyPart::D };
                 match p.crv {
                     EcCurve::P256 => Signer_::Es256(
                         p256::ecdsa::SigningKey::from_slice(d.expose()).map_err(bad)?,
@@ -673,13 +703,17 @@ impl SigningKey {
             }
             KeyParams::Okp(p) => {
                 let d = p.d.as_ref().ok_or(Error::MissingPrivateKey)?;
-                let d = zeroize::Zeroizing::new(
-                    <[u8; 32]>::try_from(d.expose())
-                        .map_err(|_| invalid_key("bad Ed25519 key length"))?,
-                );
+                let d = zeroize::Zeroizing::new(okp_bytes(KeyPart::D, d.expose())?);
                 Signer_::Ed25519(Box::new(Ed25519Signer::new(&d)))
             }
-            KeyParams::Oct(_) => return Err(mismatch("unreachable: oct handled above")),
+            // Returned above; an oct key signs only through `hmac`.
+            KeyParams::Oct(k) => {
+                return Err(MismatchProblem::WrongKeyType {
+                    key: KeyKind::Oct { len: k.len() },
+                    alg: alg.as_str(),
+                }
+                .into());
+            }
         };
         Ok(SigningKey::new(alg, jwk.kid.clone(), inner, verifier))
     }
@@ -714,9 +748,11 @@ impl SigningKey {
             Verifier_::Hs384(m) => Signer_::Hs384(m.clone()),
             Verifier_::Hs512(m) => Signer_::Hs512(m.clone()),
             _ => {
-                return Err(mismatch(format!(
-                    "a shared secret cannot be used with {alg}"
-                )));
+                return Err(MismatchProblem::WrongKeyType {
+                    key: KeyKind::Oct { len: secret.len() },
+                    alg: alg.as_str(),
+                }
+                .into());
             }
         };
         Ok(SigningKey::new(alg, None, inner, verifier))
@@ -767,11 +803,9 @@ impl SigningKey {
     pub fn sign_to_slice(&self, signing_input: &[u8], out: &mut [u8]) -> Result<usize, Error> {
         fn put(sig: &[u8], out: &mut [u8]) -> Result<usize, Error> {
             let room = out.len();
-            let dst = out.get_mut(..sig.len()).ok_or_else(|| Error::Crypto {
-                reason: format!(
-                    "a {room}-byte buffer cannot hold a {}-byte signature",
-                    sig.len()
-                ),
+            let dst = out.get_mut(..sig.len()).ok_or(CryptoOp::SignatureBuffer {
+                needed: sig.len(),
+                available: room,
             })?;
             dst.copy_from_slice(sig);
             Ok(sig.len())
@@ -788,15 +822,18 @@ impl SigningKey {
             Signer_::Hs384(m) => hmac_sign!(m),
             Signer_::Hs512(m) => hmac_sign!(m),
             Signer_::Es256(k) => {
-                let sig: p256::ecdsa::Signature = k.try_sign(signing_input).map_err(crypto)?;
+                let sig: p256::ecdsa::Signature =
+                    k.try_sign(signing_input).map_err(self.sign_err())?;
                 put(&sig.to_bytes(), out)
             }
             Signer_::Es384(k) => {
-                let sig: p384::ecdsa::Signature = k.try_sign(signing_input).map_err(crypto)?;
+                let sig: p384::ecdsa::Signature =
+                    k.try_sign(signing_input).map_err(self.sign_err())?;
                 put(&sig.to_bytes(), out)
             }
             Signer_::Es512(k) => {
-                let sig: p521::ecdsa::Signature = k.try_sign(signing_input).map_err(crypto)?;
+                let sig: p521::ecdsa::Signature =
+                    k.try_sign(signing_input).map_err(self.sign_err())?;
                 put(&sig.to_bytes(), out)
             }
             Signer_::Ed25519(k) => put(&k.sign(signing_input), out),
@@ -807,6 +844,11 @@ impl SigningKey {
             | Signer_::Ps384(_)
             | Signer_::Ps512(_) => put(&self.sign(signing_input)?, out),
         }
+    }
+
+    /// The error of a failed signature: the signer's error is the `source()`.
+    fn sign_err<E: std::error::Error + Send + Sync + 'static>(&self) -> impl FnOnce(E) -> Error {
+        crate::error::crypto_err(CryptoOp::Sign { alg: self.alg })
     }
 
     /// The matching verifying key.
@@ -859,18 +901,14 @@ impl SigningKey {
                 };
                 let sig = $k
                     .try_sign_with_rng(rng, signing_input)
-                    .map_err(|e| Error::Crypto {
-                        reason: e.to_string(),
-                    })?;
+                    .map_err(self.sign_err())?;
                 Ok(sig.to_vec())
             }};
         }
         macro_rules! ec_sign {
             ($k:expr, $curve:ident) => {{
                 let sig: $curve::ecdsa::Signature =
-                    $k.try_sign(signing_input).map_err(|e| Error::Crypto {
-                        reason: e.to_string(),
-                    })?;
+                    $k.try_sign(signing_input).map_err(self.sign_err())?;
                 Ok(sig.to_bytes().to_vec())
             }};
         }
@@ -889,12 +927,6 @@ impl SigningKey {
             Signer_::Es512(k) => ec_sign!(k, p521),
             Signer_::Ed25519(k) => Ok(k.sign(signing_input).to_vec()),
         }
-    }
-}
-
-fn crypto(e: impl fmt::Display) -> Error {
-    Error::Crypto {
-        reason: e.to_string(),
     }
 }
 

@@ -21,7 +21,7 @@
 pub mod alg;
 mod ec_table;
 mod ed25519_fast;
-mod error;
+pub mod error;
 mod header;
 pub mod jwe;
 pub mod jwk;

@@ -3,6 +3,7 @@
 use serde::de::DeserializeOwned;
 use tessera_core::UnixTime;
 use tessera_jose::SigningKey;
+use tessera_jose::error::{HeaderProblem, JweProblem};
 use tessera_jose::jwe::{self, CompactJwe, DecryptionKey, EncryptionKey, JweHeader, JweOptions};
 
 use crate::keys::{AsyncKeyResolver, KeyResolver};
@@ -44,16 +45,11 @@ fn decrypt_inner(
         .as_deref()
         .is_some_and(|c| crate::typ_matches(c, "JWT"))
     {
-        return Err(Error::Jose(tessera_jose::Error::InvalidHeader {
-            reason: "a nested JWT must have cty \"JWT\" in its JWE header".into(),
-        }));
+        return Err(Error::Jose(HeaderProblem::NestedWithoutCtyJwt.into()));
     }
     let inner = jwe.decrypt(key)?;
-    let inner = String::from_utf8(inner).map_err(|_| {
-        Error::Jose(tessera_jose::Error::InvalidHeader {
-            reason: "the nested token is not UTF-8".into(),
-        })
-    })?;
+    let inner =
+        String::from_utf8(inner).map_err(|_| Error::Jose(JweProblem::NestedNotUtf8.into()))?;
     Ok((jwe.header().clone(), inner))
 }
 

@@ -6,7 +6,7 @@ use super::header::JweHeader;
 use super::keys::{DecryptionKey, EncryptionKey};
 use super::{FixedRandomnessForTesting, JweOptions};
 use crate::Error;
-use crate::error::invalid_jwe;
+use crate::error::{JweProblem, JweSegment, MismatchProblem};
 
 /// A parsed, not yet decrypted, compact JWE (RFC 7516 §7.1).
 ///
@@ -46,9 +46,11 @@ impl<'a> CompactJwe<'a> {
         }
         let [p_b64, ek_b64, iv_b64, ct_b64, tag_b64] = parts;
         if ek_b64.len() > b64::encoded_len(MAX_ENCRYPTED_KEY) {
-            return Err(invalid_jwe(format!(
-                "the encrypted key is over {MAX_ENCRYPTED_KEY} bytes"
-            )));
+            return Err(JweProblem::TooLong {
+                part: JweSegment::EncryptedKey,
+                max: MAX_ENCRYPTED_KEY,
+            }
+            .into());
         }
         let protected_json = b64::decode_named(p_b64, "JWE protected header")?;
         let protected = tessera_core::json::parse_object(&protected_json, "JWE protected header")?;
@@ -167,13 +169,11 @@ fn encrypt_compact_inner(
     rng: &mut dyn rand_core::CryptoRng,
 ) -> Result<String, Error> {
     if header.alg != key.alg() {
-        return Err(Error::KeyMismatch {
-            reason: format!(
-                "the header says {} but the key encrypts with {}",
-                header.alg,
-                key.alg()
-            ),
-        });
+        return Err(MismatchProblem::HeaderAlg {
+            header_alg: header.alg.as_str().to_owned(),
+            key_alg: key.alg().as_str(),
+        }
+        .into());
     }
     let built = engine::build(
         header.enc,
@@ -186,7 +186,7 @@ fn encrypt_compact_inner(
         rng,
     )?;
     let [(None, encrypted_key)] = built.recipients.as_slice() else {
-        return Err(invalid_jwe("a compact JWE has no per-recipient header"));
+        return Err(JweProblem::CompactWithUnprotected.into());
     };
     let mut out = built.protected_b64.clone();
     out.push('.');

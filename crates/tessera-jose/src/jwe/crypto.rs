@@ -15,11 +15,12 @@ use zeroize::Zeroizing;
 
 use crate::Error;
 use crate::alg::{ContentEncryptionAlgorithm as Enc, KeyManagementAlgorithm as Alg};
+use crate::error::{CryptoOp, JweProblem, Primitive as P, PrimitiveInput as I};
 
-fn crypto(reason: &str) -> Error {
-    Error::Crypto {
-        reason: reason.to_owned(),
-    }
+/// A primitive refused an input the caller should have checked: an internal error, never a
+/// decryption failure.
+fn crypto(primitive: P, input: I) -> Error {
+    CryptoOp::Primitive { primitive, input }.into()
 }
 
 /// `n` bytes from `rng`.
@@ -42,11 +43,12 @@ fn gcm_seal<C: KeyInit + AeadInOut>(
     aad: &[u8],
     buf: &mut [u8],
 ) -> Result<Vec<u8>, Error> {
-    let cipher = C::new_from_slice(key).map_err(|_| crypto("AES-GCM key length"))?;
-    let nonce = aes_gcm::aead::Nonce::<C>::try_from(iv).map_err(|_| crypto("AES-GCM IV length"))?;
+    let cipher = C::new_from_slice(key).map_err(|_| crypto(P::AesGcm, I::KeyLength))?;
+    let nonce =
+        aes_gcm::aead::Nonce::<C>::try_from(iv).map_err(|_| crypto(P::AesGcm, I::IvLength))?;
     let tag = cipher
         .encrypt_inout_detached(&nonce, aad, buf.into())
-        .map_err(|_| crypto("AES-GCM input too long"))?;
+        .map_err(|_| crypto(P::AesGcm, I::InputLength))?;
     Ok(tag.to_vec())
 }
 
@@ -71,7 +73,7 @@ fn gcm_seal_any(key: &[u8], iv: &[u8], aad: &[u8], buf: &mut [u8]) -> Result<Vec
         16 => gcm_seal::<Aes128Gcm>(key, iv, aad, buf),
         24 => gcm_seal::<Aes192Gcm>(key, iv, aad, buf),
         32 => gcm_seal::<Aes256Gcm>(key, iv, aad, buf),
-        _ => Err(crypto("AES-GCM key length")),
+        _ => Err(crypto(P::AesGcm, I::KeyLength)),
     }
 }
 
@@ -102,12 +104,12 @@ fn cbc_hmac_tag(
     let al = u64::try_from(aad.len())
         .ok()
         .and_then(|n| n.checked_mul(8))
-        .ok_or_else(|| crypto("AAD too long"))?
+        .ok_or_else(|| crypto(P::CbcHmac, I::InputLength))?
         .to_be_bytes();
     macro_rules! mac {
         ($h:ty) => {{
             let mut m = <Hmac<$h> as hmac::KeyInit>::new_from_slice(mac_key)
-                .map_err(|_| crypto("HMAC key"))?;
+                .map_err(|_| crypto(P::CbcHmac, I::KeyLength))?;
             m.update(aad);
             m.update(iv);
             m.update(ciphertext);
@@ -119,7 +121,7 @@ fn cbc_hmac_tag(
         Enc::A128CbcHs256 => mac!(Sha256),
         Enc::A192CbcHs384 => mac!(Sha384),
         Enc::A256CbcHs512 => mac!(Sha512),
-        _ => return Err(crypto("not a CBC-HMAC algorithm")),
+        _ => return Err(crypto(P::CbcHmac, I::Algorithm)),
     };
     full.truncate(enc.tag_len());
     Ok(full)
@@ -141,7 +143,8 @@ where
     C: cbc::cipher::BlockCipherEncrypt + cbc::cipher::KeyInit,
     cbc::Encryptor<C>: KeyIvInit + BlockModeEncrypt,
 {
-    let e = cbc::Encryptor::<C>::new_from_slices(key, iv).map_err(|_| crypto("AES-CBC key"))?;
+    let e = cbc::Encryptor::<C>::new_from_slices(key, iv)
+        .map_err(|_| crypto(P::AesCbc, I::KeyLength))?;
     Ok(e.encrypt_padded_vec::<Pkcs7>(plaintext))
 }
 
@@ -163,8 +166,15 @@ pub(crate) fn encrypt_content(
     aad: &[u8],
     plaintext: &[u8],
 ) -> Result<(Vec<u8>, Vec<u8>), Error> {
-    if cek.len() != enc.key_len() || iv.len() != enc.iv_len() {
-        return Err(crypto("CEK or IV of the wrong length"));
+    let primitive = match enc {
+        Enc::A128Gcm | Enc::A192Gcm | Enc::A256Gcm => P::AesGcm,
+        Enc::A128CbcHs256 | Enc::A192CbcHs384 | Enc::A256CbcHs512 => P::AesCbc,
+    };
+    if cek.len() != enc.key_len() {
+        return Err(crypto(primitive, I::KeyLength));
+    }
+    if iv.len() != enc.iv_len() {
+        return Err(crypto(primitive, I::IvLength));
     }
     match enc {
         Enc::A128Gcm | Enc::A192Gcm | Enc::A256Gcm => {
@@ -178,7 +188,7 @@ pub(crate) fn encrypt_content(
                 16 => cbc_encrypt::<aes::Aes128>(enc_key, iv, plaintext)?,
                 24 => cbc_encrypt::<aes::Aes192>(enc_key, iv, plaintext)?,
                 32 => cbc_encrypt::<aes::Aes256>(enc_key, iv, plaintext)?,
-                _ => return Err(crypto("AES-CBC key length")),
+                _ => return Err(crypto(P::AesCbc, I::KeyLength)),
             };
             let tag = cbc_hmac_tag(enc, mac_key, aad, iv, &ct)?;
             Ok((ct, tag.to_vec()))
@@ -226,16 +236,16 @@ pub(crate) fn aes_kw_wrap(kek: &[u8], cek: &[u8]) -> Result<Vec<u8>, Error> {
     let mut out = vec![0u8; cek.len() + 8];
     macro_rules! wrap {
         ($t:ty) => {{
-            let kw = <$t>::new_from_slice(kek).map_err(|_| crypto("AES-KW key length"))?;
+            let kw = <$t>::new_from_slice(kek).map_err(|_| crypto(P::AesKw, I::KeyLength))?;
             kw.wrap_key(cek, &mut out)
-                .map_err(|_| crypto("AES-KW input length"))?;
+                .map_err(|_| crypto(P::AesKw, I::InputLength))?;
         }};
     }
     match kek.len() {
         16 => wrap!(aes_kw::KwAes128),
         24 => wrap!(aes_kw::KwAes192),
         32 => wrap!(aes_kw::KwAes256),
-        _ => return Err(crypto("AES-KW key length")),
+        _ => return Err(crypto(P::AesKw, I::KeyLength)),
     }
     Ok(out)
 }
@@ -285,7 +295,7 @@ pub(crate) fn gcm_unwrap(
 // Key derivation.
 
 fn len_prefixed(h: &mut Sha256, data: &[u8]) -> Result<(), Error> {
-    let n = u32::try_from(data.len()).map_err(|_| crypto("Concat KDF input too long"))?;
+    let n = u32::try_from(data.len()).map_err(|_| crypto(P::ConcatKdf, I::InputLength))?;
     h.update(n.to_be_bytes());
     h.update(data);
     Ok(())
@@ -304,7 +314,7 @@ pub(crate) fn concat_kdf(
     let bits = key_len
         .checked_mul(8)
         .and_then(|b| u32::try_from(b).ok())
-        .ok_or_else(|| crypto("Concat KDF key length"))?;
+        .ok_or_else(|| crypto(P::ConcatKdf, I::KeyLength))?;
     let mut out = Zeroizing::new(Vec::with_capacity(key_len + 32));
     let mut counter: u32 = 1;
     while out.len() < key_len {
@@ -318,7 +328,7 @@ pub(crate) fn concat_kdf(
         out.extend_from_slice(&h.finalize());
         counter = counter
             .checked_add(1)
-            .ok_or_else(|| crypto("Concat KDF counter"))?;
+            .ok_or_else(|| crypto(P::ConcatKdf, I::InputLength))?;
     }
     out.truncate(key_len);
     Ok(SecretBytes::from_slice(&out))
@@ -339,13 +349,13 @@ pub(crate) fn pbes2_kek(
     salt.extend_from_slice(p2s);
     let len = alg
         .wrap_key_len()
-        .ok_or_else(|| crypto("not a PBES2 algorithm"))?;
+        .ok_or_else(|| crypto(P::Pbes2, I::Algorithm))?;
     let mut kek = Zeroizing::new(vec![0u8; len]);
     match alg {
         Alg::Pbes2Hs256A128KW => pbkdf2::pbkdf2_hmac::<Sha256>(password, &salt, p2c, &mut kek),
         Alg::Pbes2Hs384A192KW => pbkdf2::pbkdf2_hmac::<Sha384>(password, &salt, p2c, &mut kek),
         Alg::Pbes2Hs512A256KW => pbkdf2::pbkdf2_hmac::<Sha512>(password, &salt, p2c, &mut kek),
-        _ => return Err(crypto("not a PBES2 algorithm")),
+        _ => return Err(crypto(P::Pbes2, I::Algorithm)),
     }
     Ok(SecretBytes::from_slice(&kek))
 }
@@ -371,9 +381,7 @@ pub(crate) fn inflate(data: &[u8], cap: usize) -> Result<Vec<u8>, Error> {
             }
             .into())
         }
-        Err(_) => Err(crate::error::invalid_jwe(
-            "the compressed plaintext is not valid DEFLATE",
-        )),
+        Err(_) => Err(JweProblem::InvalidDeflate.into()),
     }
 }
 
@@ -523,7 +531,9 @@ mod tests {
         ));
         assert!(matches!(
             inflate(b"\xff\xff\xff", 1000),
-            Err(Error::InvalidJwe { .. })
+            Err(Error::InvalidJwe {
+                problem: JweProblem::InvalidDeflate
+            })
         ));
     }
 }

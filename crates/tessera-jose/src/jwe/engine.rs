@@ -9,7 +9,7 @@ use super::keys::{DecryptionKey, EncryptionKey};
 use super::{FixedRandomnessForTesting, JweOptions, crypto};
 use crate::Error;
 use crate::alg::{ContentEncryptionAlgorithm as Enc, KeyManagementAlgorithm as Alg};
-use crate::error::{header as header_err, invalid_jwe};
+use crate::error::{DisabledFeature, HeaderProblem, JweProblem, JweSegment};
 use crate::header::merge_disjoint;
 
 /// The largest encrypted key accepted: an RSA-8192 ciphertext.
@@ -72,20 +72,16 @@ pub(crate) fn build(
     rng: &mut dyn rand_core::CryptoRng,
 ) -> Result<Built, Error> {
     if recipients.is_empty() {
-        return Err(invalid_jwe("a JWE needs at least one recipient"));
+        return Err(JweProblem::NoRecipients.into());
     }
     let mut unprotected = unprotected.unwrap_or_default();
     let single = recipients.len() == 1;
     if !single && recipients.iter().any(|(k, _)| k.alg().is_direct()) {
-        return Err(invalid_jwe(
-            "dir and ECDH-ES agree the CEK with one recipient; they cannot be combined with others",
-        ));
+        return Err(JweProblem::DirectWithOthers.into());
     }
     for name in ["zip", "crit"] {
         if unprotected.contains_key(name) || recipients.iter().any(|(_, h)| h.contains_key(name)) {
-            return Err(header_err(format!(
-                "{name:?} must be in the protected header"
-            )));
+            return Err(HeaderProblem::NotProtected { member: name }.into());
         }
     }
     let zip = match protected.get("zip") {
@@ -109,7 +105,11 @@ pub(crate) fn build(
         Some(_) => {
             let v = protected.get("enc").or_else(|| unprotected.get("enc"));
             if v.and_then(Value::as_str) != Some(enc.as_str()) {
-                return Err(header_err(format!("\"enc\" in the header is not {enc}")));
+                return Err(HeaderProblem::ValueMismatch {
+                    member: "enc",
+                    expected: enc.as_str(),
+                }
+                .into());
             }
         }
     }
@@ -123,7 +123,7 @@ pub(crate) fn build(
             h.remove(*name);
         }
         if h.contains_key("enc") {
-            return Err(header_err("put \"enc\" in a shared header"));
+            return Err(HeaderProblem::NotShared { member: "enc" }.into());
         }
         let alg_at = match location("alg", &protected, &unprotected, &h) {
             None => {
@@ -137,10 +137,11 @@ pub(crate) fn build(
                     .into_iter()
                     .find_map(|m| m.get("alg"));
                 if v.and_then(Value::as_str) != Some(key.alg().as_str()) {
-                    return Err(header_err(format!(
-                        "\"alg\" in the header is not the key's {}",
-                        key.alg()
-                    )));
+                    return Err(HeaderProblem::ValueMismatch {
+                        member: "alg",
+                        expected: key.alg().as_str(),
+                    }
+                    .into());
                 }
                 at
             }
@@ -166,7 +167,7 @@ pub(crate) fn build(
     if let [(key, _)] = recipients
         && key.alg().is_direct()
     {
-        let first = headers.first().ok_or_else(|| invalid_jwe("no recipient"))?;
+        let first = headers.first().ok_or(JweProblem::NoRecipients)?;
         let merged = merge_disjoint(&[&protected, &unprotected, first])?;
         let mut params = Map::new();
         cek = key.direct_cek(enc, &merged, fixed, &mut params, rng)?;
@@ -201,9 +202,7 @@ pub(crate) fn build(
             let bytes = b64::decode_named(given, "JWE protected header")?;
             let parsed = tessera_core::json::parse_object(&bytes, "JWE protected header")?;
             if parsed != protected {
-                return Err(header_err(
-                    "the fixed protected header does not encode the computed one",
-                ));
+                return Err(HeaderProblem::FixedProtectedHeader.into());
             }
             given.clone()
         }
@@ -284,29 +283,26 @@ pub(crate) fn check_recipient(
             });
         }
         if !protected.contains_key("zip") {
-            return Err(header_err("\"zip\" must be in the protected header"));
+            return Err(HeaderProblem::NotProtected { member: "zip" }.into());
         }
         if !opts.allow_zip {
-            return Err(Error::Disabled {
-                reason: "compressed JWE (zip: DEF) is refused; enable JweOptions::allow_zip".into(),
-            });
+            return Err(DisabledFeature::Zip.into());
         }
     }
     let enc = h.enc;
-    if iv.len() != enc.iv_len() {
-        return Err(invalid_jwe(format!(
-            "{enc} needs a {}-byte IV; got {}",
-            enc.iv_len(),
-            iv.len()
-        )));
-    }
-    if tag.len() != enc.tag_len() {
-        return Err(invalid_jwe(format!(
-            "{enc} needs a {}-byte authentication tag; got {}",
-            enc.tag_len(),
-            tag.len()
-        )));
-    }
+    let wrong_length = |part, expected, found: usize| {
+        if found == expected {
+            Ok(())
+        } else {
+            Err(JweProblem::WrongLength {
+                part,
+                expected,
+                found,
+            })
+        }
+    };
+    wrong_length(JweSegment::Iv, enc.iv_len(), iv.len())?;
+    wrong_length(JweSegment::Tag, enc.tag_len(), tag.len())?;
     let alg = h.alg;
     let want_key_len = match alg {
         Alg::Dir | Alg::EcdhEs => Some(0),
@@ -315,52 +311,55 @@ pub(crate) fn check_recipient(
         _ => None,
     };
     match want_key_len {
-        Some(n) if encrypted_key.len() != n => {
-            return Err(invalid_jwe(format!(
-                "{alg} with {enc} needs a {n}-byte encrypted key; got {}",
-                encrypted_key.len()
-            )));
-        }
+        Some(n) => wrong_length(JweSegment::EncryptedKey, n, encrypted_key.len())?,
         None if encrypted_key.is_empty() || encrypted_key.len() > MAX_ENCRYPTED_KEY => {
-            return Err(invalid_jwe(format!(
-                "the RSA encrypted key must be 1 to {MAX_ENCRYPTED_KEY} bytes; got {}",
-                encrypted_key.len()
-            )));
+            return Err(JweProblem::LengthOutOfRange {
+                part: JweSegment::EncryptedKey,
+                min: 1,
+                max: MAX_ENCRYPTED_KEY,
+                found: encrypted_key.len(),
+            }
+            .into());
         }
         _ => {}
     }
+    let missing = |member| HeaderProblem::Missing {
+        member,
+        alg: Some(alg.as_str()),
+    };
     if alg.is_ecdh() && h.epk.is_none() {
-        return Err(header_err(format!("{alg} needs \"epk\"")));
+        return Err(missing("epk").into());
     }
     if matches!(alg, Alg::A128GCMKW | Alg::A192GCMKW | Alg::A256GCMKW) {
-        match (&h.iv, &h.tag) {
-            (Some(iv), Some(tag)) if iv.len() == 12 && tag.len() == 16 => {}
-            (Some(_), Some(_)) => {
-                return Err(header_err(
-                    "AES-GCM key wrap needs a 12-byte \"iv\" and a 16-byte \"tag\"",
-                ));
+        let iv = h.iv.as_ref().ok_or(missing("iv"))?;
+        let tag = h.tag.as_ref().ok_or(missing("tag"))?;
+        for (member, expected, found) in [("iv", 12, iv.len()), ("tag", 16, tag.len())] {
+            if found != expected {
+                return Err(HeaderProblem::WrongLength {
+                    member,
+                    expected,
+                    found,
+                }
+                .into());
             }
-            _ => return Err(header_err(format!("{alg} needs \"iv\" and \"tag\""))),
         }
     }
     if alg.is_pbes2() {
-        let p2c = h
-            .p2c
-            .ok_or_else(|| header_err(format!("{alg} needs \"p2c\"")))?;
+        let p2c = h.p2c.ok_or(missing("p2c"))?;
         limits::check(
             "PBES2 iteration count (p2c)",
             p2c as usize,
             opts.pbes2_max_p2c as usize,
         )?;
-        let p2s = h
-            .p2s
-            .as_ref()
-            .ok_or_else(|| header_err(format!("{alg} needs \"p2s\"")))?;
+        let p2s = h.p2s.as_ref().ok_or(missing("p2s"))?;
         if p2s.len() < MIN_P2S || p2s.len() > MAX_P2S {
-            return Err(header_err(format!(
-                "\"p2s\" must be {MIN_P2S} to {MAX_P2S} bytes; got {}",
-                p2s.len()
-            )));
+            return Err(HeaderProblem::LengthOutOfRange {
+                member: "p2s",
+                min: MIN_P2S,
+                max: MAX_P2S,
+                found: p2s.len(),
+            }
+            .into());
         }
     }
     Ok(h)
@@ -368,14 +367,10 @@ pub(crate) fn check_recipient(
 
 fn check_alg(alg: Alg, opts: &JweOptions) -> Result<(), Error> {
     if alg == Alg::Rsa1_5 && !opts.insecure_allow_rsa1_5 {
-        return Err(Error::Disabled {
-            reason: "RSA1_5 is refused (Bleichenbacher); enable JweOptions::insecure_allow_rsa1_5 only for legacy peers".into(),
-        });
+        return Err(DisabledFeature::Rsa1_5.into());
     }
     if alg.is_pbes2() && !opts.allow_pbes2 {
-        return Err(Error::Disabled {
-            reason: format!("{alg} is refused; enable JweOptions::allow_pbes2"),
-        });
+        return Err(DisabledFeature::Pbes2 { alg }.into());
     }
     if let Some(algs) = &opts.algs
         && !algs.contains(&alg)

@@ -3,7 +3,7 @@ use tessera_core::b64;
 
 use crate::Error;
 use crate::alg::{ContentEncryptionAlgorithm, KeyManagementAlgorithm};
-use crate::error::header as header_err;
+use crate::error::{CritProblem, HeaderProblem, JsonType};
 use crate::header::{JWE_REGISTERED, check_crit};
 use crate::jwk::Jwk;
 
@@ -100,36 +100,29 @@ impl JweHeader {
     /// of the wrong type, unknown algorithms and an `epk` that is not a valid public key on its
     /// curve are errors.
     pub fn from_map(map: &Map<String, Value>) -> Result<Self, Error> {
-        let alg = match map.get("alg") {
-            Some(Value::String(s)) => s.parse::<KeyManagementAlgorithm>()?,
-            Some(_) => return Err(header_err("\"alg\" must be a string")),
-            None => return Err(header_err("missing \"alg\"")),
+        let required = |member: &'static str| match map.get(member) {
+            Some(Value::String(s)) => Ok(s),
+            Some(_) => Err(wrong_type(member, JsonType::String)),
+            None => Err(HeaderProblem::Missing { member, alg: None }.into()),
         };
-        let enc = match map.get("enc") {
-            Some(Value::String(s)) => s.parse::<ContentEncryptionAlgorithm>()?,
-            Some(_) => return Err(header_err("\"enc\" must be a string")),
-            None => return Err(header_err("missing \"enc\"")),
-        };
+        let alg = required("alg")?.parse::<KeyManagementAlgorithm>()?;
+        let enc = required("enc")?.parse::<ContentEncryptionAlgorithm>()?;
         let mut h = JweHeader::new(alg, enc);
         for (k, v) in map {
             match k.as_str() {
                 "alg" | "enc" => {}
-                "zip" => h.zip = Some(string(k, v)?),
-                "kid" => h.kid = Some(string(k, v)?),
-                "typ" => h.typ = Some(string(k, v)?),
-                "cty" => h.cty = Some(string(k, v)?),
+                "zip" => h.zip = Some(string("zip", v)?),
+                "kid" => h.kid = Some(string("kid", v)?),
+                "typ" => h.typ = Some(string("typ", v)?),
+                "cty" => h.cty = Some(string("cty", v)?),
                 "crit" => {
                     let Value::Array(a) = v else {
-                        return Err(Error::Crit {
-                            reason: "\"crit\" must be an array of strings".into(),
-                        });
+                        return Err(CritProblem::NotStringArray.into());
                     };
                     let mut out = Vec::with_capacity(a.len());
                     for e in a {
                         let Value::String(s) = e else {
-                            return Err(Error::Crit {
-                                reason: "\"crit\" must be an array of strings".into(),
-                            });
+                            return Err(CritProblem::NotStringArray.into());
                         };
                         out.push(s.clone());
                     }
@@ -137,13 +130,14 @@ impl JweHeader {
                 }
                 "epk" => {
                     let Value::Object(m) = v else {
-                        return Err(header_err("\"epk\" must be a JWK object"));
+                        return Err(wrong_type("epk", JsonType::Jwk));
                     };
-                    let jwk = Jwk::from_map(m.clone()).map_err(|e| {
-                        header_err(format!("\"epk\" is not a valid public key: {e}"))
+                    let jwk = Jwk::from_map(m.clone()).map_err(|e| Error::InvalidHeader {
+                        problem: HeaderProblem::InvalidEpk,
+                        source: Some(Box::new(e)),
                     })?;
                     if jwk.is_private() {
-                        return Err(header_err("\"epk\" must be a public key"));
+                        return Err(HeaderProblem::EpkNotPublic.into());
                     }
                     h.epk = Some(jwk);
                 }
@@ -155,11 +149,10 @@ impl JweHeader {
                 "p2c" => {
                     let n = v
                         .as_u64()
-                        .ok_or_else(|| header_err("\"p2c\" must be a positive integer"))?;
-                    let n = u32::try_from(n).map_err(|_| header_err("\"p2c\" is out of range"))?;
-                    if n == 0 {
-                        return Err(header_err("\"p2c\" must be a positive integer"));
-                    }
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| wrong_type("p2c", JsonType::PositiveInteger))?;
+                    let n = u32::try_from(n)
+                        .map_err(|_| HeaderProblem::OutOfRange { member: "p2c" })?;
                     h.p2c = Some(n);
                 }
                 _ => {
@@ -230,17 +223,21 @@ impl JweHeader {
     }
 }
 
-fn string(name: &str, v: &Value) -> Result<String, Error> {
+fn wrong_type(member: &'static str, expected: JsonType) -> Error {
+    HeaderProblem::WrongType { member, expected }.into()
+}
+
+fn string(name: &'static str, v: &Value) -> Result<String, Error> {
     match v {
         Value::String(s) => Ok(s.clone()),
-        _ => Err(header_err(format!("{name:?} must be a string"))),
+        _ => Err(wrong_type(name, JsonType::String)),
     }
 }
 
 fn bytes(v: &Value, name: &'static str) -> Result<Vec<u8>, Error> {
     match v {
         Value::String(s) => Ok(b64::decode_named(s, name)?),
-        _ => Err(header_err(format!("{name:?} must be a base64url string"))),
+        _ => Err(wrong_type(name, JsonType::Base64url)),
     }
 }
 
@@ -253,9 +250,7 @@ pub(crate) fn check_jwe_crit(
     understood: &[String],
 ) -> Result<(), Error> {
     if any_unprotected_has_crit {
-        return Err(Error::Crit {
-            reason: "\"crit\" must be in the protected header".into(),
-        });
+        return Err(CritProblem::NotProtected.into());
     }
     if let Some(crit) = protected.get("crit") {
         check_crit(crit, true, JWE_REGISTERED, understood, |n| {

@@ -7,13 +7,15 @@ use super::keys::{DecryptionKey, EncryptionKey};
 use super::{FixedRandomnessForTesting, JweOptions};
 use crate::Error;
 use crate::alg::ContentEncryptionAlgorithm;
-use crate::error::invalid_jwe;
+use crate::error::{JsonProblem, JsonType, JweProblem, JweSegment};
 use crate::header::merge_disjoint;
 
-fn json_err(reason: impl Into<String>) -> Error {
-    Error::InvalidJson {
-        reason: reason.into(),
-    }
+fn wrong_type(member: &'static str, expected: JsonType) -> Error {
+    JsonProblem::WrongType { member, expected }.into()
+}
+
+fn missing(member: &'static str) -> JsonProblem {
+    JsonProblem::Missing { member }
 }
 
 #[derive(Clone, Debug)]
@@ -55,7 +57,7 @@ fn take_b64(map: &mut Map<String, Value>, name: &'static str) -> Result<Option<V
     match map.remove(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(b64::decode_named(&s, name)?)),
-        Some(_) => Err(json_err(format!("{name:?} must be a base64url string"))),
+        Some(_) => Err(wrong_type(name, JsonType::Base64url)),
     }
 }
 
@@ -66,7 +68,7 @@ fn take_object(
     match map.remove(name) {
         None => Ok(None),
         Some(Value::Object(m)) => Ok(Some(m)),
-        Some(_) => Err(json_err(format!("{name:?} must be a JSON object"))),
+        Some(_) => Err(wrong_type(name, JsonType::Object)),
     }
 }
 
@@ -75,9 +77,11 @@ fn take_recipient(mut m: Map<String, Value>) -> Result<Recipient, Error> {
     if let Some(Value::String(s)) = m.get("encrypted_key")
         && s.len() > b64::encoded_len(MAX_ENCRYPTED_KEY)
     {
-        return Err(invalid_jwe(format!(
-            "the encrypted key is over {MAX_ENCRYPTED_KEY} bytes"
-        )));
+        return Err(JweProblem::TooLong {
+            part: JweSegment::EncryptedKey,
+            max: MAX_ENCRYPTED_KEY,
+        }
+        .into());
     }
     let encrypted_key = take_b64(&mut m, "encrypted_key")?.unwrap_or_default();
     Ok(Recipient {
@@ -97,25 +101,28 @@ impl JweJson {
         let mut map = tessera_core::json::parse_object(json, "JWE JSON serialization")?;
         let recipients = match map.remove("recipients") {
             Some(Value::Array(a)) => {
-                if map.contains_key("header") || map.contains_key("encrypted_key") {
-                    return Err(json_err(
-                        "\"header\" and \"encrypted_key\" belong inside \"recipients\"",
-                    ));
+                for member in ["header", "encrypted_key"] {
+                    if map.contains_key(member) {
+                        return Err(JsonProblem::FlattenedMemberInGeneral { member }.into());
+                    }
                 }
                 if a.is_empty() {
-                    return Err(json_err("\"recipients\" must not be empty"));
+                    return Err(JsonProblem::Empty {
+                        member: "recipients",
+                    }
+                    .into());
                 }
                 limits::check("JWE recipients", a.len(), opts.max_recipients)?;
                 let mut out = Vec::with_capacity(a.len());
                 for r in a {
                     let Value::Object(m) = r else {
-                        return Err(json_err("each recipient must be a JSON object"));
+                        return Err(wrong_type("recipients", JsonType::ObjectArray));
                     };
                     out.push(take_recipient(m)?);
                 }
                 out
             }
-            Some(_) => return Err(json_err("\"recipients\" must be an array")),
+            Some(_) => return Err(wrong_type("recipients", JsonType::ObjectArray)),
             None => {
                 let mut m = Map::new();
                 for name in ["header", "encrypted_key"] {
@@ -133,7 +140,7 @@ impl JweJson {
                 let p = tessera_core::json::parse_object(&bytes, "JWE protected header")?;
                 (s, p)
             }
-            Some(_) => return Err(json_err("\"protected\" must be a string")),
+            Some(_) => return Err(wrong_type("protected", JsonType::Base64url)),
         };
         let unprotected = take_object(&mut map, "unprotected")?;
         let aad_b64 = match map.remove("aad") {
@@ -142,12 +149,11 @@ impl JweJson {
                 b64::decode_named(&s, "JWE AAD")?;
                 Some(s)
             }
-            Some(_) => return Err(json_err("\"aad\" must be a string")),
+            Some(_) => return Err(wrong_type("aad", JsonType::Base64url)),
         };
-        let iv = take_b64(&mut map, "iv")?.ok_or_else(|| json_err("missing \"iv\""))?;
-        let tag = take_b64(&mut map, "tag")?.ok_or_else(|| json_err("missing \"tag\""))?;
-        let ciphertext =
-            take_b64(&mut map, "ciphertext")?.ok_or_else(|| json_err("missing \"ciphertext\""))?;
+        let iv = take_b64(&mut map, "iv")?.ok_or(missing("iv"))?;
+        let tag = take_b64(&mut map, "tag")?.ok_or(missing("tag"))?;
+        let ciphertext = take_b64(&mut map, "ciphertext")?.ok_or(missing("ciphertext"))?;
         let empty = Map::new();
         for r in &recipients {
             merge_disjoint(&[
@@ -344,9 +350,10 @@ impl JweJson {
     /// The flattened JSON serialization. Fails if there is more than one recipient.
     pub fn to_flattened_json(&self) -> Result<String, Error> {
         let [r] = self.recipients.as_slice() else {
-            return Err(invalid_jwe(
-                "the flattened serialization holds exactly one recipient",
-            ));
+            return Err(JweProblem::FlattenedNeedsOne {
+                found: self.recipients.len(),
+            }
+            .into());
         };
         let mut m = Map::new();
         self.shared_members(&mut m);
@@ -358,12 +365,13 @@ impl JweJson {
     /// no AAD.
     pub fn to_compact(&self) -> Result<String, Error> {
         let [r] = self.recipients.as_slice() else {
-            return Err(invalid_jwe("a compact JWE holds exactly one recipient"));
+            return Err(JweProblem::CompactNeedsOne {
+                found: self.recipients.len(),
+            }
+            .into());
         };
         if r.header.is_some() || self.unprotected.is_some() || self.aad_b64.is_some() {
-            return Err(invalid_jwe(
-                "a compact JWE has no unprotected header and no AAD",
-            ));
+            return Err(JweProblem::CompactWithUnprotected.into());
         }
         let mut out = self.protected_b64.clone();
         for part in [&r.encrypted_key, &self.iv, &self.ciphertext, &self.tag] {

@@ -12,9 +12,12 @@ use super::crypto;
 use super::header::JweHeader;
 use crate::Error;
 use crate::alg::{ContentEncryptionAlgorithm as Enc, KeyManagementAlgorithm as Alg};
-use crate::error::{invalid_key, mismatch};
+use crate::error::{
+    CryptoOp, Curve, DisabledFeature, HeaderProblem, JsonType, KeyKind, KeyPart, KeyProblem,
+    MismatchProblem, crypto_err,
+};
 use crate::jwk::{EcCurve, EcParams, Jwk, KeyParams, KeyUse, OkpCurve, OkpParams};
-use crate::keys::{KeyPolicy, rng, rsa_private, rsa_public};
+use crate::keys::{KeyPolicy, okp_bytes, rng, rsa_private, rsa_public};
 
 /// The PBES2 iteration count used when encrypting, unless [`EncryptionKey::with_p2c`] says
 /// otherwise. It is also the default cap a recipient accepts
@@ -101,30 +104,35 @@ impl fmt::Debug for DecryptionKey {
 /// Checks the JWK's own `alg`, `use` and `key_ops` against a JWE use. A `dir` key may name the
 /// content encryption algorithm it is for in its `alg` (as RFC 7520 §5.6 does); that
 /// restriction is returned.
-fn fits(jwk: &Jwk, alg: Alg, ops: &[&str]) -> Result<Option<Enc>, Error> {
+fn fits(jwk: &Jwk, alg: Alg, ops: &'static [&'static str]) -> Result<Option<Enc>, Error> {
     let mut only_enc = None;
     if let Some(a) = &jwk.alg
         && a != alg.as_str()
     {
         match a.parse::<Enc>() {
             Ok(enc) if alg == Alg::Dir => only_enc = Some(enc),
-            _ => return Err(mismatch(format!("the key is for {a}, not {alg}"))),
+            _ => {
+                return Err(MismatchProblem::KeyAlg {
+                    key_alg: a.clone(),
+                    alg: alg.as_str(),
+                }
+                .into());
+            }
         }
     }
     if let Some(u) = &jwk.key_use
         && *u != KeyUse::Encryption
     {
-        return Err(mismatch(format!(
-            "the key's use is {:?}, not \"enc\"",
-            u.as_str()
-        )));
+        return Err(MismatchProblem::Use {
+            key_use: u.clone(),
+            expected: KeyUse::Encryption,
+        }
+        .into());
     }
     if let Some(key_ops) = &jwk.key_ops
         && !key_ops.iter().any(|o| ops.contains(&o.as_str()))
     {
-        return Err(mismatch(format!(
-            "the key's key_ops include none of {ops:?}"
-        )));
+        return Err(MismatchProblem::KeyOps { needed: ops }.into());
     }
     Ok(only_enc)
 }
@@ -140,37 +148,42 @@ fn ops_for(alg: Alg, encrypt: bool) -> &'static [&'static str] {
 }
 
 fn wrong_family(jwk: &Jwk, alg: Alg) -> Error {
-    let crv = match jwk.params() {
-        KeyParams::Ec(p) => format!(" {}", p.crv.as_str()),
-        KeyParams::Okp(p) => format!(" {}", p.crv.as_str()),
-        _ => String::new(),
-    };
-    mismatch(format!(
-        "a {}{crv} key cannot be used with {alg}",
-        jwk.kty()
-    ))
+    wrong_kind(KeyKind::of(jwk.params()), alg)
 }
+
+fn wrong_kind(key: KeyKind, alg: Alg) -> Error {
+    MismatchProblem::WrongKeyType {
+        key,
+        alg: alg.as_str(),
+    }
+    .into()
+}
+
+/// The key lengths of `dir`: those of the content encryption algorithms.
+const DIR_KEY_LENS: &[usize] = &[16, 24, 32, 48, 64];
 
 fn check_symmetric_len(secret: &[u8], alg: Alg) -> Result<(), Error> {
     if secret.is_empty() {
-        return Err(invalid_key("empty symmetric key"));
+        return Err(KeyProblem::Empty { part: KeyPart::K }.into());
     }
     if alg.is_pbes2() {
         return Ok(());
     }
-    if let Some(n) = alg.wrap_key_len()
-        && secret.len() != n
-    {
-        return Err(invalid_key(format!(
-            "{alg} needs a key of exactly {n} bytes; got {}",
-            secret.len()
-        )));
-    }
-    if alg == Alg::Dir && ![16, 24, 32, 48, 64].contains(&secret.len()) {
-        return Err(invalid_key(format!(
-            "dir needs a key of 16, 24, 32, 48 or 64 bytes (the length of an enc key); got {}",
-            secret.len()
-        )));
+    let expected: &'static [usize] = match alg.wrap_key_len() {
+        Some(16) => &[16],
+        Some(24) => &[24],
+        Some(32) => &[32],
+        Some(_) => &[],
+        None if alg == Alg::Dir => DIR_KEY_LENS,
+        None => return Ok(()),
+    };
+    if !expected.contains(&secret.len()) {
+        return Err(KeyProblem::SymmetricKeyLength {
+            alg,
+            expected,
+            found: secret.len(),
+        }
+        .into());
     }
     Ok(())
 }
@@ -188,9 +201,9 @@ fn sec1(p: &EcParams) -> Vec<u8> {
 }
 
 fn ecdh_public(jwk: &Jwk, alg: Alg) -> Result<EcdhPublic, Error> {
-    let bad = |_| invalid_key("the point is not on the curve");
     Ok(match jwk.params() {
         KeyParams::Ec(p) => {
+            let bad = |_| KeyProblem::NotOnCurve { crv: p.crv.into() };
             let s = sec1(p);
             match p.crv {
                 EcCurve::P256 => {
@@ -205,10 +218,7 @@ fn ecdh_public(jwk: &Jwk, alg: Alg) -> Result<EcdhPublic, Error> {
             }
         }
         KeyParams::Okp(p) if p.crv == OkpCurve::X25519 => {
-            let x: [u8; 32] =
-                p.x.as_slice()
-                    .try_into()
-                    .map_err(|_| invalid_key("X25519 public key must be 32 bytes"))?;
+            let x = okp_bytes(KeyPart::X, &p.x)?;
             EcdhPublic::X25519(x25519_dalek::PublicKey::from(x))
         }
         _ => return Err(wrong_family(jwk, alg)),
@@ -254,9 +264,7 @@ impl EncryptionKey {
     /// Prepares a raw shared key for AES key wrap, AES-GCM key wrap or `dir`.
     pub fn from_secret(secret: &[u8], alg: Alg) -> Result<Self, Error> {
         if !symmetric_alg(alg) {
-            return Err(mismatch(format!(
-                "a shared secret cannot be used with {alg}"
-            )));
+            return Err(wrong_kind(KeyKind::Oct { len: secret.len() }, alg));
         }
         check_symmetric_len(secret, alg)?;
         Ok(EncryptionKey {
@@ -268,12 +276,7 @@ impl EncryptionKey {
 
     /// Prepares a password for PBES2, with [`DEFAULT_PBES2_P2C`] iterations.
     pub fn from_password(password: &[u8], alg: Alg) -> Result<Self, Error> {
-        if !alg.is_pbes2() {
-            return Err(mismatch(format!("a password cannot be used with {alg}")));
-        }
-        if password.is_empty() {
-            return Err(invalid_key("empty password"));
-        }
+        check_password(password, alg)?;
         Ok(EncryptionKey {
             alg,
             kid: None,
@@ -290,12 +293,12 @@ impl EncryptionKey {
         match &mut self.inner {
             EncInner::Password { p2c: c, .. } => {
                 if p2c < 1000 {
-                    return Err(invalid_key("PBES2 needs at least 1000 iterations"));
+                    return Err(KeyProblem::Pbes2TooFewIterations { p2c, min: 1000 }.into());
                 }
                 *c = p2c;
                 Ok(self)
             }
-            _ => Err(mismatch("p2c applies to PBES2 keys only")),
+            _ => Err(MismatchProblem::P2cWithoutPbes2.into()),
         }
     }
 
@@ -327,11 +330,12 @@ impl EncryptionKey {
         match (&self.inner, self.alg) {
             (EncInner::Symmetric(k), Alg::Dir) => {
                 if k.len() != enc.key_len() {
-                    return Err(mismatch(format!(
-                        "{enc} needs a {}-byte key; the dir key has {}",
-                        enc.key_len(),
-                        k.len()
-                    )));
+                    return Err(MismatchProblem::DirKeyLength {
+                        enc: enc.as_str(),
+                        expected: enc.key_len(),
+                        found: k.len(),
+                    }
+                    .into());
                 }
                 Ok(k.clone())
             }
@@ -340,7 +344,10 @@ impl EncryptionKey {
                 let (apu, apv) = party_info(merged)?;
                 crypto::concat_kdf(&z, enc.as_str(), enc.key_len(), &apu, &apv)
             }
-            _ => Err(mismatch("not a direct key agreement key")),
+            _ => Err(MismatchProblem::NotDirectKey {
+                alg: self.alg.as_str(),
+            }
+            .into()),
         }
     }
 
@@ -364,9 +371,7 @@ impl EncryptionKey {
                     Alg::RsaOaep512 => k.encrypt(rng, Oaep::<sha2::Sha512>::new(), cek),
                     _ => return Err(rsa1_5_refused()),
                 };
-                res.map_err(|e| Error::Crypto {
-                    reason: format!("RSA-OAEP: {e}"),
-                })
+                res.map_err(crypto_err(CryptoOp::RsaEncrypt { alg }))
             }
             EncInner::Symmetric(kek) => {
                 if matches!(alg, Alg::A128GCMKW | Alg::A192GCMKW | Alg::A256GCMKW) {
@@ -387,7 +392,7 @@ impl EncryptionKey {
                 let (apu, apv) = party_info(merged)?;
                 let len = alg
                     .wrap_key_len()
-                    .ok_or_else(|| mismatch("ECDH-ES without key wrap needs no wrapping"))?;
+                    .ok_or(MismatchProblem::DirectKey { alg: alg.as_str() })?;
                 let kek = crypto::concat_kdf(&z, alg.as_str(), len, &apu, &apv)?;
                 crypto::aes_kw_wrap(kek.expose(), cek)
             }
@@ -406,11 +411,28 @@ impl EncryptionKey {
     }
 }
 
-fn rsa1_5_refused() -> Error {
-    Error::Disabled {
-        reason: "RSA1_5 is never used to encrypt (RFC 8725 §3.2: Bleichenbacher); use RSA-OAEP-256"
-            .into(),
+fn missing(member: &'static str, alg: Alg) -> HeaderProblem {
+    HeaderProblem::Missing {
+        member,
+        alg: Some(alg.as_str()),
     }
+}
+
+fn rsa1_5_refused() -> Error {
+    DisabledFeature::Rsa1_5Encryption.into()
+}
+
+fn check_password(password: &[u8], alg: Alg) -> Result<(), Error> {
+    if !alg.is_pbes2() {
+        return Err(wrong_kind(KeyKind::Password, alg));
+    }
+    if password.is_empty() {
+        return Err(KeyProblem::Empty {
+            part: KeyPart::Password,
+        }
+        .into());
+    }
+    Ok(())
 }
 
 fn party_info(merged: &Map<String, Value>) -> Result<(Vec<u8>, Vec<u8>), Error> {
@@ -418,7 +440,11 @@ fn party_info(merged: &Map<String, Value>) -> Result<(Vec<u8>, Vec<u8>), Error> 
         match merged.get(name) {
             None => Ok(Vec::new()),
             Some(Value::String(s)) => Ok(b64::decode_named(s, name)?),
-            Some(_) => Err(crate::error::header(format!("{name:?} must be a string"))),
+            Some(_) => Err(HeaderProblem::WrongType {
+                member: name,
+                expected: JsonType::Base64url,
+            }
+            .into()),
         }
     };
     Ok((get("apu")?, get("apv")?))
@@ -439,9 +465,9 @@ fn ecdh_send(
                 Some(KeyParams::Ec(p)) if p.crv == $crv => {
                     let d = p.d.as_ref().ok_or(Error::MissingPrivateKey)?;
                     $curve::SecretKey::from_slice(d.expose())
-                        .map_err(|_| invalid_key("the EC private scalar is out of range"))?
+                        .map_err(|_| KeyProblem::OutOfRange { part: KeyPart::D })?
                 }
-                Some(_) => return Err(mismatch("the fixed epk is on another curve")),
+                Some(_) => return Err(MismatchProblem::FixedEpkCurve.into()),
                 None => {
                     use p256::elliptic_curve::Generate;
                     match $curve::SecretKey::try_generate_from_rng(rng) {
@@ -453,12 +479,11 @@ fn ecdh_send(
             let point = sk.public_key().to_sec1_point(false);
             let bytes = point.as_bytes();
             let n = $crv.field_len();
-            let x = bytes
-                .get(1..1 + n)
-                .ok_or_else(|| invalid_key("epk encoding"))?;
-            let y = bytes
-                .get(1 + n..)
-                .ok_or_else(|| invalid_key("epk encoding"))?;
+            let encoding = KeyProblem::PointEncoding {
+                crv: Curve::Ec($crv),
+            };
+            let x = bytes.get(1..1 + n).ok_or(encoding.clone())?;
+            let y = bytes.get(1 + n..).ok_or(encoding)?;
             let epk = Jwk::new(KeyParams::Ec(EcParams {
                 crv: $crv,
                 x: x.to_vec(),
@@ -477,20 +502,17 @@ fn ecdh_send(
             let sk = match fixed_epk.map(Jwk::params) {
                 Some(KeyParams::Okp(p)) if p.crv == OkpCurve::X25519 => {
                     let d = p.d.as_ref().ok_or(Error::MissingPrivateKey)?;
-                    let d: [u8; 32] = d
-                        .expose()
-                        .try_into()
-                        .map_err(|_| invalid_key("X25519 private key must be 32 bytes"))?;
-                    x25519_dalek::StaticSecret::from(d)
+                    x25519_dalek::StaticSecret::from(okp_bytes(KeyPart::D, d.expose())?)
                 }
-                Some(_) => return Err(mismatch("the fixed epk is on another curve")),
+                Some(_) => return Err(MismatchProblem::FixedEpkCurve.into()),
                 None => x25519_dalek::StaticSecret::random_from_rng(rng),
             };
             let shared = sk.diffie_hellman(pk);
             if !shared.was_contributory() {
-                return Err(invalid_key(
-                    "the recipient's X25519 key has small order (all-zero shared secret)",
-                ));
+                return Err(KeyProblem::SmallOrder {
+                    crv: Curve::Okp(OkpCurve::X25519),
+                }
+                .into());
             }
             let epk = Jwk::new(KeyParams::Okp(OkpParams {
                 crv: OkpCurve::X25519,
@@ -526,7 +548,7 @@ impl DecryptionKey {
             }
             KeyParams::Ec(p) if alg.is_ecdh() => {
                 let d = p.d.as_ref().ok_or(Error::MissingPrivateKey)?;
-                let bad = |_| invalid_key("the EC private scalar is out of range");
+                let bad = |_| KeyProblem::OutOfRange { part: KeyPart::D };
                 DecInner::Ecdh(match p.crv {
                     EcCurve::P256 => {
                         EcdhSecret::P256(p256::SecretKey::from_slice(d.expose()).map_err(bad)?)
@@ -541,10 +563,7 @@ impl DecryptionKey {
             }
             KeyParams::Okp(p) if alg.is_ecdh() && p.crv == OkpCurve::X25519 => {
                 let d = p.d.as_ref().ok_or(Error::MissingPrivateKey)?;
-                let d: [u8; 32] = d
-                    .expose()
-                    .try_into()
-                    .map_err(|_| invalid_key("X25519 private key must be 32 bytes"))?;
+                let d = okp_bytes(KeyPart::D, d.expose())?;
                 DecInner::Ecdh(EcdhSecret::X25519(x25519_dalek::StaticSecret::from(d)))
             }
             _ => return Err(wrong_family(jwk, alg)),
@@ -560,9 +579,7 @@ impl DecryptionKey {
     /// Prepares a raw shared key for AES key wrap, AES-GCM key wrap or `dir`.
     pub fn from_secret(secret: &[u8], alg: Alg) -> Result<Self, Error> {
         if !symmetric_alg(alg) {
-            return Err(mismatch(format!(
-                "a shared secret cannot be used with {alg}"
-            )));
+            return Err(wrong_kind(KeyKind::Oct { len: secret.len() }, alg));
         }
         check_symmetric_len(secret, alg)?;
         Ok(DecryptionKey {
@@ -576,12 +593,7 @@ impl DecryptionKey {
     /// Prepares a password for PBES2. PBES2 tokens are still refused unless
     /// [`JweOptions::allow_pbes2`](super::JweOptions::allow_pbes2) is set.
     pub fn from_password(password: &[u8], alg: Alg) -> Result<Self, Error> {
-        if !alg.is_pbes2() {
-            return Err(mismatch(format!("a password cannot be used with {alg}")));
-        }
-        if password.is_empty() {
-            return Err(invalid_key("empty password"));
-        }
+        check_password(password, alg)?;
         Ok(DecryptionKey {
             alg,
             kid: None,
@@ -665,25 +677,29 @@ impl DecryptionKey {
             DecInner::Symmetric(k) => match self.alg {
                 Alg::Dir => {
                     if k.len() != len {
-                        return Err(mismatch(format!(
-                            "{enc} needs a {len}-byte key; the dir key has {}",
-                            k.len()
-                        )));
+                        return Err(MismatchProblem::DirKeyLength {
+                            enc: enc.as_str(),
+                            expected: len,
+                            found: k.len(),
+                        }
+                        .into());
                     }
                     Ok(k.clone())
                 }
                 Alg::A128GCMKW | Alg::A192GCMKW | Alg::A256GCMKW => {
-                    let iv = h.iv.as_deref().unwrap_or_default();
-                    let tag = h.tag.as_deref().unwrap_or_default();
+                    // `check_recipient` has required both; say so again rather than decrypt
+                    // with an empty IV.
+                    let iv = h.iv.as_deref().ok_or(missing("iv", self.alg))?;
+                    let tag = h.tag.as_deref().ok_or(missing("tag", self.alg))?;
                     crypto::gcm_unwrap(k.expose(), iv, tag, encrypted_key)
                 }
                 _ => crypto::aes_kw_unwrap(k.expose(), encrypted_key),
             },
             DecInner::Ecdh(sk) => {
-                let epk = h
-                    .epk
-                    .as_ref()
-                    .ok_or_else(|| crate::error::header("ECDH-ES needs \"epk\""))?;
+                let epk = h.epk.as_ref().ok_or(HeaderProblem::Missing {
+                    member: "epk",
+                    alg: Some(self.alg.as_str()),
+                })?;
                 let z = ecdh_receive(sk, epk)?;
                 let apu = h.apu.as_deref().unwrap_or_default();
                 let apv = h.apv.as_deref().unwrap_or_default();
@@ -696,8 +712,8 @@ impl DecryptionKey {
                 }
             }
             DecInner::Password(pw) => {
-                let p2s = h.p2s.as_deref().unwrap_or_default();
-                let p2c = h.p2c.ok_or(Error::DecryptionFailed)?;
+                let p2s = h.p2s.as_deref().ok_or(missing("p2s", self.alg))?;
+                let p2c = h.p2c.ok_or(missing("p2c", self.alg))?;
                 let kek = crypto::pbes2_kek(self.alg, pw.expose(), p2s, p2c)?;
                 crypto::aes_kw_unwrap(kek.expose(), encrypted_key)
             }
@@ -708,7 +724,7 @@ impl DecryptionKey {
 /// Recipient side of ECDH-ES. The `epk` was parsed by the strict JWK parser, so an EC point is
 /// already known to be on its curve; here it must also be on *our* curve.
 fn ecdh_receive(sk: &EcdhSecret, epk: &Jwk) -> Result<Zeroizing<Vec<u8>>, Error> {
-    let off_curve = || crate::error::header("\"epk\" is not a point on the recipient's curve");
+    let off_curve = || Error::from(HeaderProblem::EpkNotOnCurve);
     macro_rules! nist {
         ($curve:ident, $crv:expr, $sk:expr) => {{
             let KeyParams::Ec(p) = epk.params() else {
@@ -736,9 +752,7 @@ fn ecdh_receive(sk: &EcdhSecret, epk: &Jwk) -> Result<Zeroizing<Vec<u8>>, Error>
             let x: [u8; 32] = p.x.as_slice().try_into().map_err(|_| off_curve())?;
             let shared = sk.diffie_hellman(&x25519_dalek::PublicKey::from(x));
             if !shared.was_contributory() {
-                return Err(crate::error::header(
-                    "\"epk\" is an X25519 point of small order (all-zero shared secret)",
-                ));
+                return Err(HeaderProblem::EpkSmallOrder.into());
             }
             Ok(Zeroizing::new(shared.as_bytes().to_vec()))
         }

@@ -255,13 +255,11 @@ pub fn decrypt_then_verify(
         .as_deref()
         .is_some_and(|c| c.eq_ignore_ascii_case("JWT"))
     {
-        return Err(crate::error::header(
-            "a nested JWT must have cty \"JWT\" in its JWE header",
-        ));
+        return Err(crate::error::HeaderProblem::NestedWithoutCtyJwt.into());
     }
     let inner = jwe.decrypt(key)?;
     let inner = std::str::from_utf8(&inner)
-        .map_err(|_| crate::error::invalid_jwe("the nested token is not UTF-8"))?;
+        .map_err(|_| Error::from(crate::error::JweProblem::NestedNotUtf8))?;
     let jws = CompactJws::parse(inner, jws_options)?;
     let payload = jws.verify(verifier)?;
     Ok(NestedJwt {

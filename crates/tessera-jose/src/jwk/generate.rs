@@ -13,7 +13,7 @@ use super::{EcCurve, EcParams, Jwk, KeyParams, OkpCurve, OkpParams, RsaCrt, RsaP
 use super::{RsaPrivate, strip_leading_zeros};
 use crate::Error;
 use crate::alg::{ContentEncryptionAlgorithm, JwsAlgorithm, KeyManagementAlgorithm};
-use crate::error::invalid_key;
+use crate::error::{CryptoOp, Curve, KeyProblem, crypto_err};
 use crate::keys::{KeyPolicy, MAX_RSA_BITS};
 
 /// The algorithm a key is generated for: a JWS algorithm or a JWE key management algorithm.
@@ -195,7 +195,7 @@ impl Jwk {
         rng: &mut R,
     ) -> Result<Jwk, Error> {
         if len == 0 || len > 1024 {
-            return Err(invalid_key("symmetric key length must be 1 to 1024 bytes"));
+            return Err(KeyProblem::UnsupportedOctLength { len, max: 1024 }.into());
         }
         let mut k = Zeroizing::new(vec![0u8; len]);
         rng.fill_bytes(&mut k);
@@ -220,29 +220,30 @@ impl Jwk {
         rng: &mut R,
     ) -> Result<Jwk, Error> {
         if bits < policy.min_rsa_bits() || bits > MAX_RSA_BITS || !bits.is_multiple_of(8) {
-            return Err(invalid_key(format!(
-                "RSA key size {bits} is not a multiple of 8 between {} and {MAX_RSA_BITS}",
-                policy.min_rsa_bits()
-            )));
+            return Err(KeyProblem::UnsupportedRsaBits {
+                bits,
+                min: policy.min_rsa_bits(),
+                max: MAX_RSA_BITS,
+            }
+            .into());
         }
-        let key = rsa::PrivateKey::new(rng, bits).map_err(|e| Error::Crypto {
-            reason: format!("RSA key generation: {e}"),
-        })?;
+        let key = rsa::PrivateKey::new(rng, bits)
+            .map_err(crypto_err(CryptoOp::RsaKeyGeneration { bits }))?;
         let secret = |b: &rsa::BoxedUint| {
             let bytes = Zeroizing::new(b.to_be_bytes_trimmed_vartime().to_vec());
             SecretBytes::from_slice(&bytes)
         };
         let (p, q) = match key.primes() {
             [p, q] => (secret(p.as_ref()), secret(q.as_ref())),
-            _ => return Err(invalid_key("generated RSA key does not have two primes")),
+            _ => return Err(KeyProblem::GeneratedKeyIncomplete.into()),
         };
         let (dp, dq) = match (key.dp(), key.dq()) {
             (Some(dp), Some(dq)) => (secret(dp), secret(dq)),
-            _ => return Err(invalid_key("generated RSA key has no CRT values")),
+            _ => return Err(KeyProblem::GeneratedKeyIncomplete.into()),
         };
         let qi = key
             .crt_coefficient()
-            .ok_or_else(|| invalid_key("generated RSA key has no CRT coefficient"))?;
+            .ok_or(KeyProblem::GeneratedKeyIncomplete)?;
         let params = RsaParams {
             n: strip_leading_zeros(key.n().to_be_bytes_trimmed_vartime().to_vec()),
             e: strip_leading_zeros(key.e().to_be_bytes_trimmed_vartime().to_vec()),
@@ -279,7 +280,10 @@ impl Jwk {
                 let n = crv.field_len();
                 let coords = point.as_bytes().get(1..).unwrap_or_default();
                 if coords.len() != 2 * n {
-                    return Err(invalid_key("generated EC point has the wrong length"));
+                    return Err(KeyProblem::PointEncoding {
+                        crv: Curve::Ec(crv),
+                    }
+                    .into());
                 }
                 let (x, y) = coords.split_at(n);
                 let d = Zeroizing::new(sk.to_bytes().to_vec());

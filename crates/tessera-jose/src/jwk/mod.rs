@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 use tessera_core::{SecretBytes, b64};
 
 use crate::Error;
-use crate::error::invalid_key;
+use crate::error::{JsonType, KeyKind, KeyPart, KeyProblem};
 
 /// The elliptic curves of `kty: EC` keys.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -58,7 +58,11 @@ impl EcCurve {
             "P-256" => Ok(EcCurve::P256),
             "P-384" => Ok(EcCurve::P384),
             "P-521" => Ok(EcCurve::P521),
-            other => Err(invalid_key(format!("unsupported EC curve {other:?}"))),
+            other => Err(KeyProblem::UnsupportedCurve {
+                kty: "EC",
+                crv: other.to_owned(),
+            }
+            .into()),
         }
     }
 }
@@ -86,7 +90,11 @@ impl OkpCurve {
         match s {
             "Ed25519" => Ok(OkpCurve::Ed25519),
             "X25519" => Ok(OkpCurve::X25519),
-            other => Err(invalid_key(format!("unsupported OKP curve {other:?}"))),
+            other => Err(KeyProblem::UnsupportedCurve {
+                kty: "OKP",
+                crv: other.to_owned(),
+            }
+            .into()),
         }
     }
 }
@@ -313,25 +321,32 @@ impl Jwk {
 
     /// Builds a JWK from an already parsed JSON object.
     pub fn from_map(mut map: Map<String, Value>) -> Result<Self, Error> {
-        let kty = take_str(&mut map, "kty")?.ok_or_else(|| invalid_key("missing \"kty\""))?;
+        let kty = take_str(&mut map, "kty")?.ok_or(missing("kty"))?;
         let params = match kty.as_str() {
             "RSA" => parse_rsa(&mut map)?,
             "EC" => parse_ec(&mut map)?,
             "OKP" => parse_okp(&mut map)?,
             "oct" => {
-                let k = take_secret(&mut map, "k")?.ok_or_else(|| invalid_key("missing \"k\""))?;
+                let k = take_secret(&mut map, "k")?.ok_or(missing("k"))?;
                 KeyParams::Oct(k)
             }
-            other => return Err(invalid_key(format!("unsupported kty {other:?}"))),
+            other => {
+                return Err(KeyProblem::UnsupportedKty {
+                    kty: other.to_owned(),
+                }
+                .into());
+            }
         };
         // Members that belong to other key types must not appear.
         for m in [
             "n", "e", "d", "p", "q", "dp", "dq", "qi", "oth", "crv", "x", "y", "k",
         ] {
             if map.contains_key(m) {
-                return Err(invalid_key(format!(
-                    "member {m:?} does not belong to kty {kty}"
-                )));
+                return Err(KeyProblem::MemberNotForKty {
+                    member: m,
+                    kty: params.kty(),
+                }
+                .into());
             }
         }
         validate(&params)?;
@@ -345,16 +360,16 @@ impl Jwk {
                 let mut ops: Vec<String> = Vec::with_capacity(a.len());
                 for v in a {
                     let Value::String(s) = v else {
-                        return Err(invalid_key("\"key_ops\" must be an array of strings"));
+                        return Err(wrong_type("key_ops", JsonType::StringArray));
                     };
                     if ops.contains(&s) {
-                        return Err(invalid_key(format!("\"key_ops\" repeats {s:?}")));
+                        return Err(KeyProblem::RepeatedKeyOp { op: s }.into());
                     }
                     ops.push(s);
                 }
                 Some(ops)
             }
-            Some(_) => return Err(invalid_key("\"key_ops\" must be an array of strings")),
+            Some(_) => return Err(wrong_type("key_ops", JsonType::StringArray)),
         };
         let x5c = match map.remove("x5c") {
             None => None,
@@ -362,11 +377,11 @@ impl Jwk {
                 a.into_iter()
                     .map(|v| match v {
                         Value::String(s) => Ok(s),
-                        _ => Err(invalid_key("\"x5c\" must be an array of strings")),
+                        _ => Err(wrong_type("x5c", JsonType::StringArray)),
                     })
                     .collect::<Result<Vec<_>, _>>()?,
             ),
-            Some(_) => return Err(invalid_key("\"x5c\" must be an array of strings")),
+            Some(_) => return Err(wrong_type("x5c", JsonType::StringArray)),
         };
         Ok(Jwk {
             params,
@@ -461,8 +476,7 @@ impl Jwk {
     }
 
     fn rsa_bits_of(&self, p: &RsaParams) -> usize {
-        p.n.first()
-            .map_or(0, |b| p.n.len() * 8 - b.leading_zeros() as usize)
+        bit_len(&p.n)
     }
 
     /// Sets `kid` (builder style).
@@ -577,11 +591,19 @@ impl<'de> serde::Deserialize<'de> for Jwk {
     }
 }
 
-fn take_str(map: &mut Map<String, Value>, name: &str) -> Result<Option<String>, Error> {
+fn missing(member: &'static str) -> KeyProblem {
+    KeyProblem::MissingMember { member }
+}
+
+fn wrong_type(member: &'static str, expected: JsonType) -> Error {
+    KeyProblem::WrongType { member, expected }.into()
+}
+
+fn take_str(map: &mut Map<String, Value>, name: &'static str) -> Result<Option<String>, Error> {
     match map.remove(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(invalid_key(format!("{name:?} must be a string"))),
+        Some(_) => Err(wrong_type(name, JsonType::String)),
     }
 }
 
@@ -600,14 +622,20 @@ fn take_secret(
         None => Ok(None),
         Some(s) => {
             let s = SecretBytes::new(s.into_bytes());
-            let text = std::str::from_utf8(s.expose()).map_err(|_| invalid_key("not UTF-8"))?;
+            let text = std::str::from_utf8(s.expose()).expect("the bytes of a String are UTF-8");
             Ok(Some(b64::decode_secret(text, name)?))
         }
     }
 }
 
 fn required_bytes(map: &mut Map<String, Value>, name: &'static str) -> Result<Vec<u8>, Error> {
-    take_bytes(map, name)?.ok_or_else(|| invalid_key(format!("missing {name:?}")))
+    Ok(take_bytes(map, name)?.ok_or(missing(name))?)
+}
+
+/// The bit length of a big-endian integer without leading zero bytes.
+fn bit_len(n: &[u8]) -> usize {
+    n.first()
+        .map_or(0, |b| n.len() * 8 - b.leading_zeros() as usize)
 }
 
 fn strip_leading_zeros(mut v: Vec<u8>) -> Vec<u8> {
@@ -620,15 +648,13 @@ fn parse_rsa(map: &mut Map<String, Value>) -> Result<KeyParams, Error> {
     let n = strip_leading_zeros(required_bytes(map, "n")?);
     let e = strip_leading_zeros(required_bytes(map, "e")?);
     if map.contains_key("oth") {
-        return Err(invalid_key(
-            "multi-prime RSA keys (\"oth\") are not supported",
-        ));
+        return Err(KeyProblem::MultiPrimeRsa.into());
     }
     let private = match take_secret(map, "d")? {
         None => {
             for m in ["p", "q", "dp", "dq", "qi"] {
                 if map.contains_key(m) {
-                    return Err(invalid_key(format!("{m:?} given without \"d\"")));
+                    return Err(KeyProblem::MemberWithoutD { member: m }.into());
                 }
             }
             None
@@ -644,11 +670,7 @@ fn parse_rsa(map: &mut Map<String, Value>) -> Result<KeyParams, Error> {
                 (Some(p), Some(q), Some(dp), Some(dq), Some(qi)) => {
                     Some(RsaCrt { p, q, dp, dq, qi })
                 }
-                _ => {
-                    return Err(invalid_key(
-                        "RSA \"p\", \"q\", \"dp\", \"dq\", \"qi\" must be given together",
-                    ));
-                }
+                _ => return Err(KeyProblem::IncompleteCrt.into()),
             };
             Some(RsaPrivate { d, crt })
         }
@@ -657,7 +679,7 @@ fn parse_rsa(map: &mut Map<String, Value>) -> Result<KeyParams, Error> {
 }
 
 fn parse_ec(map: &mut Map<String, Value>) -> Result<KeyParams, Error> {
-    let crv = take_str(map, "crv")?.ok_or_else(|| invalid_key("missing \"crv\""))?;
+    let crv = take_str(map, "crv")?.ok_or(missing("crv"))?;
     let crv = EcCurve::parse(&crv)?;
     let x = required_bytes(map, "x")?;
     let y = required_bytes(map, "y")?;
@@ -666,7 +688,7 @@ fn parse_ec(map: &mut Map<String, Value>) -> Result<KeyParams, Error> {
 }
 
 fn parse_okp(map: &mut Map<String, Value>) -> Result<KeyParams, Error> {
-    let crv = take_str(map, "crv")?.ok_or_else(|| invalid_key("missing \"crv\""))?;
+    let crv = take_str(map, "crv")?.ok_or(missing("crv"))?;
     let crv = OkpCurve::parse(&crv)?;
     let x = required_bytes(map, "x")?;
     let d = take_secret(map, "d")?;
@@ -718,16 +740,11 @@ fn check_alg_fits(alg: &str, params: &KeyParams) -> Result<(), Error> {
     if ok {
         Ok(())
     } else {
-        let crv = match params {
-            KeyParams::Ec(p) => format!(" {}", p.crv.as_str()),
-            KeyParams::Okp(p) => format!(" {}", p.crv.as_str()),
-            KeyParams::Oct(k) => format!(" of {} bytes", k.len()),
-            KeyParams::Rsa(_) => String::new(),
-        };
-        Err(invalid_key(format!(
-            "\"alg\" is {alg:?}, which a {}{crv} key cannot serve",
-            params.kty()
-        )))
+        Err(KeyProblem::AlgDoesNotFit {
+            alg: alg.to_owned(),
+            key: KeyKind::of(params),
+        }
+        .into())
     }
 }
 
@@ -736,27 +753,34 @@ fn validate(params: &KeyParams) -> Result<(), Error> {
     match params {
         KeyParams::Oct(k) => {
             if k.is_empty() {
-                return Err(invalid_key("empty symmetric key"));
+                return Err(KeyProblem::Empty { part: KeyPart::K }.into());
             }
         }
         KeyParams::Rsa(p) => {
-            if p.n.is_empty() || p.n.len() > 1024 {
-                return Err(invalid_key("RSA modulus is empty or over 8192 bits"));
+            if p.n.is_empty() {
+                return Err(KeyProblem::Empty { part: KeyPart::N }.into());
+            }
+            if p.n.len() > crate::keys::MAX_RSA_BITS / 8 {
+                return Err(KeyProblem::RsaModulusTooLarge {
+                    bits: bit_len(&p.n),
+                    max: crate::keys::MAX_RSA_BITS,
+                }
+                .into());
             }
             if p.n.last().is_some_and(|b| b & 1 == 0) {
-                return Err(invalid_key("RSA modulus is even"));
+                return Err(KeyProblem::RsaModulusEven.into());
             }
             if p.e.is_empty()
                 || p.e.len() > 8
                 || p.e.last().is_some_and(|b| b & 1 == 0)
                 || p.e == [1]
             {
-                return Err(invalid_key("RSA public exponent is out of range"));
+                return Err(KeyProblem::OutOfRange { part: KeyPart::E }.into());
             }
             if let Some(private) = &p.private
                 && (private.d.is_empty() || private.d.len() > p.n.len())
             {
-                return Err(invalid_key("RSA private exponent is out of range"));
+                return Err(KeyProblem::OutOfRange { part: KeyPart::D }.into());
             }
         }
         KeyParams::Ec(p) => crate::keys::validate_ec(p)?,

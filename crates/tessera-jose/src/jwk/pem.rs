@@ -25,7 +25,7 @@ use zeroize::Zeroizing;
 use super::{EcCurve, EcParams, Jwk, KeyParams, OkpCurve, OkpParams, RsaCrt, RsaParams};
 use super::{RsaPrivate, strip_leading_zeros};
 use crate::Error;
-use crate::error::invalid_key;
+use crate::error::{Curve, DerStructure, KeyKind, KeyPart, KeyProblem, key_err};
 use crate::keys::KeyPolicy;
 
 const OID_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
@@ -54,8 +54,16 @@ pub enum KeyFormat {
     Sec1,
 }
 
-fn der_err(what: &str) -> impl Fn(pkcs8::der::Error) -> Error + '_ {
-    move |e| invalid_key(format!("{what}: {e}"))
+/// A DER structure that does not parse; the decoder's error is the `source()`.
+fn der_err(structure: DerStructure) -> impl FnOnce(pkcs8::der::Error) -> Error {
+    key_err(KeyProblem::Der { structure })
+}
+
+/// Writing the key in `format` failed; the encoder's error is the `source()`.
+fn encode_err<E: std::error::Error + Send + Sync + 'static>(
+    format: KeyFormat,
+) -> impl FnOnce(E) -> Error {
+    key_err(KeyProblem::Encoding { format })
 }
 
 impl Jwk {
@@ -91,8 +99,8 @@ impl Jwk {
     pub fn from_pem_with_policy(pem: &str, policy: &KeyPolicy) -> Result<Jwk, Error> {
         tessera_core::limits::check("PEM key", pem.len(), MAX_INPUT)?;
         let block = first_key_block(pem)?;
-        let (label, der) = pem_rfc7468::decode_vec(block.as_bytes())
-            .map_err(|e| invalid_key(format!("PEM: {e}")))?;
+        let (label, der) =
+            pem_rfc7468::decode_vec(block.as_bytes()).map_err(key_err(KeyProblem::Pem))?;
         let der = Zeroizing::new(der);
         match label {
             "PUBLIC KEY" => from_spki(&der, policy),
@@ -100,10 +108,11 @@ impl Jwk {
             "RSA PUBLIC KEY" => from_pkcs1_public(&der, policy),
             "RSA PRIVATE KEY" => from_pkcs1_private(&der, policy),
             "EC PRIVATE KEY" => from_sec1(&der, None),
-            "ENCRYPTED PRIVATE KEY" => Err(invalid_key(
-                "encrypted PKCS#8 keys are not supported; decrypt the key first",
-            )),
-            other => Err(invalid_key(format!("unsupported PEM label {other:?}"))),
+            "ENCRYPTED PRIVATE KEY" => Err(KeyProblem::EncryptedPkcs8.into()),
+            other => Err(KeyProblem::UnsupportedPemLabel {
+                label: other.to_owned(),
+            }
+            .into()),
         }
     }
 
@@ -133,9 +142,7 @@ impl Jwk {
         if sec1::EcPrivateKey::from_der(der).is_ok() {
             return from_sec1(der, None);
         }
-        Err(invalid_key(
-            "not a DER SubjectPublicKeyInfo, PKCS#8, PKCS#1 or SEC1 key",
-        ))
+        Err(KeyProblem::UnrecognizedDer.into())
     }
 
     /// The public key as SubjectPublicKeyInfo DER. Fails for a symmetric key.
@@ -170,16 +177,19 @@ impl Jwk {
             KeyFormat::Sec1 => "EC PRIVATE KEY",
         };
         let pem = pem_rfc7468::encode_string(label, pem_rfc7468::LineEnding::LF, der.expose())
-            .map_err(|e| invalid_key(format!("PEM: {e}")))?;
+            .map_err(encode_err(format))?;
         Ok(SecretString::new(pem))
     }
 
     /// The key in `format` as DER.
     pub fn to_der(&self, format: KeyFormat) -> Result<SecretBytes, Error> {
         match (format, self.params()) {
-            (_, KeyParams::Oct(_)) => {
-                Err(invalid_key("a symmetric key has no PEM or DER encoding"))
+            (_, KeyParams::Oct(k)) => Err(KeyProblem::NoEncoding {
+                format,
+                key: KeyKind::Oct { len: k.len() },
+                private: true,
             }
+            .into()),
             (KeyFormat::Spki, KeyParams::Rsa(p)) => {
                 use pkcs8::EncodePublicKey;
                 let key = rsa_public_any(p)?;
@@ -190,18 +200,16 @@ impl Jwk {
                 let key = rsa_public_any(p)?;
                 key.to_pkcs1_der()
                     .map(|d| SecretBytes::from_slice(d.as_bytes()))
-                    .map_err(|e| invalid_key(format!("PKCS#1: {e}")))
+                    .map_err(encode_err(format))
             }
             (KeyFormat::Pkcs8 | KeyFormat::Pkcs1, KeyParams::Rsa(p)) => {
                 let key = crate::keys::rsa_private(p, &lenient())?;
                 let doc = if format == KeyFormat::Pkcs8 {
                     use pkcs8::EncodePrivateKey;
-                    key.to_pkcs8_der()
-                        .map_err(|e| invalid_key(format!("PKCS#8: {e}")))?
+                    key.to_pkcs8_der().map_err(encode_err(format))?
                 } else {
                     use pkcs1::EncodeRsaPrivateKey;
-                    key.to_pkcs1_der()
-                        .map_err(|e| invalid_key(format!("PKCS#1: {e}")))?
+                    key.to_pkcs1_der().map_err(encode_err(format))?
                 };
                 Ok(SecretBytes::from_slice(doc.as_bytes()))
             }
@@ -227,22 +235,19 @@ impl Jwk {
                 out.extend_from_slice(d.expose());
                 Ok(SecretBytes::new(out))
             }
-            (f, _) => Err(invalid_key(format!(
-                "a {} {} key cannot be written as {f:?}",
-                if self.is_private() {
-                    "private"
-                } else {
-                    "public"
-                },
-                self.kty()
-            ))),
+            (format, params) => Err(KeyProblem::NoEncoding {
+                format,
+                key: KeyKind::of(params),
+                private: self.is_private(),
+            }
+            .into()),
         }
     }
 }
 
 fn doc(r: Result<pkcs8::Document, pkcs8::spki::Error>) -> Result<SecretBytes, Error> {
     r.map(|d| SecretBytes::from_slice(d.as_bytes()))
-        .map_err(|e| invalid_key(format!("SubjectPublicKeyInfo: {e}")))
+        .map_err(encode_err(KeyFormat::Spki))
 }
 
 /// Export does not re-apply the import policy: the key is already a JWK the caller holds.
@@ -288,7 +293,10 @@ fn curve_from_oid(oid: ObjectIdentifier) -> Result<EcCurve, Error> {
         o if o == OID_P256 => Ok(EcCurve::P256),
         o if o == OID_P384 => Ok(EcCurve::P384),
         o if o == OID_P521 => Ok(EcCurve::P521),
-        other => Err(invalid_key(format!("unsupported EC curve OID {other}"))),
+        other => Err(KeyProblem::UnsupportedCurveOid {
+            oid: other.to_string(),
+        }
+        .into()),
     }
 }
 
@@ -301,11 +309,11 @@ fn ec_spki(crv: EcCurve, point: &[u8]) -> Result<SecretBytes, Error> {
             parameters: Some(params),
         },
         subject_public_key: pkcs8::der::asn1::BitStringRef::from_bytes(point)
-            .map_err(der_err("SubjectPublicKeyInfo"))?,
+            .map_err(encode_err(KeyFormat::Spki))?,
     };
     spki.to_der()
         .map(SecretBytes::new)
-        .map_err(der_err("SubjectPublicKeyInfo"))
+        .map_err(encode_err(KeyFormat::Spki))
 }
 
 /// The uncompressed point of the public key for the private scalar `d`.
@@ -314,7 +322,7 @@ fn ec_public_point(crv: EcCurve, d: &[u8]) -> Result<Vec<u8>, Error> {
         ($curve:ident) => {{
             use $curve::elliptic_curve::sec1::ToSec1Point;
             let sk = $curve::SecretKey::from_slice(d)
-                .map_err(|_| invalid_key("the EC private scalar is out of range"))?;
+                .map_err(|_| KeyProblem::OutOfRange { part: KeyPart::D })?;
             Ok(sk.public_key().to_sec1_point(false).as_bytes().to_vec())
         }};
     }
@@ -331,7 +339,7 @@ fn ec_decode_point(crv: EcCurve, bytes: &[u8]) -> Result<Vec<u8>, Error> {
         ($curve:ident) => {{
             use $curve::elliptic_curve::sec1::ToSec1Point;
             let pk = $curve::PublicKey::from_sec1_bytes(bytes)
-                .map_err(|_| invalid_key(format!("the point is not on {}", crv.as_str())))?;
+                .map_err(|_| KeyProblem::NotOnCurve { crv: crv.into() })?;
             Ok(pk.to_sec1_point(false).as_bytes().to_vec())
         }};
     }
@@ -349,7 +357,7 @@ fn ec_private_der(crv: EcCurve, d: &[u8], sec1_form: bool) -> Result<SecretBytes
         parameters: sec1_form.then(|| sec1::EcParameters::NamedCurve(curve_oid(crv))),
         public_key: Some(&point),
     };
-    let inner = Zeroizing::new(key.to_der().map_err(der_err("SEC1"))?);
+    let inner = Zeroizing::new(key.to_der().map_err(encode_err(KeyFormat::Sec1))?);
     if sec1_form {
         return Ok(SecretBytes::from_slice(&inner));
     }
@@ -359,11 +367,11 @@ fn ec_private_der(crv: EcCurve, d: &[u8], sec1_form: bool) -> Result<SecretBytes
             oid: OID_EC,
             parameters: Some(AnyRef::from(&curve)),
         },
-        OctetStringRef::new(&inner).map_err(der_err("PKCS#8"))?,
+        OctetStringRef::new(&inner).map_err(encode_err(KeyFormat::Pkcs8))?,
     );
     info.to_der()
         .map(SecretBytes::new)
-        .map_err(der_err("PKCS#8"))
+        .map_err(encode_err(KeyFormat::Pkcs8))
 }
 
 fn ec_jwk(crv: EcCurve, point: &[u8], d: Option<SecretBytes>) -> Result<Jwk, Error> {
@@ -371,7 +379,9 @@ fn ec_jwk(crv: EcCurve, point: &[u8], d: Option<SecretBytes>) -> Result<Jwk, Err
     let coords = point
         .strip_prefix(&[4u8])
         .filter(|c| c.len() == 2 * n)
-        .ok_or_else(|| invalid_key("EC point is not uncompressed"))?;
+        .ok_or(KeyProblem::PointEncoding {
+            crv: Curve::Ec(crv),
+        })?;
     let (x, y) = coords.split_at(n);
     Jwk::new(KeyParams::Ec(EcParams {
         crv,
@@ -385,17 +395,13 @@ fn ec_jwk(crv: EcCurve, point: &[u8], d: Option<SecretBytes>) -> Result<Jwk, Err
 fn first_key_block(pem: &str) -> Result<&str, Error> {
     let mut rest = pem;
     loop {
-        let start = rest
-            .find("-----BEGIN ")
-            .ok_or_else(|| invalid_key("no PEM key block found"))?;
+        let start = rest.find("-----BEGIN ").ok_or(KeyProblem::NoPemBlock)?;
         let block = &rest[start..];
-        let end_marker = block
-            .find("-----END ")
-            .ok_or_else(|| invalid_key("PEM block has no END line"))?;
+        let end_marker = block.find("-----END ").ok_or(KeyProblem::PemWithoutEnd)?;
         let after_end = &block[end_marker + 9..];
         let close = after_end
             .find("-----")
-            .ok_or_else(|| invalid_key("PEM END line is not terminated"))?;
+            .ok_or(KeyProblem::PemEndNotTerminated)?;
         let len = end_marker + 9 + close + 5;
         let this = &block[..len];
         if this.starts_with("-----BEGIN EC PARAMETERS-----") {
@@ -407,11 +413,13 @@ fn first_key_block(pem: &str) -> Result<&str, Error> {
 }
 
 fn from_spki(der: &[u8], policy: &KeyPolicy) -> Result<Jwk, Error> {
-    let spki = SubjectPublicKeyInfoRef::from_der(der).map_err(der_err("SubjectPublicKeyInfo"))?;
+    let spki = SubjectPublicKeyInfoRef::from_der(der).map_err(der_err(DerStructure::Spki))?;
     let key = spki
         .subject_public_key
         .as_bytes()
-        .ok_or_else(|| invalid_key("SubjectPublicKeyInfo key is not whole bytes"))?;
+        .ok_or(KeyProblem::NotWholeBytes {
+            structure: DerStructure::Spki,
+        })?;
     let oid = spki.algorithm.oid;
     if oid == OID_RSA {
         from_pkcs1_public(key, policy)
@@ -438,31 +446,32 @@ fn from_spki(der: &[u8], policy: &KeyPolicy) -> Result<Jwk, Error> {
 
 fn unsupported_oid(oid: ObjectIdentifier) -> Error {
     if oid == OID_RSA_PSS {
-        invalid_key("RSASSA-PSS-restricted keys (OID 1.2.840.113549.1.1.10) are not supported")
+        KeyProblem::RsaPssRestricted.into()
     } else {
-        invalid_key(format!("unsupported key algorithm OID {oid}"))
+        KeyProblem::UnsupportedAlgorithmOid {
+            oid: oid.to_string(),
+        }
+        .into()
     }
 }
 
 fn named_curve(params: Option<AnyRef<'_>>) -> Result<EcCurve, Error> {
-    let params = params.ok_or_else(|| invalid_key("EC key without curve parameters"))?;
+    let params = params.ok_or(KeyProblem::MissingCurveParameters)?;
     let oid: ObjectIdentifier = params
         .decode_as()
-        .map_err(|_| invalid_key("EC key parameters are not a named curve"))?;
+        .map_err(key_err(KeyProblem::NotNamedCurve))?;
     curve_from_oid(oid)
 }
 
 fn no_params(params: Option<AnyRef<'_>>) -> Result<(), Error> {
     if params.is_some() {
-        return Err(invalid_key(
-            "Ed25519/X25519 algorithm identifiers take no parameters (RFC 8410)",
-        ));
+        return Err(KeyProblem::UnexpectedAlgorithmParameters.into());
     }
     Ok(())
 }
 
 fn from_pkcs8(der: &[u8], policy: &KeyPolicy) -> Result<Jwk, Error> {
-    let info = PrivateKeyInfoRef::from_der(der).map_err(der_err("PKCS#8"))?;
+    let info = PrivateKeyInfoRef::from_der(der).map_err(der_err(DerStructure::Pkcs8))?;
     let oid = info.algorithm.oid;
     let key = info.private_key.as_bytes();
     let jwk = if oid == OID_RSA {
@@ -472,14 +481,15 @@ fn from_pkcs8(der: &[u8], policy: &KeyPolicy) -> Result<Jwk, Error> {
         let jwk = from_sec1(key, Some(crv))?;
         // A PKCS#8 v2 (RFC 5958) public key must be the private key's.
         if let (Some(pk), KeyParams::Ec(p)) = (&info.public_key, jwk.params()) {
-            let given = pk
-                .as_bytes()
-                .ok_or_else(|| invalid_key("PKCS#8 public key is not whole bytes"))?;
+            let given = pk.as_bytes().ok_or(KeyProblem::NotWholeBytes {
+                structure: DerStructure::Pkcs8,
+            })?;
             let given = ec_decode_point(crv, given)?;
             if given.get(1..) != Some([p.x.as_slice(), p.y.as_slice()].concat().as_slice()) {
-                return Err(invalid_key(
-                    "the PKCS#8 public key does not match the private key",
-                ));
+                return Err(KeyProblem::EmbeddedPublicKeyMismatch {
+                    structure: DerStructure::Pkcs8,
+                }
+                .into());
             }
         }
         jwk
@@ -491,11 +501,8 @@ fn from_pkcs8(der: &[u8], policy: &KeyPolicy) -> Result<Jwk, Error> {
             OkpCurve::X25519
         };
         let inner = <&OctetStringRef>::from_der(key)
-            .map_err(|_| invalid_key("PKCS#8 CurvePrivateKey is not an OCTET STRING"))?;
-        let d: [u8; 32] = inner
-            .as_bytes()
-            .try_into()
-            .map_err(|_| invalid_key(format!("{} private key must be 32 bytes", crv.as_str())))?;
+            .map_err(der_err(DerStructure::Pkcs8CurvePrivateKey))?;
+        let d: [u8; 32] = crate::keys::okp_bytes(KeyPart::D, inner.as_bytes())?;
         let d = Zeroizing::new(d);
         let x = okp_public(crv, &d);
         let jwk = Jwk::new(KeyParams::Okp(OkpParams {
@@ -504,13 +511,14 @@ fn from_pkcs8(der: &[u8], policy: &KeyPolicy) -> Result<Jwk, Error> {
             d: Some(SecretBytes::from_slice(d.as_ref())),
         }))?;
         if let Some(pk) = &info.public_key {
-            let given = pk
-                .as_bytes()
-                .ok_or_else(|| invalid_key("PKCS#8 public key is not whole bytes"))?;
+            let given = pk.as_bytes().ok_or(KeyProblem::NotWholeBytes {
+                structure: DerStructure::Pkcs8,
+            })?;
             if given != x {
-                return Err(invalid_key(
-                    "the PKCS#8 public key does not match the private key",
-                ));
+                return Err(KeyProblem::EmbeddedPublicKeyMismatch {
+                    structure: DerStructure::Pkcs8,
+                }
+                .into());
             }
         }
         return Ok(jwk);
@@ -532,7 +540,7 @@ fn okp_public(crv: OkpCurve, d: &[u8; 32]) -> [u8; 32] {
 }
 
 fn from_sec1(der: &[u8], outer_curve: Option<EcCurve>) -> Result<Jwk, Error> {
-    let key = sec1::EcPrivateKey::from_der(der).map_err(der_err("SEC1 ECPrivateKey"))?;
+    let key = sec1::EcPrivateKey::from_der(der).map_err(der_err(DerStructure::Sec1))?;
     let inner_curve = key
         .parameters
         .as_ref()
@@ -541,17 +549,19 @@ fn from_sec1(der: &[u8], outer_curve: Option<EcCurve>) -> Result<Jwk, Error> {
         .transpose()?;
     let crv = match (outer_curve, inner_curve) {
         (Some(a), Some(b)) if a != b => {
-            return Err(invalid_key("the PKCS#8 and SEC1 curve parameters disagree"));
+            return Err(KeyProblem::CurveParametersDisagree.into());
         }
         (Some(c), _) | (None, Some(c)) => c,
-        (None, None) => return Err(invalid_key("SEC1 key without a named curve")),
+        (None, None) => return Err(KeyProblem::MissingCurveParameters.into()),
     };
     let n = crv.field_len();
     if key.private_key.len() > n || key.private_key.is_empty() {
-        return Err(invalid_key(format!(
-            "{} private scalar must be {n} bytes",
-            crv.as_str()
-        )));
+        return Err(KeyProblem::WrongLength {
+            part: KeyPart::D,
+            expected: n,
+            found: key.private_key.len(),
+        }
+        .into());
     }
     // Left-pad a scalar written without its leading zeros.
     let mut d = Zeroizing::new(vec![0u8; n]);
@@ -560,9 +570,10 @@ fn from_sec1(der: &[u8], outer_curve: Option<EcCurve>) -> Result<Jwk, Error> {
     if let Some(given) = key.public_key
         && ec_decode_point(crv, given)? != point
     {
-        return Err(invalid_key(
-            "the SEC1 public key does not match the private key",
-        ));
+        return Err(KeyProblem::EmbeddedPublicKeyMismatch {
+            structure: DerStructure::Sec1,
+        }
+        .into());
     }
     ec_jwk(crv, &point, Some(SecretBytes::from_slice(&d)))
 }
@@ -578,7 +589,7 @@ fn secret_uint(u: &pkcs1::UintRef<'_>) -> SecretBytes {
 }
 
 fn from_pkcs1_public(der: &[u8], policy: &KeyPolicy) -> Result<Jwk, Error> {
-    let key = pkcs1::RsaPublicKeyRef::from_der(der).map_err(der_err("PKCS#1 RSAPublicKey"))?;
+    let key = pkcs1::RsaPublicKeyRef::from_der(der).map_err(der_err(DerStructure::Pkcs1Public))?;
     let params = RsaParams {
         n: uint(&key.modulus),
         e: uint(&key.public_exponent),
@@ -592,9 +603,10 @@ fn from_pkcs1_public(der: &[u8], policy: &KeyPolicy) -> Result<Jwk, Error> {
 }
 
 fn from_pkcs1_private(der: &[u8], policy: &KeyPolicy) -> Result<Jwk, Error> {
-    let key = pkcs1::RsaPrivateKeyRef::from_der(der).map_err(der_err("PKCS#1 RSAPrivateKey"))?;
+    let key =
+        pkcs1::RsaPrivateKeyRef::from_der(der).map_err(der_err(DerStructure::Pkcs1Private))?;
     if key.other_prime_infos.is_some() {
-        return Err(invalid_key("multi-prime RSA keys are not supported"));
+        return Err(KeyProblem::MultiPrimeRsa.into());
     }
     let params = RsaParams {
         n: uint(&key.modulus),

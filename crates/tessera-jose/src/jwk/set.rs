@@ -6,6 +6,7 @@ use tessera_core::limits;
 use super::Jwk;
 use crate::Error;
 use crate::alg::JwsAlgorithm;
+use crate::error::{JsonType, KeyProblem};
 
 /// A JWK Set (RFC 7517 §5) with O(1) lookup by `kid`.
 ///
@@ -66,15 +67,13 @@ impl JwkSet {
         let keys = match map.remove("keys") {
             Some(Value::Array(a)) => a,
             Some(_) => {
-                return Err(Error::InvalidKey {
-                    reason: "JWK Set \"keys\" must be an array".into(),
-                });
+                return Err(KeyProblem::WrongType {
+                    member: "keys",
+                    expected: JsonType::Array,
+                }
+                .into());
             }
-            None => {
-                return Err(Error::InvalidKey {
-                    reason: "JWK Set has no \"keys\" member".into(),
-                });
-            }
+            None => return Err(KeyProblem::MissingMember { member: "keys" }.into()),
         };
         limits::check("JWK Set key count", keys.len(), max_keys)?;
         let mut set = JwkSet {

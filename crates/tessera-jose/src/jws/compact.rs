@@ -3,6 +3,7 @@ use tessera_core::{b64, limits};
 use super::{JwsHeader, JwsOptions};
 use crate::Error;
 use crate::alg::JwsAlgorithm;
+use crate::error::{HeaderProblem, MismatchProblem};
 use crate::keys::{SigningKey, VerifyingKey};
 
 /// A parsed, not yet verified, compact JWS (RFC 7515 §7.1).
@@ -134,7 +135,9 @@ impl SigBuf {
 
     fn as_slice(&self) -> &[u8] {
         match self {
-            SigBuf::Inline { len, bytes } => bytes.get(..*len).unwrap_or_default(),
+            SigBuf::Inline { len, bytes } => bytes
+                .get(..*len)
+                .expect("decode_slice returns a length within the buffer it wrote"),
             SigBuf::Heap(v) => v,
         }
     }
@@ -219,9 +222,7 @@ impl<'a> CompactJws<'a> {
     pub fn verify_detached(&self, key: &VerifyingKey, payload: &[u8]) -> Result<(), Error> {
         check_key(self.header.alg, key)?;
         if !self.is_detached() {
-            return Err(Error::DetachedPayload {
-                reason: "the payload is attached; use verify",
-            });
+            return Err(Error::DetachedPayload { detached: false });
         }
         let input = signing_input(self.header_b64(), &self.header, payload);
         key.verify(&input, self.signature())
@@ -256,7 +257,10 @@ impl HeaderBuf {
         const WHAT: &str = "JWS protected header";
         if b64::decoded_len(b64.len()) <= STACK_HEADER {
             let len = b64::decode_slice(b64, &mut self.stack, WHAT)?;
-            Ok(self.stack.get(..len).unwrap_or_default())
+            Ok(self
+                .stack
+                .get(..len)
+                .expect("decode_slice returns a length within the buffer it wrote"))
         } else {
             b64::decode_into(b64, &mut self.heap, WHAT)?;
             Ok(&self.heap)
@@ -289,13 +293,11 @@ pub(crate) fn signing_input(header_b64: &str, header: &JwsHeader, payload: &[u8]
 
 pub(crate) fn prepare_header(header: &JwsHeader, key: &SigningKey) -> Result<JwsHeader, Error> {
     if header.alg != key.alg() {
-        return Err(Error::KeyMismatch {
-            reason: format!(
-                "the header says {} but the key signs {}",
-                header.alg,
-                key.alg()
-            ),
-        });
+        return Err(MismatchProblem::HeaderAlg {
+            header_alg: header.alg.as_str().to_owned(),
+            key_alg: key.alg().as_str(),
+        }
+        .into());
     }
     let mut h = header.clone();
     if h.kid.is_none() {
@@ -345,9 +347,7 @@ fn sign_compact_inner(
     let header_b64 = b64::encode(h.to_json());
     if !h.payload_is_encoded() && (payload.contains(&b'.') || std::str::from_utf8(payload).is_err())
     {
-        return Err(Error::InvalidHeader {
-            reason: "an unencoded compact payload must be UTF-8 without '.' (RFC 7797 §5.2); use the JSON serialization or a detached payload".into(),
-        });
+        return Err(HeaderProblem::UnencodedCompactPayload.into());
     }
     // The token is assembled in place: the signing input, then `.` and the signature.
     let mut out = String::with_capacity(
@@ -360,9 +360,8 @@ fn sign_compact_inner(
     } else {
         // Checked UTF-8 above.
         out.push_str(
-            std::str::from_utf8(payload).map_err(|_| Error::InvalidHeader {
-                reason: "payload is not UTF-8".into(),
-            })?,
+            std::str::from_utf8(payload)
+                .map_err(|_| Error::from(HeaderProblem::UnencodedCompactPayload))?,
         );
     }
     push_signature(key, &mut out, rng)?;
@@ -381,7 +380,10 @@ fn push_signature(
     let heap;
     let sig = if key.signature_len() <= stack.len() {
         let n = key.sign_to_slice(out.as_bytes(), &mut stack)?;
-        stack.get(..n).unwrap_or_default()
+        // Not `unwrap_or_default`: an empty signature would be sent without a word.
+        stack
+            .get(..n)
+            .expect("sign_to_slice returns a length within the buffer it wrote")
     } else {
         heap = key.sign_inner(rng, out.as_bytes())?;
         heap.as_slice()

@@ -8,6 +8,7 @@ use tessera_core::json::{MemberName, Recorder, Repeated, StrictSeed};
 
 use crate::Error;
 use crate::alg::JwsAlgorithm;
+use crate::error::{CritProblem, HeaderProblem, JsonType};
 use crate::header::{JWS_REGISTERED, check_crit};
 
 /// A JWS header: the protected header of a compact JWS, or the union of the protected and
@@ -133,17 +134,16 @@ impl JwsHeader {
                 .is_some_and(|c| c.iter().any(|n| n == "b64"))
         {
             // RFC 7797 §6: a b64 header must be listed in crit.
-            return Err(Error::Crit {
-                reason: "\"b64\" must be listed in \"crit\"".into(),
-            });
+            return Err(CritProblem::B64NotListed.into());
         }
         Ok(())
     }
 
     /// The header as compact JSON (`alg` first).
     pub fn to_json(&self) -> String {
-        // Serialising plain strings, booleans and JSON values cannot fail.
-        serde_json::to_string(self).unwrap_or_default()
+        // Not `unwrap_or_default`: an empty header would be signed without a word.
+        serde_json::to_string(self)
+            .expect("serialising strings, booleans and JSON values into a String cannot fail")
     }
 }
 
@@ -192,8 +192,8 @@ enum Fault {
     Repeated(String),
     UnsupportedAlg(String),
     WrongType {
-        member: String,
-        expected: &'static str,
+        member: &'static str,
+        expected: JsonType,
     },
     MissingAlg,
 }
@@ -224,9 +224,14 @@ impl Fault {
                 Error::Core(tessera_core::Error::DuplicateMember { what: WHAT, member })
             }
             Fault::UnsupportedAlg(alg) => Error::UnsupportedAlgorithm { alg },
-            f @ (Fault::WrongType { .. } | Fault::MissingAlg) => Error::InvalidHeader {
-                reason: f.to_string(),
-            },
+            Fault::WrongType { member, expected } => {
+                HeaderProblem::WrongType { member, expected }.into()
+            }
+            Fault::MissingAlg => HeaderProblem::Missing {
+                member: "alg",
+                alg: None,
+            }
+            .into(),
         }
     }
 }
@@ -248,29 +253,26 @@ impl Default for Builder {
     }
 }
 
-fn string(member: &str, v: Value) -> Result<String, Fault> {
+fn string(member: &'static str, v: Value) -> Result<String, Fault> {
     match v {
         Value::String(s) => Ok(s),
-        _ => Err(wrong(member, "a string")),
+        _ => Err(wrong(member, JsonType::String)),
     }
 }
 
-fn strings(member: &str, v: Value) -> Result<Vec<String>, Fault> {
+fn strings(member: &'static str, v: Value) -> Result<Vec<String>, Fault> {
     let Value::Array(items) = v else {
-        return Err(wrong(member, "an array of strings"));
+        return Err(wrong(member, JsonType::StringArray));
     };
     items
         .into_iter()
         .map(|i| string(member, i))
         .collect::<Result<_, _>>()
-        .map_err(|_| wrong(member, "an array of strings"))
+        .map_err(|_| wrong(member, JsonType::StringArray))
 }
 
-fn wrong(member: &str, expected: &'static str) -> Fault {
-    Fault::WrongType {
-        member: member.to_owned(),
-        expected,
-    }
+fn wrong(member: &'static str, expected: JsonType) -> Fault {
+    Fault::WrongType { member, expected }
 }
 
 /// Stores `value` in `slot` (which `Builder::member` has found empty).
@@ -292,24 +294,24 @@ impl Builder {
         let h = &mut self.h;
         match name {
             "alg" => {
-                let s = string(name, value)?;
+                let s = string("alg", value)?;
                 let alg = s.parse().map_err(|_| Fault::UnsupportedAlg(s))?;
                 put(&mut self.alg, name, alg)
             }
-            "kid" => put(&mut h.kid, name, string(name, value)?),
-            "typ" => put(&mut h.typ, name, string(name, value)?),
-            "cty" => put(&mut h.cty, name, string(name, value)?),
+            "kid" => put(&mut h.kid, name, string("kid", value)?),
+            "typ" => put(&mut h.typ, name, string("typ", value)?),
+            "cty" => put(&mut h.cty, name, string("cty", value)?),
             "b64" => match value {
                 Value::Bool(b) => put(&mut h.b64, name, b),
-                _ => Err(wrong(name, "a boolean")),
+                _ => Err(wrong("b64", JsonType::Bool)),
             },
-            "crit" => put(&mut h.crit, name, strings(name, value)?),
-            "jku" => put(&mut h.jku, name, string(name, value)?),
-            "x5u" => put(&mut h.x5u, name, string(name, value)?),
+            "crit" => put(&mut h.crit, name, strings("crit", value)?),
+            "jku" => put(&mut h.jku, name, string("jku", value)?),
+            "x5u" => put(&mut h.x5u, name, string("x5u", value)?),
             "jwk" => put(&mut h.jwk, name, value),
-            "x5c" => put(&mut h.x5c, name, strings(name, value)?),
-            "x5t" => put(&mut h.x5t, name, string(name, value)?),
-            "x5t#S256" => put(&mut h.x5t_s256, name, string(name, value)?),
+            "x5c" => put(&mut h.x5c, name, strings("x5c", value)?),
+            "x5t" => put(&mut h.x5t, name, string("x5t", value)?),
+            "x5t#S256" => put(&mut h.x5t_s256, name, string("x5t#S256", value)?),
             other => {
                 h.other.insert(other.to_owned(), value);
                 Ok(())
@@ -395,28 +397,39 @@ mod tests {
                 other => panic!("{json}: {other:?}"),
             }
         }
-        for (json, reason) in [
-            (
-                r#"{"alg":"HS256","kid":5}"#,
-                r#"member "kid" must be a string"#,
-            ),
-            (r#"{"alg":5}"#, r#"member "alg" must be a string"#),
+        let wrong = |member, expected| HeaderProblem::WrongType { member, expected };
+        let missing_alg = HeaderProblem::Missing {
+            member: "alg",
+            alg: None,
+        };
+        for (json, problem) in [
+            (r#"{"alg":"HS256","kid":5}"#, wrong("kid", JsonType::String)),
+            (r#"{"alg":5}"#, wrong("alg", JsonType::String)),
             (
                 r#"{"alg":"HS256","b64":"no"}"#,
-                r#"member "b64" must be a boolean"#,
+                wrong("b64", JsonType::Bool),
             ),
             (
                 r#"{"alg":"HS256","crit":["a",1]}"#,
-                r#"member "crit" must be an array of strings"#,
+                wrong("crit", JsonType::StringArray),
             ),
-            (r#"{"kid":"a"}"#, r#"missing member "alg""#),
-            ("{}", r#"missing member "alg""#),
+            (r#"{"kid":"a"}"#, missing_alg.clone()),
+            ("{}", missing_alg.clone()),
         ] {
             match JwsHeader::from_json(json.as_bytes()) {
-                Err(Error::InvalidHeader { reason: r }) => assert_eq!(r, reason, "{json}"),
+                Err(Error::InvalidHeader {
+                    problem: p,
+                    source: None,
+                }) => assert_eq!(p, problem, "{json}"),
                 other => panic!("{json}: {other:?}"),
             }
         }
+        assert_eq!(
+            JwsHeader::from_json(br#"{"alg":"HS256","kid":5}"#)
+                .unwrap_err()
+                .to_string(),
+            r#"invalid JOSE header: member "kid" must be a string"#
+        );
         for json in [
             &br#"{"alg":"HS256""#[..],
             br#"{"alg":"HS256"}x"#,

@@ -6,14 +6,9 @@ use tessera_core::{b64, limits};
 use super::compact::prepare_header;
 use super::{JwsHeader, JwsOptions};
 use crate::Error;
+use crate::error::{CritProblem, HeaderProblem, JsonProblem, JsonType, MismatchProblem};
 use crate::header::merge_disjoint;
 use crate::keys::{SigningKey, VerifyingKey};
-
-fn json_err(reason: impl Into<String>) -> Error {
-    Error::InvalidJson {
-        reason: reason.into(),
-    }
-}
 
 /// One signature of a JWS JSON Serialization, with its headers.
 #[derive(Debug, Clone)]
@@ -100,17 +95,15 @@ pub struct JsonJws {
     encoded: bool,
 }
 
-fn take_string(
-    map: &mut Map<String, Value>,
-    name: &str,
-    whose: &str,
-) -> Result<Option<String>, Error> {
+fn take_string(map: &mut Map<String, Value>, name: &'static str) -> Result<Option<String>, Error> {
     match map.remove(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(json_err(format!(
-            "{whose} member {name:?} must be a string"
-        ))),
+        Some(_) => Err(JsonProblem::WrongType {
+            member: name,
+            expected: JsonType::String,
+        }
+        .into()),
     }
 }
 
@@ -118,18 +111,21 @@ fn parse_signature(
     mut sig: Map<String, Value>,
     options: &JwsOptions,
 ) -> Result<JsonSignature, Error> {
-    let protected_b64 = take_string(&mut sig, "protected", "signature")?;
+    let protected_b64 = take_string(&mut sig, "protected")?;
     let unprotected = match sig.remove("header") {
         None => None,
         Some(Value::Object(m)) => Some(m),
         Some(_) => {
-            return Err(Error::InvalidHeader {
-                reason: "the unprotected \"header\" must be a JSON object".into(),
-            });
+            return Err(HeaderProblem::WrongType {
+                member: "header",
+                expected: JsonType::Object,
+            }
+            .into());
         }
     };
-    let signature = take_string(&mut sig, "signature", "signature")?
-        .ok_or_else(|| json_err("a signature has no \"signature\" member"))?;
+    let signature = take_string(&mut sig, "signature")?.ok_or(JsonProblem::Missing {
+        member: "signature",
+    })?;
     let signature = b64::decode_named(&signature, "JWS signature")?;
     let protected = match &protected_b64 {
         None => None,
@@ -139,27 +135,23 @@ fn parse_signature(
             match map {
                 Value::Object(m) => Some(m),
                 _ => {
-                    return Err(Error::InvalidHeader {
-                        reason: "the protected header is not a JSON object".into(),
-                    });
+                    return Err(HeaderProblem::WrongType {
+                        member: "protected",
+                        expected: JsonType::Object,
+                    }
+                    .into());
                 }
             }
         }
     };
     if protected.is_none() && unprotected.is_none() {
-        return Err(json_err(
-            "a signature has neither a \"protected\" nor a \"header\" member",
-        ));
+        return Err(JsonProblem::NoHeader.into());
     }
     if unprotected.as_ref().is_some_and(|u| u.contains_key("crit")) {
-        return Err(Error::Crit {
-            reason: "\"crit\" must be in the protected header".into(),
-        });
+        return Err(CritProblem::NotProtected.into());
     }
     if unprotected.as_ref().is_some_and(|u| u.contains_key("b64")) {
-        return Err(Error::Crit {
-            reason: "\"b64\" must be in the protected header (RFC 7797 §3)".into(),
-        });
+        return Err(CritProblem::B64NotProtected.into());
     }
     let empty = Map::new();
     let merged = merge_disjoint(&[
@@ -172,9 +164,7 @@ fn parse_signature(
     if let (Some(crit), Some(p)) = (&header.crit, &protected)
         && let Some(name) = crit.iter().find(|n| !p.contains_key(n.as_str()))
     {
-        return Err(Error::Crit {
-            reason: format!("the critical parameter {name:?} is not in the protected header"),
-        });
+        return Err(CritProblem::ParameterNotProtected { name: name.clone() }.into());
     }
     Ok(JsonSignature {
         protected_b64: protected_b64.unwrap_or_default(),
@@ -197,34 +187,45 @@ impl JsonJws {
     pub fn parse_bytes(json: &[u8], options: &JwsOptions) -> Result<Self, Error> {
         limits::check("JWS JSON", json.len(), options.max_len)?;
         let mut top = tessera_core::json::parse_object(json, "JWS JSON")?;
-        let payload = take_string(&mut top, "payload", "top-level")?;
+        let payload = take_string(&mut top, "payload")?;
         let (flattened, raw_sigs) = match top.remove("signatures") {
             Some(Value::Array(sigs)) => {
                 for m in ["protected", "header", "signature"] {
                     if top.contains_key(m) {
-                        return Err(json_err(format!(
-                            "general serialization with a top-level {m:?} member"
-                        )));
+                        return Err(JsonProblem::FlattenedMemberInGeneral { member: m }.into());
                     }
                 }
                 if sigs.is_empty() {
-                    return Err(json_err("\"signatures\" is empty"));
+                    return Err(JsonProblem::Empty {
+                        member: "signatures",
+                    }
+                    .into());
                 }
                 let mut out = Vec::with_capacity(sigs.len());
                 for s in sigs {
                     match s {
                         Value::Object(m) => out.push(m),
-                        _ => return Err(json_err("each signature must be a JSON object")),
+                        _ => {
+                            return Err(JsonProblem::WrongType {
+                                member: "signatures",
+                                expected: JsonType::ObjectArray,
+                            }
+                            .into());
+                        }
                     }
                 }
                 (false, out)
             }
-            Some(_) => return Err(json_err("\"signatures\" must be an array")),
+            Some(_) => {
+                return Err(JsonProblem::WrongType {
+                    member: "signatures",
+                    expected: JsonType::ObjectArray,
+                }
+                .into());
+            }
             None => {
                 if !top.contains_key("signature") {
-                    return Err(json_err(
-                        "neither \"signatures\" (general) nor \"signature\" (flattened) is present",
-                    ));
+                    return Err(JsonProblem::NoSignatures.into());
                 }
                 let mut sig = Map::new();
                 for m in ["protected", "header", "signature"] {
@@ -246,9 +247,7 @@ impl JsonJws {
             .iter()
             .any(|s| s.header.payload_is_encoded() != encoded)
         {
-            return Err(Error::Crit {
-                reason: "\"b64\" must have the same value in every signature (RFC 7797 §3)".into(),
-            });
+            return Err(CritProblem::B64Inconsistent.into());
         }
         Ok(JsonJws {
             payload,
@@ -284,9 +283,10 @@ impl JsonJws {
     /// both the key and the signature name one, is the key's); the first that verifies wins.
     /// None with the key's algorithm: [`Error::AlgorithmNotAllowed`].
     pub fn verify(&self, key: &VerifyingKey) -> Result<Vec<u8>, Error> {
-        let payload = self.payload.as_deref().ok_or(Error::DetachedPayload {
-            reason: "the payload is detached; use verify_detached",
-        })?;
+        let payload = self
+            .payload
+            .as_deref()
+            .ok_or(Error::DetachedPayload { detached: true })?;
         self.verify_index(key, payload.as_bytes())?;
         if self.encoded {
             Ok(b64::decode_named(payload, "JWS payload")?)
@@ -299,9 +299,7 @@ impl JsonJws {
     /// index of the signature that verified.
     pub fn verify_detached(&self, key: &VerifyingKey, payload: &[u8]) -> Result<usize, Error> {
         if self.payload.is_some() {
-            return Err(Error::DetachedPayload {
-                reason: "the payload is attached; use verify",
-            });
+            return Err(Error::DetachedPayload { detached: false });
         }
         if self.encoded {
             let segment = b64::encode(payload);
@@ -416,18 +414,17 @@ impl<'a> JwsJsonSigner<'a> {
 
     fn sign_all(&self, mut rng: Option<&mut dyn rand_core::CryptoRng>) -> Result<Signed, Error> {
         if self.entries.is_empty() {
-            return Err(json_err("no signatures to make"));
+            return Err(JsonProblem::NothingToSign.into());
         }
         let mut encoded: Option<bool> = None;
         let mut prepared = Vec::with_capacity(self.entries.len());
         for e in &self.entries {
             let key_alg = e.key.alg();
-            for m in ["crit", "b64"] {
-                if e.unprotected.contains_key(m) {
-                    return Err(Error::Crit {
-                        reason: format!("{m:?} must be in the protected header"),
-                    });
-                }
+            if e.unprotected.contains_key("crit") {
+                return Err(CritProblem::NotProtected.into());
+            }
+            if e.unprotected.contains_key("b64") {
+                return Err(CritProblem::B64NotProtected.into());
             }
             let mut unprotected = e.unprotected.clone();
             let protected = match &e.protected {
@@ -446,11 +443,14 @@ impl<'a> JwsJsonSigner<'a> {
                         }
                         Some(Value::String(a)) if a == key_alg.as_str() => {}
                         Some(other) => {
-                            return Err(Error::KeyMismatch {
-                                reason: format!(
-                                    "the header says {other} but the key signs {key_alg}"
-                                ),
-                            });
+                            return Err(MismatchProblem::HeaderAlg {
+                                header_alg: match other {
+                                    Value::String(s) => s.clone(),
+                                    v => v.to_string(),
+                                },
+                                key_alg: key_alg.as_str(),
+                            }
+                            .into());
                         }
                     }
                     if !unprotected.contains_key("kid")
@@ -463,19 +463,17 @@ impl<'a> JwsJsonSigner<'a> {
             };
             let this_encoded = protected.as_ref().is_none_or(JwsHeader::payload_is_encoded);
             if *encoded.get_or_insert(this_encoded) != this_encoded {
-                return Err(Error::Crit {
-                    reason: "\"b64\" must have the same value in every signature (RFC 7797 §3)"
-                        .into(),
-                });
+                return Err(CritProblem::B64Inconsistent.into());
             }
             let protected_b64 = protected.as_ref().map(|h| b64::encode(h.to_json()));
             // Refuse overlapping headers now, as a verifier would.
             if let Some(h) = &protected
                 && let Some(name) = unprotected.keys().find(|k| h.contains(k))
             {
-                return Err(Error::InvalidHeader {
-                    reason: format!("parameter {name:?} appears in more than one header"),
-                });
+                return Err(HeaderProblem::InMoreThanOneHeader {
+                    member: name.clone(),
+                }
+                .into());
             }
             prepared.push((protected_b64, unprotected, e.key));
         }
@@ -490,9 +488,8 @@ impl<'a> JwsJsonSigner<'a> {
         } else if encoded {
             Some(Value::String(b64::encode(self.payload)))
         } else {
-            let s = std::str::from_utf8(self.payload).map_err(|_| Error::InvalidHeader {
-                reason: "an unencoded JSON payload must be UTF-8; use a detached payload".into(),
-            })?;
+            let s = std::str::from_utf8(self.payload)
+                .map_err(|_| Error::from(HeaderProblem::UnencodedJsonPayload))?;
             Some(Value::String(s.to_owned()))
         };
         let mut sigs = Vec::with_capacity(prepared.len());
@@ -566,13 +563,14 @@ impl<'a> JwsJsonSigner<'a> {
 
     fn flattened_inner(&self, rng: Option<&mut dyn rand_core::CryptoRng>) -> Result<String, Error> {
         if self.entries.len() != 1 {
-            return Err(json_err(format!(
-                "the flattened serialization has exactly one signature, not {}",
-                self.entries.len()
-            )));
+            return Err(JsonProblem::FlattenedNeedsOne {
+                found: self.entries.len(),
+            }
+            .into());
         }
         let (payload, sigs) = self.sign_all(rng)?;
-        let mut top = sigs.into_iter().next().unwrap_or_default();
+        let [mut top] = <[Map<String, Value>; 1]>::try_from(sigs)
+            .map_err(|v| Error::from(JsonProblem::FlattenedNeedsOne { found: v.len() }))?;
         if let Some(p) = payload {
             top.insert("payload".into(), p);
         }
