@@ -65,6 +65,8 @@ mod token;
 pub use client::{
     ASSERTION_LIFETIME_SECS, Client, ClientAuth, ClientSecret, JWT_BEARER_ASSERTION_TYPE, Leniency,
 };
-pub use error::{Error, ErrorCode, OAuthError, ParameterProblem, ResponseProblem, UrlProblem};
+pub use error::{
+    CallbackProblem, Error, ErrorCode, OAuthError, ParameterProblem, ResponseProblem, UrlProblem,
+};
 pub use metadata::{AuthorizationServerMetadata, WellKnown, well_known_url};
 pub use token::{AccessToken, RefreshToken, TokenResponse, TokenType};
