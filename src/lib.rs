@@ -63,6 +63,7 @@
 //! | `jose` | yes | `jose`: `tessera-jose` — JWA algorithms, JWK and JWK Sets, JWS, JWE, the remote JWK Set cache |
 //! | `jwt` | no (enables `jose`) | `jwt`: `tessera-jwt` — claims, the verification `Policy`, key resolution, the signing builder, nested JWTs |
 //! | `pkce` | no | `pkce`: `tessera-pkce` — RFC 7636 code verifiers and S256 challenges |
+//! | `oidc` | no (enables `oauth`) | `oidc`: `tessera-oidc` — OpenID Connect discovery, the login flow, ID token validation, UserInfo, logout |
 //! | `oauth` | no (enables `jwt`) | `oauth`: `tessera-oauth` — authorization-server metadata, client authentication, the grants (code + PKCE, refresh, client credentials with a token cache, device, token exchange, JWT bearer), introspection, revocation |
 //! | `reqwest` | no | `reqwest`: `tessera-reqwest` — an `HttpClient` for `reqwest` (redirects off, timeouts, body cap) |
 //!
@@ -83,6 +84,9 @@ pub use tessera_oauth as oauth;
 /// `tessera-pkce`: RFC 7636 PKCE (feature `pkce`).
 #[cfg(feature = "pkce")]
 pub use tessera_pkce as pkce;
+/// `tessera-oidc`: OpenID Connect for relying parties (feature `oidc`).
+#[cfg(feature = "oidc")]
+pub use tessera_oidc as oidc;
 /// `tessera-reqwest`: an `HttpClient` for `reqwest` (feature `reqwest`).
 #[cfg(feature = "reqwest")]
 pub use tessera_reqwest as reqwest;

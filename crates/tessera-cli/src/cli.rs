@@ -86,6 +86,57 @@ pub(crate) enum Command {
     /// Revoke a token (RFC 7009).
     #[command(after_help = OAUTH_AFTER_HELP)]
     Revoke(RevokeArgs),
+    /// Log in with an OpenID Provider in the browser and print who you are: discovery,
+    /// authorization code + PKCE on a loopback redirect, the ID token validated against the
+    /// provider's keys, UserInfo.
+    #[command(after_help = LOGIN_AFTER_HELP)]
+    Login(LoginArgs),
+}
+
+const LOGIN_AFTER_HELP: &str = "\
+The authorization URL is printed alone on one line of stderr and opened in the browser (unless
+--no-browser); the browser comes back to the loopback redirect URI, which answers with a page
+saying whether login succeeded.
+
+On success, stdout is JSON: {\"id_token_claims\": {…}, \"userinfo\": {…} or null, \"token\":
+{\"token_type\", \"expires_in\", \"scope\"}}, with access_token and refresh_token only under
+--show-tokens; exit 0. Any refusal (discovery, callback, token endpoint, ID token, UserInfo) or
+the timeout is exit 1 with one line on stderr naming the check; usage errors exit 2.
+
+Example:
+  tessera login --issuer https://accounts.google.com --client-id ID --client-secret-env SECRET \\
+      --scope \"openid email\"";
+
+/// `tessera login`.
+#[derive(Debug, Args)]
+pub(crate) struct LoginArgs {
+    /// The OpenID Provider's issuer identifier.
+    #[arg(long, value_name = "URL")]
+    pub issuer: String,
+    #[command(flatten)]
+    pub client: ClientArgs,
+    /// The scope (`openid` is always included).
+    #[arg(long, value_name = "SCOPE", default_value = "openid")]
+    pub scope: String,
+    /// A resource indicator (RFC 8707); may be given more than once.
+    #[arg(long, value_name = "URI")]
+    pub resource: Vec<String>,
+    /// The loopback redirect URI to listen on (port 0 or none: a free port).
+    #[arg(
+        long,
+        value_name = "URI",
+        default_value = "http://127.0.0.1:0/callback"
+    )]
+    pub redirect_uri: String,
+    /// Do not open a browser; only print the URL.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Include access_token and refresh_token in the output.
+    #[arg(long)]
+    pub show_tokens: bool,
+    /// Give up (exit 1) when the login has not completed within this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub timeout: u64,
 }
 
 const OAUTH_AFTER_HELP: &str = "\

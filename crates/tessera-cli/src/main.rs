@@ -1,4 +1,4 @@
-//! `tessera`: JOSE, JWT and OAuth from the shell.
+//! `tessera`: JOSE, JWT, OAuth and OpenID Connect from the shell.
 //!
 //! ```text
 //! $ tessera pkce
@@ -22,6 +22,7 @@ mod jwk_cmd;
 mod jws_cmd;
 mod jwt_cmd;
 mod keys;
+mod login_cmd;
 mod oauth_cmd;
 mod pkce_cmd;
 
@@ -54,6 +55,7 @@ fn main() -> ExitCode {
         Command::Token(cmd) => oauth_cmd::token_cmd(cmd, &mut inputs),
         Command::Introspect(args) => oauth_cmd::introspect_cmd(args, &mut inputs),
         Command::Revoke(args) => oauth_cmd::revoke_cmd(args, &mut inputs),
+        Command::Login(args) => login_cmd::run(args, &mut inputs),
     };
     match result {
         Ok(output) => match io::write_stdout(output) {

@@ -29,14 +29,14 @@ use crate::io::{Inputs, Output};
 /// How long `token code` waits for the browser to come back.
 const CALLBACK_WAIT: Duration = Duration::from_secs(600);
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| CliError::usage(format!("cannot start the I/O runtime: {}", chain(&e))))
 }
 
-fn http_client() -> Result<Arc<dyn HttpClient>> {
+pub(crate) fn http_client() -> Result<Arc<dyn HttpClient>> {
     let c = tessera_reqwest::ReqwestClient::new()
         .map_err(|e| CliError::usage(format!("cannot build the HTTP client: {}", chain(&e))))?;
     Ok(Arc::new(c))
@@ -45,7 +45,7 @@ fn http_client() -> Result<Arc<dyn HttpClient>> {
 /// The contract's exit status for a tessera-oauth error: a refusal by the server or a failed
 /// check is 1 (with the OAuth error code and description); an unreachable server or a bad
 /// argument is 2.
-fn oauth_error(e: OAuthError) -> CliError {
+pub(crate) fn oauth_error(e: OAuthError) -> CliError {
     match &e {
         OAuthError::OAuth(o) => {
             let mut msg = format!("the server refused: {}", o.code);
@@ -68,7 +68,7 @@ fn oauth_error(e: OAuthError) -> CliError {
 }
 
 /// Reads a secret or token file, trimmed of surrounding whitespace.
-fn read_secret(inputs: &mut Inputs, what: &'static str, path: &str) -> Result<String> {
+pub(crate) fn read_secret(inputs: &mut Inputs, what: &'static str, path: &str) -> Result<String> {
     let raw = inputs.read(what, path)?;
     let s = String::from_utf8(raw).map_err(|_| CliError::usage(format!("{what}: not UTF-8")))?;
     let t = s.trim();
@@ -127,7 +127,10 @@ async fn metadata(
 }
 
 /// RFC 8414 metadata, falling back to OpenID discovery when the first is not there.
-async fn discover(http: &dyn HttpClient, issuer: &str) -> Result<AuthorizationServerMetadata> {
+pub(crate) async fn discover(
+    http: &dyn HttpClient,
+    issuer: &str,
+) -> Result<AuthorizationServerMetadata> {
     match AuthorizationServerMetadata::discover(http, issuer, WellKnown::OAuthAuthorizationServer)
         .await
     {
@@ -149,7 +152,7 @@ async fn discover(http: &dyn HttpClient, issuer: &str) -> Result<AuthorizationSe
 }
 
 /// The client from the arguments.
-fn client(
+pub(crate) fn client(
     inputs: &mut Inputs,
     args: &ClientArgs,
     metadata: AuthorizationServerMetadata,
@@ -221,7 +224,7 @@ fn private_key_auth(inputs: &mut Inputs, args: &ClientArgs) -> Result<ClientAuth
     Ok(ClientAuth::private_key_jwt(key))
 }
 
-fn now() -> UnixTime {
+pub(crate) fn now() -> UnixTime {
     SystemClock.now()
 }
 
@@ -366,7 +369,7 @@ pub(crate) fn token_cmd(cmd: TokenCommand, inputs: &mut Inputs) -> CmdResult {
 }
 
 /// Writes a line to stderr as it is (the device and code flows' lines for the user).
-fn say(line: &str) {
+pub(crate) fn say(line: &str) {
     let mut err = std::io::stderr().lock();
     let _ = writeln!(err, "{line}");
     let _ = err.flush();
@@ -422,6 +425,118 @@ async fn device(http: &dyn HttpClient, client: &Client, scope: &ScopeArgs) -> Cm
     result
 }
 
+/// A loopback redirect URI being listened on (RFC 8252 §7.3).
+pub(crate) struct Loopback {
+    listener: tokio::net::TcpListener,
+    /// The redirect URI, with the port actually bound.
+    pub(crate) uri: url::Url,
+}
+
+impl Loopback {
+    /// Listens on `redirect_uri`'s loopback address and port (a free port for 0 or none).
+    pub(crate) async fn bind(redirect_uri: &str) -> Result<Self> {
+        let mut uri = url::Url::parse(redirect_uri)
+            .map_err(|e| CliError::usage(format!("--redirect-uri {redirect_uri:?}: {e}")))?;
+        let loopback = matches!(uri.host(), Some(url::Host::Ipv4(a)) if a.is_loopback())
+            || matches!(uri.host(), Some(url::Host::Ipv6(a)) if a.is_loopback());
+        if uri.scheme() != "http" || !loopback {
+            return Err(CliError::usage(
+                "--redirect-uri must be http on a loopback address, e.g. http://127.0.0.1:8400/callback",
+            ));
+        }
+        let host = uri
+            .host_str()
+            .unwrap_or("127.0.0.1")
+            .trim_matches(['[', ']'])
+            .to_owned();
+        let port = uri.port().unwrap_or(0);
+        let listener = tokio::net::TcpListener::bind((host.as_str(), port))
+            .await
+            .map_err(|e| CliError::usage(format!("cannot listen on {host}:{port}: {e}")))?;
+        let actual = listener
+            .local_addr()
+            .map_err(|e| CliError::usage(format!("cannot listen on {host}:{port}: {e}")))?
+            .port();
+        uri.set_port(Some(actual))
+            .map_err(|()| CliError::usage("--redirect-uri cannot carry a port"))?;
+        Ok(Loopback { listener, uri })
+    }
+
+    /// Accepts connections until one is a `GET` of the redirect URI's path (others get 404);
+    /// returns its query and the connection, to answer once the login is decided.
+    pub(crate) async fn callback(&self) -> Result<(String, tokio::net::TcpStream)> {
+        let path = self.uri.path();
+        loop {
+            let (stream, _) = self
+                .listener
+                .accept()
+                .await
+                .map_err(|e| CliError::usage(format!("loopback listener: {e}")))?;
+            let mut reader = BufReader::new(stream);
+            let mut line = String::new();
+            // A request line longer than 16 KiB is not an authorization response.
+            let read = tokio::time::timeout(
+                Duration::from_secs(10),
+                (&mut reader).take(16 * 1024).read_line(&mut line),
+            )
+            .await;
+            if !matches!(read, Ok(Ok(n)) if n > 0) {
+                continue;
+            }
+            let target = line.split(' ').nth(1).unwrap_or("");
+            let (p, query) = target.split_once('?').unwrap_or((target, ""));
+            let mut stream = reader.into_inner();
+            if !line.starts_with("GET ") || p != path {
+                let _ = stream
+                    .write_all(
+                        b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                    )
+                    .await;
+                continue;
+            }
+            return Ok((query.to_owned(), stream));
+        }
+    }
+}
+
+/// Answers the browser with a short page saying whether the login succeeded.
+pub(crate) async fn answer_browser(
+    mut stream: tokio::net::TcpStream,
+    outcome: std::result::Result<(), &str>,
+) {
+    let (status, text) = match outcome {
+        Ok(()) => (
+            "200 OK",
+            "Login succeeded. You can close this window and return to the terminal.".to_owned(),
+        ),
+        Err(why) => (
+            "400 Bad Request",
+            format!(
+                "Login failed: {}. Return to the terminal for details.",
+                html_escape(why)
+            ),
+        ),
+    };
+    let body = format!("<!doctype html><meta charset=utf-8><title>tessera</title><p>{text}</p>");
+    let _ = stream
+        .write_all(
+            format!(
+                "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .as_bytes(),
+        )
+        .await;
+    let _ = stream.shutdown().await;
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// The authorization code flow on a loopback redirect URI (RFC 8252 §7.3).
 async fn code(
     http: &dyn HttpClient,
@@ -430,32 +545,9 @@ async fn code(
     redirect_uri: &str,
     no_browser: bool,
 ) -> CmdResult {
-    let mut uri = url::Url::parse(redirect_uri)
-        .map_err(|e| CliError::usage(format!("--redirect-uri {redirect_uri:?}: {e}")))?;
-    let loopback = matches!(uri.host(), Some(url::Host::Ipv4(a)) if a.is_loopback())
-        || matches!(uri.host(), Some(url::Host::Ipv6(a)) if a.is_loopback());
-    if uri.scheme() != "http" || !loopback {
-        return Err(CliError::usage(
-            "--redirect-uri must be http on a loopback address, e.g. http://127.0.0.1:8400/callback",
-        ));
-    }
-    let host = uri
-        .host_str()
-        .unwrap_or("127.0.0.1")
-        .trim_matches(['[', ']'])
-        .to_owned();
-    let port = uri.port().unwrap_or(0);
-    let listener = tokio::net::TcpListener::bind((host.as_str(), port))
-        .await
-        .map_err(|e| CliError::usage(format!("cannot listen on {host}:{port}: {e}")))?;
-    let actual = listener
-        .local_addr()
-        .map_err(|e| CliError::usage(format!("cannot listen on {host}:{port}: {e}")))?
-        .port();
-    uri.set_port(Some(actual))
-        .map_err(|()| CliError::usage("--redirect-uri cannot carry a port"))?;
+    let lo = Loopback::bind(redirect_uri).await?;
     let req = with_scope(
-        AuthorizationRequest::new(uri.as_str()),
+        AuthorizationRequest::new(lo.uri.as_str()),
         scope,
         |g, s| g.scope(s),
         |g, r| g.resource(r),
@@ -465,65 +557,29 @@ async fn code(
     if !no_browser {
         open_browser(url.as_str());
     }
-    let path = uri.path().to_owned();
-    let query = tokio::time::timeout(CALLBACK_WAIT, receive_callback(&listener, &path))
+    let (query, stream) = tokio::time::timeout(CALLBACK_WAIT, lo.callback())
         .await
         .map_err(|_| CliError::rejected("no authorization response within 10 minutes"))??;
-    let callback = pending
-        .check_callback(query.as_bytes(), now())
-        .map_err(oauth_error)?;
-    let t = AuthorizationCode::new(callback)
-        .send(client, http, now())
-        .await
-        .map_err(oauth_error)?;
-    Ok(tokens(&t))
-}
-
-/// Accepts connections until one is a `GET` of `path`; answers it and returns its query.
-async fn receive_callback(listener: &tokio::net::TcpListener, path: &str) -> Result<String> {
-    loop {
-        let (stream, _) = listener
-            .accept()
+    let result = async {
+        let callback = pending
+            .check_callback(query.as_bytes(), now())
+            .map_err(oauth_error)?;
+        AuthorizationCode::new(callback)
+            .send(client, http, now())
             .await
-            .map_err(|e| CliError::usage(format!("loopback listener: {e}")))?;
-        let mut reader = BufReader::new(stream);
-        let mut line = String::new();
-        // A request line longer than 16 KiB is not an authorization response.
-        let read = tokio::time::timeout(
-            Duration::from_secs(10),
-            (&mut reader).take(16 * 1024).read_line(&mut line),
-        )
-        .await;
-        if !matches!(read, Ok(Ok(n)) if n > 0) {
-            continue;
-        }
-        let target = line.split(' ').nth(1).unwrap_or("");
-        let (p, query) = target.split_once('?').unwrap_or((target, ""));
-        let mut stream = reader.into_inner();
-        if !line.starts_with("GET ") || p != path {
-            let _ = stream
-                .write_all(
-                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                )
-                .await;
-            continue;
-        }
-        let body = "<!doctype html><title>tessera</title><p>Authorization received; you can close this window and return to the terminal.</p>";
-        let _ = stream
-            .write_all(
-                format!(
-                    "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                )
-                .as_bytes(),
-            )
-            .await;
-        return Ok(query.to_owned());
+            .map_err(oauth_error)
     }
+    .await;
+    answer_browser(
+        stream,
+        result.as_ref().map(|_| ()).map_err(|e| e.message.as_str()),
+    )
+    .await;
+    Ok(tokens(&result?))
 }
 
 /// Opens `url` in the user's browser; failure only means the user opens it by hand.
-fn open_browser(url: &str) {
+pub(crate) fn open_browser(url: &str) {
     let cmd = if cfg!(target_os = "macos") {
         "open"
     } else if cfg!(windows) {

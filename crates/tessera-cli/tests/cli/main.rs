@@ -12,6 +12,7 @@ mod jws;
 mod jwt;
 mod jwt_verify;
 mod kid;
+mod login;
 mod messages;
 mod oauth;
 mod pipe;
