@@ -81,12 +81,12 @@ pub use tessera_jwt as jwt;
 /// `tessera-oauth`: the OAuth 2.x client side, sans-I/O (feature `oauth`).
 #[cfg(feature = "oauth")]
 pub use tessera_oauth as oauth;
-/// `tessera-pkce`: RFC 7636 PKCE (feature `pkce`).
-#[cfg(feature = "pkce")]
-pub use tessera_pkce as pkce;
 /// `tessera-oidc`: OpenID Connect for relying parties (feature `oidc`).
 #[cfg(feature = "oidc")]
 pub use tessera_oidc as oidc;
+/// `tessera-pkce`: RFC 7636 PKCE (feature `pkce`).
+#[cfg(feature = "pkce")]
+pub use tessera_pkce as pkce;
 /// `tessera-reqwest`: an `HttpClient` for `reqwest` (feature `reqwest`).
 #[cfg(feature = "reqwest")]
 pub use tessera_reqwest as reqwest;
