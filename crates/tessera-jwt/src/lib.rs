@@ -111,7 +111,9 @@ pub use keys::{
 };
 pub use nested::VerifiedNested;
 pub use policy::{DEFAULT_LEEWAY_SECS, Policy, PolicyBuilder, Verified, typ_matches};
-pub use profile::{ACCESS_TOKEN_REQUIRED, ACCESS_TOKEN_TYP, AccessTokenClaims, Confirmation};
+pub use profile::{
+    ACCESS_TOKEN_REQUIRED, ACCESS_TOKEN_TYP, AccessTokenClaims, Confirmation, DPOP_PROOF_TYP,
+};
 
 use serde::de::DeserializeOwned;
 use tessera_jose::jws::{CompactJws, JwsHeader, JwsOptions};

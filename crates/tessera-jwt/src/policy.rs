@@ -44,7 +44,7 @@ pub struct Policy {
     algorithms: Vec<JwsAlgorithm>,
     issuers: Vec<String>,
     audiences: Option<Vec<String>>,
-    required: Vec<String>,
+    pub(crate) required: Vec<String>,
     types: Option<Vec<String>>,
     leeway: u64,
     max_age: Option<u64>,
@@ -73,9 +73,9 @@ impl fmt::Debug for Policy {
 /// Builds a [`Policy`].
 #[derive(Clone)]
 pub struct PolicyBuilder {
-    p: Policy,
-    audience_waived: bool,
-    issuer_waived: bool,
+    pub(crate) p: Policy,
+    pub(crate) audience_waived: bool,
+    pub(crate) issuer_waived: bool,
 }
 
 impl fmt::Debug for PolicyBuilder {

@@ -8,6 +8,9 @@ use crate::{JwtBuilder, PolicyBuilder};
 /// The `typ` of an RFC 9068 access token.
 pub const ACCESS_TOKEN_TYP: &str = "at+jwt";
 
+/// The `typ` of a DPoP proof (RFC 9449 §4.2).
+pub const DPOP_PROOF_TYP: &str = "dpop+jwt";
+
 /// The claims RFC 9068 §2.2 requires in every JWT access token.
 pub const ACCESS_TOKEN_REQUIRED: [&str; 7] =
     ["iss", "exp", "aud", "sub", "client_id", "iat", "jti"];
@@ -101,6 +104,24 @@ impl PolicyBuilder {
             .issuer(issuer)
             .audience(audience)
             .required_claims(ACCESS_TOKEN_REQUIRED)
+    }
+
+    /// A policy for DPoP proofs (RFC 9449 §4.3) at a resource or authorization server: `typ`
+    /// must be `dpop+jwt`, `iat` and `jti` are required and `iat` must be at most
+    /// `max_age_secs` old (nor in the future beyond the leeway). A proof has no `iss`, `aud` or
+    /// `exp` — the profile expects none, which is not a waiver: the proof is bound instead to
+    /// the request (`htm`, `htu`), the access token (`ath`) and a key (`cnf.jkt`), which the
+    /// caller checks. Verify with [`EmbeddedKey`](crate::EmbeddedKey) and name the asymmetric
+    /// algorithms accepted before building.
+    pub fn dpop_proof(max_age_secs: u64) -> PolicyBuilder {
+        let mut b = PolicyBuilder::default()
+            .typ(DPOP_PROOF_TYP)
+            .required_claims(["iat", "jti"])
+            .max_age(max_age_secs);
+        b.p.required.retain(|c| c != "exp");
+        b.audience_waived = true;
+        b.issuer_waived = true;
+        b
     }
 
     /// A policy for RFC 7523 JWT assertions (client authentication §2.2 and authorization grants

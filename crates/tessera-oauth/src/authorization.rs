@@ -59,7 +59,7 @@ use url::Url;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::error::{CallbackProblem, ErrorCode, OAuthError, UrlProblem};
-use crate::http_util::{self, check_extra, check_scope};
+use crate::http_util::{check_extra, check_scope};
 use crate::token::TokenResponse;
 use crate::{Client, Error};
 
@@ -68,7 +68,7 @@ use crate::{Client, Error};
 pub const DEFAULT_PENDING_LIFETIME_SECS: u64 = 600;
 
 /// Parameters the request sets itself; an extra parameter may not override them.
-const RESERVED: [&str; 13] = [
+const RESERVED: [&str; 14] = [
     "response_type",
     "client_id",
     "redirect_uri",
@@ -82,6 +82,7 @@ const RESERVED: [&str; 13] = [
     "login_hint",
     "client_secret",
     "request_uri",
+    "dpop_jkt",
 ];
 
 /// An authorization request being put together.
@@ -216,6 +217,10 @@ impl AuthorizationRequest {
             }
             for (k, v) in &self.extra {
                 q.append_pair(k, v);
+            }
+            // RFC 9449 §10: bind the code to the client's DPoP key.
+            if let Some(key) = client.dpop() {
+                q.append_pair("dpop_jkt", key.thumbprint());
             }
         }
         let pending = PendingAuthorization {
@@ -434,7 +439,10 @@ impl AuthorizationCode {
         response: &HttpResponse,
         now: UnixTime,
     ) -> Result<TokenResponse, Error> {
-        TokenResponse::parse(response, now, client.leniency())
+        crate::grants::check_bound(
+            client,
+            TokenResponse::parse(response, now, client.leniency())?,
+        )
     }
 
     /// Sends the exchange through `http` and reads the answer.
@@ -444,8 +452,8 @@ impl AuthorizationCode {
         http: &(impl HttpClient + ?Sized),
         now: UnixTime,
     ) -> Result<TokenResponse, Error> {
-        let req = self.request(client, now)?;
-        let res = http_util::send(http, req, "token endpoint").await?;
+        let res =
+            crate::grants::send_token_request(client, http, || self.request(client, now)).await?;
         self.parse_response(client, &res, now)
     }
 }

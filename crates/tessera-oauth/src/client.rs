@@ -218,6 +218,8 @@ pub struct Client {
     auth: ClientAuth,
     metadata: Arc<AuthorizationServerMetadata>,
     leniency: Leniency,
+    dpop: Option<crate::dpop::DpopKey>,
+    nonces: Arc<crate::dpop::NonceCache>,
 }
 
 impl Client {
@@ -232,7 +234,27 @@ impl Client {
             auth,
             metadata: Arc::new(metadata),
             leniency: Leniency::default(),
+            dpop: None,
+            nonces: Arc::new(crate::dpop::NonceCache::new(64)),
         }
+    }
+
+    /// The same client proving possession of `key` (DPoP, RFC 9449): every token request
+    /// carries a proof (with the server's latest `DPoP-Nonce`), the tokens issued must be
+    /// `token_type: DPoP`, and authorization requests carry `dpop_jkt`.
+    pub fn with_dpop(mut self, key: crate::dpop::DpopKey) -> Self {
+        self.dpop = Some(key);
+        self
+    }
+
+    /// The DPoP key, if the client uses one.
+    pub fn dpop(&self) -> Option<&crate::dpop::DpopKey> {
+        self.dpop.as_ref()
+    }
+
+    /// The `DPoP-Nonce` values the client's servers have sent, per origin.
+    pub fn dpop_nonces(&self) -> &crate::dpop::NonceCache {
+        &self.nonces
     }
 
     /// The same client granting the server `leniency`.

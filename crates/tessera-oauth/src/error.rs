@@ -96,6 +96,8 @@ pub enum Error {
     /// No token could be had: the requests in flight that this caller waited for were given up
     /// without an answer.
     TokenUnavailable,
+    /// DPoP (RFC 9449): a proof was refused, or the DPoP exchange went wrong.
+    Dpop(crate::dpop::DpopProblem),
     /// The random number generator failed.
     Rng,
 }
@@ -137,6 +139,7 @@ impl fmt::Display for Error {
             Error::TokenUnavailable => {
                 f.write_str("no token: the shared token requests were given up")
             }
+            Error::Dpop(p) => write!(f, "DPoP: {p}"),
             Error::Rng => f.write_str("the random number generator failed"),
         }
     }

@@ -104,7 +104,51 @@ pub(crate) fn token_request(
     let authorization = client.authenticate(&mut params, now, rng)?;
     let mut all: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
     all.extend(extra.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    http_util::post_form(endpoint, &all, authorization)
+    let mut req = http_util::post_form(endpoint, &all, authorization)?;
+    if let Some(key) = client.dpop() {
+        let nonce = client.dpop_nonces().get(endpoint);
+        let proof = key.proof_with_rng("POST", endpoint, now, None, nonce.as_deref(), rng)?;
+        let v = http::HeaderValue::from_str(&proof).map_err(|_| Error::Rng)?;
+        req.headers_mut().insert(crate::dpop::DPOP, v);
+    }
+    Ok(req)
+}
+
+/// Sends a token request made by `make`, retrying once with the server's nonce when a DPoP
+/// client gets `use_dpop_nonce` (RFC 9449 §8); a second demand is [`DpopProblem::NonceLoop`].
+///
+/// [`DpopProblem::NonceLoop`]: crate::dpop::DpopProblem::NonceLoop
+pub(crate) async fn send_token_request(
+    client: &Client,
+    http: &(impl HttpClient + ?Sized),
+    make: impl Fn() -> Result<HttpRequest, Error>,
+) -> Result<HttpResponse, Error> {
+    let req = make()?;
+    let url = req.uri().to_string();
+    let res = http_util::send(http, req, "token endpoint").await?;
+    if client.dpop().is_none() {
+        return Ok(res);
+    }
+    client.dpop_nonces().update(&url, &res);
+    if crate::dpop::DpopKey::retry_nonce(&res).is_none() {
+        return Ok(res);
+    }
+    let res = http_util::send(http, make()?, "token endpoint").await?;
+    client.dpop_nonces().update(&url, &res);
+    if crate::dpop::DpopKey::retry_nonce(&res).is_some() {
+        return Err(Error::Dpop(crate::dpop::DpopProblem::NonceLoop));
+    }
+    Ok(res)
+}
+
+/// Checks that a DPoP client got a DPoP-bound token (RFC 9449 §5).
+pub(crate) fn check_bound(client: &Client, t: TokenResponse) -> Result<TokenResponse, Error> {
+    if client.dpop().is_some() && *t.token_type() != crate::TokenType::DPoP {
+        return Err(Error::Dpop(crate::dpop::DpopProblem::NotBound {
+            token_type: t.token_type().as_str().to_owned(),
+        }));
+    }
+    Ok(t)
 }
 
 /// The operating system's generator, probed so that its absence is an error.
@@ -145,7 +189,7 @@ macro_rules! token_grant_methods {
             now: UnixTime,
         ) -> Result<TokenResponse, Error> {
             let t = TokenResponse::parse(response, now, client.leniency())?;
-            self.finish(t)
+            self.finish(check_bound(client, t)?)
         }
 
         #[doc = concat!("Sends the ", $what, " request through `http` and reads the answer.")]
@@ -155,8 +199,7 @@ macro_rules! token_grant_methods {
             http: &(impl HttpClient + ?Sized),
             now: UnixTime,
         ) -> Result<TokenResponse, Error> {
-            let req = self.request(client, now)?;
-            let res = http_util::send(http, req, "token endpoint").await?;
+            let res = send_token_request(client, http, || self.request(client, now)).await?;
             self.parse_response(client, &res, now)
         }
     };
@@ -540,6 +583,8 @@ impl JwtBearer {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use http::header::{AUTHORIZATION, CONTENT_TYPE};
     use rand_core::SeedableRng;
 
@@ -734,6 +779,64 @@ mod tests {
         assert!(matches!(
             TokenExchange::new("", token_types::JWT).request(&c, UnixTime(0)),
             Err(Error::InvalidParameter { .. })
+        ));
+    }
+
+    /// A DPoP client: a proof on every token request, one retry with the server's nonce, no
+    /// second retry, and only DPoP-bound tokens accepted.
+    #[test]
+    fn dpop_token_requests_retry_once_with_the_nonce() {
+        use std::sync::Mutex;
+        let key = crate::dpop::DpopKey::generate(tessera_jose::JwsAlgorithm::ES256).unwrap();
+        let c = client(ClientAuth::none()).with_dpop(key.clone());
+        let seen: Arc<Mutex<Vec<HttpRequest>>> = Arc::default();
+        let script = |answers: Vec<HttpResponse>| {
+            let seen = Arc::clone(&seen);
+            let answers = Arc::new(Mutex::new(answers));
+            move |req: HttpRequest| {
+                seen.lock().unwrap().push(req);
+                let res = answers.lock().unwrap().remove(0);
+                async move { Ok::<_, tessera_core::TransportError>(res) }
+            }
+        };
+        let nonce = |status: u16, n: &str| {
+            http::Response::builder()
+                .status(status)
+                .header(CONTENT_TYPE, "application/json")
+                .header("dpop-nonce", n)
+                .body(br#"{"error":"use_dpop_nonce"}"#.to_vec())
+                .unwrap()
+        };
+        let bound = json(200, r#"{"access_token":"at","token_type":"DPoP"}"#);
+        let http = script(vec![nonce(400, "n1"), bound]);
+        let t = futures_executor::block_on(ClientCredentials::new().send(&c, &http, UnixTime(0)))
+            .unwrap();
+        assert_eq!(t.token_type(), &crate::TokenType::DPoP);
+        let reqs = std::mem::take(&mut *seen.lock().unwrap());
+        assert_eq!(reqs.len(), 2);
+        let claims = |r: &HttpRequest| -> serde_json::Value {
+            let proof = r.headers()["dpop"].to_str().unwrap();
+            let payload = proof.split('.').nth(1).unwrap();
+            serde_json::from_slice(&tessera_core::b64::decode(payload).unwrap()).unwrap()
+        };
+        assert!(claims(&reqs[0]).get("nonce").is_none());
+        assert_eq!(claims(&reqs[1])["nonce"], "n1");
+        assert_eq!(claims(&reqs[1])["htu"], "https://as.example/oauth/token");
+        // A server that demands a new nonce every time: one retry, then NonceLoop.
+        let http = script(vec![nonce(400, "n2"), nonce(400, "n3"), nonce(400, "n4")]);
+        assert!(matches!(
+            futures_executor::block_on(ClientCredentials::new().send(&c, &http, UnixTime(0))),
+            Err(Error::Dpop(crate::dpop::DpopProblem::NonceLoop))
+        ));
+        assert_eq!(seen.lock().unwrap().len(), 2);
+        // A Bearer token to a DPoP client: refused.
+        let http = script(vec![json(
+            200,
+            r#"{"access_token":"at","token_type":"Bearer"}"#,
+        )]);
+        assert!(matches!(
+            futures_executor::block_on(ClientCredentials::new().send(&c, &http, UnixTime(0))),
+            Err(Error::Dpop(crate::dpop::DpopProblem::NotBound { .. }))
         ));
     }
 

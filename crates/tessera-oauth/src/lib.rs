@@ -54,6 +54,7 @@ pub mod cache;
 pub mod challenge;
 mod client;
 pub mod device;
+pub mod dpop;
 mod error;
 pub mod grants;
 mod http_util;
