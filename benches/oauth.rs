@@ -1,6 +1,6 @@
 //! OAuth documents and the token cache, side by side: tessera-oauth, `oauth2` 5 and
 //! `openidconnect` 4 parsing the same bytes (a token response; an OpenID Provider's metadata),
-//! and the warm token cache handing out a token.
+//! the warm token cache handing out a token, and DPoP proof verification beside its floor.
 //!
 //! These documents arrive once per network round trip: the point is that tessera's strict serde
 //! path (repeated members refused, registered members type-checked, endpoints parsed as URLs)
@@ -134,9 +134,89 @@ fn cache(c: &mut Criterion<ThreadCpu>) {
     g.finish();
 }
 
+/// A replay check that accepts everything, so the bench measures verification alone.
+struct NoReplay;
+
+impl tessera_oauth::dpop::ReplayCache for NoReplay {
+    fn first_use(&self, _: &str, _: UnixTime, _: UnixTime) -> bool {
+        true
+    }
+}
+
+/// An ES256 DPoP proof with a fresh key every time, as at a busy resource server: tessera's
+/// whole check (header key imported for this proof only, signature, typ, iat window, htm, htu,
+/// ath, cnf.jkt) beside the floor — `p256` importing the header's key and verifying the
+/// signature.
+fn dpop(c: &mut Criterion<ThreadCpu>) {
+    use p256::ecdsa::signature::Verifier;
+    use tessera_jose::JwsAlgorithm;
+    use tessera_oauth::dpop::{DpopKey, ProofVerifier, Request};
+
+    const N: usize = 256;
+    let now = UnixTime(1_800_000_000);
+    let url = "https://api.example/orders";
+    let proofs: Vec<(String, String)> = (0..N)
+        .map(|_| {
+            let k = DpopKey::generate(JwsAlgorithm::ES256).unwrap();
+            let p = k
+                .proof("GET", url, now, Some("access-token"), None)
+                .unwrap();
+            (p, k.thumbprint().to_owned())
+        })
+        .collect();
+    let verifier = ProofVerifier::new(NoReplay);
+    let ours = |i: usize| {
+        let (proof, jkt) = &proofs[i % N];
+        let req = Request {
+            method: "GET",
+            url,
+            access_token: Some("access-token"),
+            jkt: Some(jkt),
+            nonce: None,
+        };
+        verifier.verify(proof, &req, now).unwrap()
+    };
+    let floor = |i: usize| {
+        let (proof, _) = &proofs[i % N];
+        let (input, sig) = proof.rsplit_once('.').unwrap();
+        let header = input.split('.').next().unwrap();
+        let h: serde_json::Value =
+            serde_json::from_slice(&tessera_core::b64::decode(header).unwrap()).unwrap();
+        let x = tessera_core::b64::decode(h["jwk"]["x"].as_str().unwrap()).unwrap();
+        let y = tessera_core::b64::decode(h["jwk"]["y"].as_str().unwrap()).unwrap();
+        let mut sec1 = vec![4u8];
+        sec1.extend_from_slice(&x);
+        sec1.extend_from_slice(&y);
+        let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(&sec1).unwrap();
+        let sig =
+            p256::ecdsa::Signature::from_slice(&tessera_core::b64::decode(sig).unwrap()).unwrap();
+        key.verify(input.as_bytes(), &sig).is_ok()
+    };
+    for i in 0..N {
+        ours(i);
+        assert!(floor(i));
+    }
+    let mut g = c.benchmark_group("DPoP proof verify (ES256, fresh key)");
+    let mut i = 0usize;
+    g.bench_function("tessera ProofVerifier", |b| {
+        b.iter(|| {
+            i = i.wrapping_add(1);
+            black_box(ours(i))
+        })
+    });
+    let mut j = 0usize;
+    g.bench_function("floor: p256 import + verify", |b| {
+        b.iter(|| {
+            j = j.wrapping_add(1);
+            black_box(floor(j))
+        })
+    });
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = common::clock::criterion();
-    targets = documents, cache
+    targets = documents, cache, dpop
 }
 criterion_main!(benches);
