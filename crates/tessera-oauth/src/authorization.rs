@@ -54,6 +54,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 use tessera_core::{HttpClient, HttpRequest, HttpResponse, UnixTime, b64};
+use tessera_jose::SigningKey;
 use tessera_pkce::CodeVerifier;
 use url::Url;
 use zeroize::{Zeroize, ZeroizeOnDrop};
@@ -96,6 +97,7 @@ pub struct AuthorizationRequest {
     login_hint: Option<String>,
     extra: Vec<(String, String)>,
     lifetime: u64,
+    signer: Option<std::sync::Arc<SigningKey>>,
 }
 
 impl AuthorizationRequest {
@@ -111,6 +113,7 @@ impl AuthorizationRequest {
             login_hint: None,
             extra: Vec::new(),
             lifetime: DEFAULT_PENDING_LIFETIME_SECS,
+            signer: None,
         }
     }
 
@@ -151,6 +154,13 @@ impl AuthorizationRequest {
         self
     }
 
+    /// Sends the parameters as a request object signed with `key` (JAR, RFC 9101): in the
+    /// authorization URL (`request`) or, with PAR, in the pushed request.
+    pub fn signed_with(mut self, key: SigningKey) -> Self {
+        self.signer = Some(std::sync::Arc::new(key));
+        self
+    }
+
     /// How long the authorization may stay in progress (default
     /// [`DEFAULT_PENDING_LIFETIME_SECS`]).
     pub fn expires_in(mut self, secs: u64) -> Self {
@@ -175,8 +185,31 @@ impl AuthorizationRequest {
         now: UnixTime,
         rng: &mut R,
     ) -> Result<(Url, PendingAuthorization), Error> {
+        if client.metadata().require_pushed_authorization_requests {
+            return Err(Error::PushedRequestRequired);
+        }
         let endpoint = client.metadata().endpoint("authorization_endpoint")?;
         let mut url = crate::metadata::check_endpoint("authorization_endpoint", endpoint)?;
+        let (params, pending) = self.prepare(client, now, rng)?;
+        {
+            // RFC 6749 §3.1: the endpoint's own query is kept.
+            let mut q = url.query_pairs_mut();
+            for (k, v) in &params {
+                q.append_pair(k, v);
+            }
+        }
+        Ok((url, pending))
+    }
+
+    /// The parameters of the request — as a signed request object when
+    /// [`signed_with`](Self::signed_with) was given (RFC 9101: then only `client_id` and
+    /// `request` travel beside it) — and the pending value.
+    fn prepare<R: rand_core::CryptoRng + ?Sized>(
+        &self,
+        client: &Client,
+        now: UnixTime,
+        rng: &mut R,
+    ) -> Result<(Vec<(String, String)>, PendingAuthorization), Error> {
         check_redirect_uri(&self.redirect_uri)?;
         if let Some(s) = &self.scope {
             check_scope(s)?;
@@ -191,37 +224,44 @@ impl AuthorizationRequest {
         let nonce = self.nonce.then(|| random_b64(rng));
         let verifier = CodeVerifier::generate_with_rng(rng).map_err(|_| Error::Rng)?;
         let challenge = verifier.challenge();
-        {
-            // RFC 6749 §3.1: the endpoint's own query is kept.
-            let mut q = url.query_pairs_mut();
-            q.append_pair("response_type", "code");
-            q.append_pair("client_id", client.id());
-            q.append_pair("redirect_uri", &self.redirect_uri);
-            if let Some(s) = &self.scope {
-                q.append_pair("scope", s);
-            }
-            q.append_pair("state", &state);
-            q.append_pair("code_challenge", challenge.as_str());
-            q.append_pair("code_challenge_method", "S256");
-            if let Some(n) = &nonce {
-                q.append_pair("nonce", n);
-            }
-            for r in &self.resources {
-                q.append_pair("resource", r);
-            }
-            if let Some(p) = &self.prompt {
-                q.append_pair("prompt", p);
-            }
-            if let Some(h) = &self.login_hint {
-                q.append_pair("login_hint", h);
-            }
-            for (k, v) in &self.extra {
-                q.append_pair(k, v);
-            }
-            // RFC 9449 §10: bind the code to the client's DPoP key.
-            if let Some(key) = client.dpop() {
-                q.append_pair("dpop_jkt", key.thumbprint());
-            }
+        let mut p: Vec<(String, String)> = Vec::new();
+        let mut add = |k: &str, v: &str| p.push((k.to_owned(), v.to_owned()));
+        add("response_type", "code");
+        add("client_id", client.id());
+        add("redirect_uri", &self.redirect_uri);
+        if let Some(s) = &self.scope {
+            add("scope", s);
+        }
+        add("state", &state);
+        add("code_challenge", challenge.as_str());
+        add("code_challenge_method", "S256");
+        if let Some(n) = &nonce {
+            add("nonce", n);
+        }
+        for r in &self.resources {
+            add("resource", r);
+        }
+        if let Some(v) = &self.prompt {
+            add("prompt", v);
+        }
+        if let Some(h) = &self.login_hint {
+            add("login_hint", h);
+        }
+        for (k, v) in &self.extra {
+            add(k, v);
+        }
+        // RFC 9449 §10: bind the code to the client's DPoP key.
+        if let Some(key) = client.dpop() {
+            add("dpop_jkt", key.thumbprint());
+        }
+        if let Some(signer) = &self.signer {
+            p = vec![
+                ("client_id".to_owned(), client.id().to_owned()),
+                (
+                    "request".to_owned(),
+                    request_object(client, &p, signer, now, rng)?,
+                ),
+            ];
         }
         let pending = PendingAuthorization {
             issuer: client.metadata().issuer.clone(),
@@ -235,8 +275,171 @@ impl AuthorizationRequest {
                 .metadata()
                 .authorization_response_iss_parameter_supported,
         };
-        Ok((url, pending))
+        Ok((p, pending))
     }
+
+    /// Sends the parameters to the server first (PAR, RFC 9126) instead of through the
+    /// browser: the request to the `pushed_authorization_request_endpoint`, with the client's
+    /// authentication (and a DPoP proof for a DPoP client), and the pending value. Hand the
+    /// response to [`pushed_url`](Self::pushed_url).
+    pub fn pushed_request(
+        &self,
+        client: &Client,
+        now: UnixTime,
+    ) -> Result<(HttpRequest, PendingAuthorization), Error> {
+        self.pushed_request_with_rng(client, now, &mut crate::grants::os_rng()?)
+    }
+
+    /// [`pushed_request`](Self::pushed_request) drawing randomness from `rng`.
+    pub fn pushed_request_with_rng<R: rand_core::CryptoRng + ?Sized>(
+        &self,
+        client: &Client,
+        now: UnixTime,
+        rng: &mut R,
+    ) -> Result<(HttpRequest, PendingAuthorization), Error> {
+        let mut rng = rng;
+        let (params, pending) = self.prepare(client, now, &mut rng)?;
+        let endpoint = client
+            .metadata()
+            .endpoint("pushed_authorization_request_endpoint")?;
+        crate::metadata::check_endpoint("pushed_authorization_request_endpoint", endpoint)?;
+        // The client authenticates itself; `client_id` goes in again only where its
+        // authentication puts it.
+        let mut auth_params: Vec<(&'static str, String)> = Vec::new();
+        let authorization = client.authenticate(&mut auth_params, now, &mut rng)?;
+        let mut all: Vec<(&str, &str)> = params
+            .iter()
+            .filter(|(k, _)| {
+                k != "client_id" || !auth_params.iter().any(|(a, _)| *a == "client_id")
+            })
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        all.extend(auth_params.iter().map(|(k, v)| (*k, v.as_str())));
+        let mut req = crate::http_util::post_form(endpoint, &all, authorization)?;
+        if let Some(key) = client.dpop() {
+            let nonce = client.dpop_nonces().get(endpoint);
+            let proof =
+                key.proof_with_rng("POST", endpoint, now, None, nonce.as_deref(), &mut rng)?;
+            let v = http::HeaderValue::from_str(&proof).map_err(|_| Error::Rng)?;
+            req.headers_mut().insert(crate::dpop::DPOP, v);
+        }
+        Ok((req, pending))
+    }
+
+    /// Reads the PAR response (RFC 9126 §2.2: `201` with `request_uri` and `expires_in`) and
+    /// returns the authorization URL, which then carries only `client_id` and `request_uri`.
+    pub fn pushed_url(client: &Client, response: &HttpResponse) -> Result<Url, Error> {
+        const WHAT: &str = "pushed authorization response";
+        crate::http_util::expect_status(
+            WHAT,
+            response,
+            &[http::StatusCode::CREATED, http::StatusCode::OK],
+        )?;
+        let m: serde_json::Map<String, serde_json::Value> =
+            crate::http_util::json_body(WHAT, response)?;
+        let request_uri = match m.get("request_uri") {
+            Some(serde_json::Value::String(s)) if !s.is_empty() => s.clone(),
+            Some(_) => {
+                return Err(crate::http_util::problem(
+                    WHAT,
+                    crate::ResponseProblem::Invalid {
+                        member: "request_uri",
+                        expected: "a non-empty string",
+                    },
+                ));
+            }
+            None => {
+                return Err(crate::http_util::problem(
+                    WHAT,
+                    crate::ResponseProblem::Missing {
+                        member: "request_uri",
+                    },
+                ));
+            }
+        };
+        if m.get("expires_in").is_some_and(|v| v.as_u64().is_none()) {
+            return Err(crate::http_util::problem(
+                WHAT,
+                crate::ResponseProblem::Invalid {
+                    member: "expires_in",
+                    expected: "a non-negative integer",
+                },
+            ));
+        }
+        let endpoint = client.metadata().endpoint("authorization_endpoint")?;
+        let mut url = crate::metadata::check_endpoint("authorization_endpoint", endpoint)?;
+        url.query_pairs_mut()
+            .append_pair("client_id", client.id())
+            .append_pair("request_uri", &request_uri);
+        Ok(url)
+    }
+
+    /// PAR over `http`: [`pushed_request`](Self::pushed_request), then
+    /// [`pushed_url`](Self::pushed_url), retrying once with the server's DPoP nonce when it
+    /// asks for one.
+    pub async fn build_pushed(
+        &self,
+        client: &Client,
+        http: &(impl tessera_core::HttpClient + ?Sized),
+        now: UnixTime,
+    ) -> Result<(Url, PendingAuthorization), Error> {
+        let (req, mut pending) = self.pushed_request(client, now)?;
+        let url = req.uri().to_string();
+        let mut res =
+            crate::http_util::send(http, req, "pushed authorization request endpoint").await?;
+        if client.dpop().is_some() {
+            client.dpop_nonces().update(&url, &res);
+            if crate::dpop::DpopKey::retry_nonce(&res).is_some() {
+                let (req, p) = self.pushed_request(client, now)?;
+                pending = p;
+                res = crate::http_util::send(http, req, "pushed authorization request endpoint")
+                    .await?;
+                client.dpop_nonces().update(&url, &res);
+                if crate::dpop::DpopKey::retry_nonce(&res).is_some() {
+                    return Err(Error::Dpop(crate::dpop::DpopProblem::NonceLoop));
+                }
+            }
+        }
+        Ok((Self::pushed_url(client, &res)?, pending))
+    }
+}
+
+/// A signed request object (RFC 9101 §4): the parameters as claims, `iss` the client, `aud`
+/// the issuer, `iat`, `nbf`, `exp` five minutes on, a fresh `jti`, `typ: oauth-authz-req+jwt`.
+fn request_object<R: rand_core::CryptoRng + ?Sized>(
+    client: &Client,
+    params: &[(String, String)],
+    signer: &SigningKey,
+    now: UnixTime,
+    rng: &mut R,
+) -> Result<String, Error> {
+    let mut b = tessera_jwt::JwtBuilder::new()
+        .typ("oauth-authz-req+jwt")
+        .issuer(client.id())
+        .audience(client.metadata().issuer.clone())
+        .issued_at(now)
+        .not_before(now)
+        .expires_at(now.saturating_add(300))
+        .random_jwt_id_with_rng(&mut *rng);
+    // Repeated parameters (`resource`) become an array.
+    let mut seen: Vec<&str> = Vec::new();
+    for (k, _) in params {
+        if seen.contains(&k.as_str()) {
+            continue;
+        }
+        seen.push(k);
+        let values: Vec<&str> = params
+            .iter()
+            .filter(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .collect();
+        b = if values.len() == 1 {
+            b.claim(k.clone(), values[0])
+        } else {
+            b.claim(k.clone(), values)
+        };
+    }
+    Ok(b.sign_with_rng(signer, rng)?)
 }
 
 /// 32 random bytes, base64url: a `state` or `nonce` no one can guess.
@@ -656,6 +859,129 @@ mod tests {
             x.request(&other, UnixTime(1000)),
             Err(Error::Callback(CallbackProblem::ClientMismatch))
         ));
+    }
+
+    fn par_client() -> Client {
+        let mut m = AuthorizationServerMetadata::new("https://as.example")
+            .with_authorization_endpoint("https://as.example/authorize")
+            .with_token_endpoint("https://as.example/token");
+        m.pushed_authorization_request_endpoint = Some("https://as.example/par".into());
+        Client::new(
+            "app",
+            ClientAuth::client_secret_basic(crate::ClientSecret::new("s")),
+            m,
+        )
+    }
+
+    #[test]
+    fn par_request_as_bytes_and_the_url_it_yields() {
+        let c = par_client();
+        let (req, pending) = AuthorizationRequest::new("https://app.example/cb")
+            .scope("openid")
+            .pushed_request_with_rng(&c, UnixTime(1000), &mut ChaCha20Rng::from_seed([9; 32]))
+            .unwrap();
+        assert_eq!(req.method(), http::Method::POST);
+        assert_eq!(req.uri(), "https://as.example/par");
+        assert_eq!(
+            req.headers()[http::header::CONTENT_TYPE],
+            "application/x-www-form-urlencoded"
+        );
+        assert!(req.headers().contains_key(http::header::AUTHORIZATION));
+        let form = tessera_core::form::parse(req.body());
+        let names: Vec<&str> = form.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "response_type",
+                "client_id",
+                "redirect_uri",
+                "scope",
+                "state",
+                "code_challenge",
+                "code_challenge_method"
+            ]
+        );
+        assert_eq!(form[4].1, pending.state());
+        let res = http::Response::builder()
+            .status(201)
+            .header(http::header::CONTENT_TYPE, "application/json")
+            .body(br#"{"request_uri":"urn:ietf:params:oauth:request_uri:6esc_11ACC5bwc014ltc14eY22c","expires_in":60}"#.to_vec())
+            .unwrap();
+        let url = AuthorizationRequest::pushed_url(&c, &res).unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://as.example/authorize?client_id=app&request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3A6esc_11ACC5bwc014ltc14eY22c"
+        );
+        for (status, body) in [
+            (201, r#"{"expires_in":60}"#),
+            (201, r#"{"request_uri":5}"#),
+            (400, r#"{"error":"invalid_request"}"#),
+        ] {
+            let res = http::Response::builder()
+                .status(status)
+                .header(http::header::CONTENT_TYPE, "application/json")
+                .body(body.as_bytes().to_vec())
+                .unwrap();
+            assert!(
+                AuthorizationRequest::pushed_url(&c, &res).is_err(),
+                "{body}"
+            );
+        }
+        // A server that requires PAR refuses the plain URL.
+        let mut m = c.metadata().clone();
+        m.require_pushed_authorization_requests = true;
+        let strict = Client::new("app", ClientAuth::none(), m);
+        assert!(matches!(
+            AuthorizationRequest::new("https://app.example/cb").build(&strict, UnixTime(0)),
+            Err(Error::PushedRequestRequired)
+        ));
+    }
+
+    #[test]
+    fn jar_request_objects_carry_every_parameter_signed() {
+        let c = par_client();
+        let jwk = tessera_jose::Jwk::generate(tessera_jose::JwsAlgorithm::ES256).unwrap();
+        let key = SigningKey::from_jwk(&jwk, tessera_jose::JwsAlgorithm::ES256).unwrap();
+        let (url, pending) = AuthorizationRequest::new("https://app.example/cb")
+            .scope("openid")
+            .resource("https://a.example/")
+            .resource("https://b.example/")
+            .signed_with(key.clone())
+            .build(&c, UnixTime(1000))
+            .unwrap();
+        let q: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        assert_eq!(q.len(), 2);
+        assert_eq!(q[0], ("client_id".to_owned(), "app".to_owned()));
+        assert_eq!(q[1].0, "request");
+        let policy = tessera_jwt::Policy::builder()
+            .algorithm(tessera_jose::JwsAlgorithm::ES256)
+            .issuer("app")
+            .audience("https://as.example")
+            .typ("oauth-authz-req+jwt")
+            .build()
+            .unwrap();
+        let v = policy
+            .verify_at::<serde_json::Map<String, serde_json::Value>>(
+                &q[1].1,
+                &tessera_jwt::KeyStore::single(key.verifying_key().clone()),
+                UnixTime(1000),
+            )
+            .unwrap();
+        let claims = &v.claims().custom;
+        assert_eq!(claims["state"], pending.state());
+        assert_eq!(claims["code_challenge_method"], "S256");
+        assert_eq!(
+            claims["resource"],
+            serde_json::json!(["https://a.example/", "https://b.example/"])
+        );
+        // With PAR: the pushed body is client_id and request only.
+        let (req, _) = AuthorizationRequest::new("https://app.example/cb")
+            .signed_with(key)
+            .pushed_request(&c, UnixTime(1000))
+            .unwrap();
+        let form = tessera_core::form::parse(req.body());
+        let names: Vec<&str> = form.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(names, ["client_id", "request"]);
     }
 
     #[test]

@@ -96,6 +96,9 @@ pub enum Error {
     /// No token could be had: the requests in flight that this caller waited for were given up
     /// without an answer.
     TokenUnavailable,
+    /// The server requires pushed authorization requests
+    /// (`require_pushed_authorization_requests`, RFC 9126 §5): use PAR.
+    PushedRequestRequired,
     /// DPoP (RFC 9449): a proof was refused, or the DPoP exchange went wrong.
     Dpop(crate::dpop::DpopProblem),
     /// The random number generator failed.
@@ -140,6 +143,9 @@ impl fmt::Display for Error {
                 f.write_str("no token: the shared token requests were given up")
             }
             Error::Dpop(p) => write!(f, "DPoP: {p}"),
+            Error::PushedRequestRequired => f.write_str(
+                "the server requires pushed authorization requests (PAR); push the request first",
+            ),
             Error::Rng => f.write_str("the random number generator failed"),
         }
     }
