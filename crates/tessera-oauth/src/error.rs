@@ -96,6 +96,13 @@ pub enum Error {
     /// No token could be had: the requests in flight that this caller waited for were given up
     /// without an answer.
     TokenUnavailable,
+    /// A protected resource's metadata names another resource (RFC 9728 §3.3).
+    ResourceMismatch {
+        /// The resource asked about.
+        expected: String,
+        /// The `resource` its metadata names.
+        found: String,
+    },
     /// The server requires pushed authorization requests
     /// (`require_pushed_authorization_requests`, RFC 9126 §5): use PAR.
     PushedRequestRequired,
@@ -143,6 +150,10 @@ impl fmt::Display for Error {
                 f.write_str("no token: the shared token requests were given up")
             }
             Error::Dpop(p) => write!(f, "DPoP: {p}"),
+            Error::ResourceMismatch { expected, found } => write!(
+                f,
+                "resource mismatch: asked about {expected:?}, the metadata is for {found:?}"
+            ),
             Error::PushedRequestRequired => f.write_str(
                 "the server requires pushed authorization requests (PAR); push the request first",
             ),
@@ -454,6 +465,16 @@ error_codes! {
     InvalidTarget = "invalid_target",
     /// RFC 9126 §2.3.
     InvalidRequestUri = "invalid_request_uri",
+    /// RFC 7591 §3.2.2.
+    InvalidRedirectUri = "invalid_redirect_uri",
+    /// RFC 7591 §3.2.2.
+    InvalidClientMetadata = "invalid_client_metadata",
+    /// RFC 7591 §3.2.2.
+    InvalidSoftwareStatement = "invalid_software_statement",
+    /// RFC 7591 §3.2.2.
+    UnapprovedSoftwareStatement = "unapproved_software_statement",
+    /// RFC 9396 §5.
+    InvalidAuthorizationDetails = "invalid_authorization_details",
     /// RFC 9126 §2.3 (and OIDC Core §6.1).
     InvalidRequestObject = "invalid_request_object",
     /// RFC 9449 §5.

@@ -61,6 +61,8 @@ mod http_util;
 pub mod introspection;
 mod json;
 mod metadata;
+pub mod registration;
+pub mod resource;
 mod token;
 
 pub use client::{
