@@ -91,6 +91,41 @@ pub(crate) enum Command {
     /// provider's keys, UserInfo.
     #[command(after_help = LOGIN_AFTER_HELP)]
     Login(LoginArgs),
+    /// Register a client (RFC 7591); prints the registration (client_id, client_secret,
+    /// registration_access_token, …) as JSON.
+    Register(RegisterArgs),
+    /// Follow a protected resource's 401 to its authorization server (RFC 9728) and print the
+    /// chain: the resource's metadata and the authorization server's.
+    ResourceMetadata(ResourceMetadataArgs),
+}
+
+/// `tessera register`.
+#[derive(Debug, Args)]
+pub(crate) struct RegisterArgs {
+    /// The issuer whose metadata names the registration endpoint.
+    #[arg(
+        long,
+        value_name = "URL",
+        required_unless_present = "registration_endpoint"
+    )]
+    pub issuer: Option<String>,
+    /// The registration endpoint (instead of, or overriding, the metadata's).
+    #[arg(long, value_name = "URL")]
+    pub registration_endpoint: Option<String>,
+    /// The client metadata: JSON, or a file holding it (`-` for stdin).
+    #[arg(long, value_name = "JSON|FILE")]
+    pub metadata: String,
+    /// A file holding the initial access token, when the server requires one.
+    #[arg(long, value_name = "F")]
+    pub initial_access_token_file: Option<String>,
+}
+
+/// `tessera resource-metadata`.
+#[derive(Debug, Args)]
+pub(crate) struct ResourceMetadataArgs {
+    /// The protected resource's URL.
+    #[arg(value_name = "URL")]
+    pub url: String,
 }
 
 const LOGIN_AFTER_HELP: &str = "\
@@ -115,6 +150,11 @@ pub(crate) struct LoginArgs {
     pub issuer: String,
     #[command(flatten)]
     pub client: ClientArgs,
+    #[command(flatten)]
+    pub dpop: DpopArgs,
+    /// Push the authorization request first (PAR, RFC 9126).
+    #[arg(long)]
+    pub par: bool,
     /// The scope (`openid` is always included).
     #[arg(long, value_name = "SCOPE", default_value = "openid")]
     pub scope: String,
@@ -219,6 +259,15 @@ pub(crate) enum AuthMethod {
     None,
 }
 
+/// DPoP for the token and login commands.
+#[derive(Debug, Args)]
+pub(crate) struct DpopArgs {
+    /// Bind the tokens to a DPoP key (RFC 9449): a private JWK file (its "alg" says how to
+    /// sign), or a fresh ES256 key when no file is given.
+    #[arg(long, value_name = "JWK_FILE", num_args = 0..=1, default_missing_value = "")]
+    pub dpop: Option<String>,
+}
+
 /// `token_type_hint` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum TokenTypeHintArg {
@@ -258,6 +307,8 @@ pub(crate) enum TokenCommand {
         #[command(flatten)]
         client: ClientArgs,
         #[command(flatten)]
+        dpop: DpopArgs,
+        #[command(flatten)]
         scope: ScopeArgs,
     },
     /// The refresh token grant (RFC 6749 §6).
@@ -266,6 +317,8 @@ pub(crate) enum TokenCommand {
         server: ServerArgs,
         #[command(flatten)]
         client: ClientArgs,
+        #[command(flatten)]
+        dpop: DpopArgs,
         /// A file holding the refresh token (`-` for stdin).
         #[arg(long, value_name = "F")]
         refresh_token_file: String,
@@ -278,6 +331,8 @@ pub(crate) enum TokenCommand {
         server: ServerArgs,
         #[command(flatten)]
         client: ClientArgs,
+        #[command(flatten)]
+        dpop: DpopArgs,
         /// A file holding the subject token (`-` for stdin).
         #[arg(long, value_name = "F")]
         subject_token_file: String,
@@ -305,6 +360,8 @@ pub(crate) enum TokenCommand {
         server: ServerArgs,
         #[command(flatten)]
         client: ClientArgs,
+        #[command(flatten)]
+        dpop: DpopArgs,
         /// A file holding the signed JWT assertion (`-` for stdin).
         #[arg(long, value_name = "F")]
         assertion_file: String,
@@ -319,6 +376,8 @@ pub(crate) enum TokenCommand {
         #[command(flatten)]
         client: ClientArgs,
         #[command(flatten)]
+        dpop: DpopArgs,
+        #[command(flatten)]
         scope: ScopeArgs,
     },
     /// The authorization code grant with PKCE: prints the authorization URL, opens the browser
@@ -328,6 +387,8 @@ pub(crate) enum TokenCommand {
         server: ServerArgs,
         #[command(flatten)]
         client: ClientArgs,
+        #[command(flatten)]
+        dpop: DpopArgs,
         #[command(flatten)]
         scope: ScopeArgs,
         /// The loopback redirect URI to listen on (port 0 or none: a free port).
@@ -340,6 +401,10 @@ pub(crate) enum TokenCommand {
         /// Do not open a browser; only print the URL.
         #[arg(long)]
         no_browser: bool,
+        /// Push the authorization request first (PAR, RFC 9126); the browser gets only
+        /// `client_id` and `request_uri`.
+        #[arg(long)]
+        par: bool,
     },
 }
 

@@ -30,6 +30,7 @@ pub(crate) fn run(args: LoginArgs, inputs: &mut Inputs) -> CmdResult {
             .await
             .map_err(oidc_error)?;
         let client = oauth_cmd::client(inputs, &args.client, provider.metadata().clone())?;
+        let client = oauth_cmd::with_dpop(inputs, client, &args.dpop)?;
         let verifier =
             IdTokenVerifier::new(&provider, args.client.client_id.clone()).map_err(oidc_error)?;
         let lo = Loopback::bind(&args.redirect_uri).await?;
@@ -37,7 +38,13 @@ pub(crate) fn run(args: LoginArgs, inputs: &mut Inputs) -> CmdResult {
         for r in &args.resource {
             req = req.resource(r.clone());
         }
-        let (url, pending) = req.build(&client, oauth_cmd::now()).map_err(oidc_error)?;
+        let (url, pending) = if args.par {
+            req.build_pushed(&client, http.as_ref(), oauth_cmd::now())
+                .await
+                .map_err(oidc_error)?
+        } else {
+            req.build(&client, oauth_cmd::now()).map_err(oidc_error)?
+        };
         oauth_cmd::say(url.as_str());
         if !args.no_browser {
             oauth_cmd::open_browser(url.as_str());

@@ -56,6 +56,8 @@ fn main() -> ExitCode {
         Command::Introspect(args) => oauth_cmd::introspect_cmd(args, &mut inputs),
         Command::Revoke(args) => oauth_cmd::revoke_cmd(args, &mut inputs),
         Command::Login(args) => login_cmd::run(args, &mut inputs),
+        Command::Register(args) => oauth_cmd::register_cmd(args, &mut inputs),
+        Command::ResourceMetadata(args) => oauth_cmd::resource_metadata_cmd(args),
     };
     match result {
         Ok(output) => match io::write_stdout(output) {

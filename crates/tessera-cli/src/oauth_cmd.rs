@@ -224,6 +224,38 @@ fn private_key_auth(inputs: &mut Inputs, args: &ClientArgs) -> Result<ClientAuth
     Ok(ClientAuth::private_key_jwt(key))
 }
 
+/// The client with DPoP when `--dpop` was given: the key from the file, or a fresh ES256 key.
+pub(crate) fn with_dpop(
+    inputs: &mut Inputs,
+    client: Client,
+    args: &crate::cli::DpopArgs,
+) -> Result<Client> {
+    let Some(file) = &args.dpop else {
+        return Ok(client);
+    };
+    let key =
+        if file.is_empty() {
+            tessera_oauth::dpop::DpopKey::generate(JwsAlgorithm::ES256)
+                .map_err(|e| CliError::usage(format!("--dpop: {}", chain(&e))))?
+        } else {
+            let jwk = match crate::keys::load(inputs, "--dpop", file)? {
+                crate::keys::KeyFile::Single(k) => *k,
+                crate::keys::KeyFile::Set(_) => {
+                    return Err(CliError::usage(
+                        "--dpop: give one private JWK, not a JWK Set",
+                    ));
+                }
+            };
+            let alg: JwsAlgorithm =
+                jwk.alg.as_deref().unwrap_or("ES256").parse().map_err(|_| {
+                    CliError::usage("--dpop: the JWK's \"alg\" is not a JWS algorithm")
+                })?;
+            tessera_oauth::dpop::DpopKey::from_jwk(&jwk, alg)
+                .map_err(|e| CliError::usage(format!("--dpop: {}", chain(&e))))?
+        };
+    Ok(client.with_dpop(key))
+}
+
 pub(crate) fn now() -> UnixTime {
     SystemClock.now()
 }
@@ -269,10 +301,12 @@ pub(crate) fn token_cmd(cmd: TokenCommand, inputs: &mut Inputs) -> CmdResult {
             TokenCommand::ClientCredentials {
                 server,
                 client: c,
+                dpop,
                 scope,
             } => {
                 let m = metadata(http, &server, "token_endpoint").await?;
                 let client = client(inputs, &c, m)?;
+                let client = with_dpop(inputs, client, &dpop)?;
                 let g = with_scope(
                     ClientCredentials::new(),
                     &scope,
@@ -285,12 +319,14 @@ pub(crate) fn token_cmd(cmd: TokenCommand, inputs: &mut Inputs) -> CmdResult {
             TokenCommand::Refresh {
                 server,
                 client: c,
+                dpop,
                 refresh_token_file,
                 scope,
             } => {
                 let rt = read_secret(inputs, "--refresh-token-file", &refresh_token_file)?;
                 let m = metadata(http, &server, "token_endpoint").await?;
                 let client = client(inputs, &c, m)?;
+                let client = with_dpop(inputs, client, &dpop)?;
                 let g = with_scope(
                     Refresh::new(RefreshToken::new(rt)),
                     &scope,
@@ -303,6 +339,7 @@ pub(crate) fn token_cmd(cmd: TokenCommand, inputs: &mut Inputs) -> CmdResult {
             TokenCommand::Exchange {
                 server,
                 client: c,
+                dpop,
                 subject_token_file,
                 subject_token_type,
                 actor_token_file,
@@ -325,12 +362,14 @@ pub(crate) fn token_cmd(cmd: TokenCommand, inputs: &mut Inputs) -> CmdResult {
                 let g = with_scope(g, &scope, |g, s| g.scope(s), |g, r| g.resource(r));
                 let m = metadata(http, &server, "token_endpoint").await?;
                 let client = client(inputs, &c, m)?;
+                let client = with_dpop(inputs, client, &dpop)?;
                 let t = g.send(&client, http, now()).await.map_err(oauth_error)?;
                 Ok(tokens(&t))
             }
             TokenCommand::JwtBearer {
                 server,
                 client: c,
+                dpop,
                 assertion_file,
                 scope,
             } => {
@@ -341,28 +380,34 @@ pub(crate) fn token_cmd(cmd: TokenCommand, inputs: &mut Inputs) -> CmdResult {
                 }
                 let m = metadata(http, &server, "token_endpoint").await?;
                 let client = client(inputs, &c, m)?;
+                let client = with_dpop(inputs, client, &dpop)?;
                 let t = g.send(&client, http, now()).await.map_err(oauth_error)?;
                 Ok(tokens(&t))
             }
             TokenCommand::Device {
                 server,
                 client: c,
+                dpop,
                 scope,
             } => {
                 let m = metadata(http, &server, "device_authorization_endpoint").await?;
                 let client = client(inputs, &c, m)?;
+                let client = with_dpop(inputs, client, &dpop)?;
                 device(http, &client, &scope).await
             }
             TokenCommand::Code {
                 server,
                 client: c,
+                dpop,
                 scope,
                 redirect_uri,
                 no_browser,
+                par,
             } => {
                 let m = metadata(http, &server, "authorization_endpoint").await?;
                 let client = client(inputs, &c, m)?;
-                code(http, &client, &scope, &redirect_uri, no_browser).await
+                let client = with_dpop(inputs, client, &dpop)?;
+                code(http, &client, &scope, &redirect_uri, no_browser, par).await
             }
         }
     })
@@ -544,6 +589,7 @@ async fn code(
     scope: &ScopeArgs,
     redirect_uri: &str,
     no_browser: bool,
+    par: bool,
 ) -> CmdResult {
     let lo = Loopback::bind(redirect_uri).await?;
     let req = with_scope(
@@ -552,7 +598,13 @@ async fn code(
         |g, s| g.scope(s),
         |g, r| g.resource(r),
     );
-    let (url, pending) = req.build(client, now()).map_err(oauth_error)?;
+    let (url, pending) = if par {
+        req.build_pushed(client, http, now())
+            .await
+            .map_err(oauth_error)?
+    } else {
+        req.build(client, now()).map_err(oauth_error)?
+    };
     say(url.as_str());
     if !no_browser {
         open_browser(url.as_str());
@@ -639,5 +691,53 @@ pub(crate) fn revoke_cmd(args: RevokeArgs, inputs: &mut Inputs) -> CmdResult {
             .map_err(oauth_error)?;
         // RFC 7009 §2.2: the response carries nothing; success is the data.
         Ok(Output::Json(Value::Object(Map::new())))
+    })
+}
+
+/// `tessera register`.
+pub(crate) fn register_cmd(args: crate::cli::RegisterArgs, inputs: &mut Inputs) -> CmdResult {
+    let raw = inputs.read_json_arg("--metadata", &args.metadata)?;
+    let metadata: Value = serde_json::from_slice(&raw)
+        .map_err(|e| CliError::usage(format!("--metadata is not valid JSON: {e}")))?;
+    let mut reg = tessera_oauth::registration::Registration::new(metadata)
+        .map_err(|_| CliError::usage("--metadata must be a JSON object"))?;
+    if let Some(f) = &args.initial_access_token_file {
+        reg = reg.initial_access_token(read_secret(inputs, "--initial-access-token-file", f)?);
+    }
+    let rt = runtime()?;
+    let http = http_client()?;
+    rt.block_on(async {
+        let mut m = match &args.issuer {
+            Some(issuer) => discover(http.as_ref(), issuer).await?,
+            None => AuthorizationServerMetadata::new(
+                args.registration_endpoint.clone().unwrap_or_default(),
+            ),
+        };
+        if let Some(e) = &args.registration_endpoint {
+            m.registration_endpoint = Some(e.clone());
+        }
+        let c = reg.send(&m, http.as_ref()).await.map_err(oauth_error)?;
+        let mut out = c.metadata().clone();
+        out.insert("client_id".into(), c.client_id().into());
+        if let Some(s) = c.client_secret() {
+            out.insert("client_secret".into(), s.expose().into());
+        }
+        Ok(Output::Json(Value::Object(out)))
+    })
+}
+
+/// `tessera resource-metadata URL`.
+pub(crate) fn resource_metadata_cmd(args: crate::cli::ResourceMetadataArgs) -> CmdResult {
+    let rt = runtime()?;
+    let http = http_client()?;
+    rt.block_on(async {
+        let d = tessera_oauth::resource::discover(http.as_ref(), &args.url)
+            .await
+            .map_err(oauth_error)?;
+        let v = serde_json::json!({
+            "resource": d.resource,
+            "authorization_server": d.authorization_server,
+        });
+        Ok(Output::Json(v))
     })
 }

@@ -147,6 +147,21 @@ impl LoginRequest {
         Ok((url, self.pending(pending)))
     }
 
+    /// Pushes the request first (PAR, RFC 9126) through `http`; the URL then carries only
+    /// `client_id` and `request_uri`.
+    pub async fn build_pushed(
+        &self,
+        client: &Client,
+        http: &(impl HttpClient + ?Sized),
+        now: UnixTime,
+    ) -> Result<(Url, PendingLogin), Error> {
+        let (url, pending) = self
+            .authorization_request()
+            .build_pushed(client, http, now)
+            .await?;
+        Ok((url, self.pending(pending)))
+    }
+
     fn pending(&self, authorization: PendingAuthorization) -> PendingLogin {
         PendingLogin {
             authorization,

@@ -42,7 +42,7 @@ impl Seen {
     }
 }
 
-type Script = dyn Fn(&Seen, usize) -> (u16, String) + Send + Sync;
+type Script = dyn Fn(&Seen, usize) -> (u16, String, Vec<(String, String)>) + Send + Sync;
 
 /// A scripted server: `script(request, n)` (n counts requests to the same path) answers every
 /// request; all requests are recorded.
@@ -54,6 +54,16 @@ pub(crate) struct Server {
 impl Server {
     pub(crate) fn start(
         script: impl Fn(&Seen, usize) -> (u16, String) + Send + Sync + 'static,
+    ) -> Server {
+        Server::start_with_headers(move |req, n| {
+            let (status, body) = script(req, n);
+            (status, body, Vec::new())
+        })
+    }
+
+    /// Like [`start`](Server::start), with extra response headers.
+    pub(crate) fn start_with_headers(
+        script: impl Fn(&Seen, usize) -> (u16, String, Vec<(String, String)>) + Send + Sync + 'static,
     ) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
@@ -116,11 +126,12 @@ fn handle(s: TcpStream, log: &Mutex<Vec<Seen>>, script: &Script) -> std::io::Res
         l.push(seen.clone());
         n
     };
-    let (status, body) = script(&seen, n);
+    let (status, body, extra) = script(&seen, n);
     let mut s = s;
+    let extra: String = extra.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
     write!(
         s,
-        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\n{extra}content-length: {}\r\nconnection: close\r\n\r\n{body}",
         body.len()
     )?;
     s.flush()
@@ -667,4 +678,201 @@ fn introspect_and_revoke() {
     assert!(intro.header("authorization").unwrap().starts_with("Basic "));
     let rev = reqs.iter().find(|r| r.path == "/revoke").unwrap();
     assert_eq!(rev.param("token").as_deref(), Some("at-9"));
+}
+
+#[test]
+fn dpop_binds_the_token_and_retries_once_with_the_nonce() {
+    let issuer: Arc<Mutex<String>> = Arc::default();
+    let iss = Arc::clone(&issuer);
+    let s = Server::start_with_headers(move |req, n| {
+        let base = iss.lock().unwrap().clone();
+        match req.path.as_str() {
+            "/.well-known/oauth-authorization-server" => (
+                200,
+                json!({"issuer": base, "token_endpoint": format!("{base}/token")}).to_string(),
+                Vec::new(),
+            ),
+            "/token" if n == 0 => (
+                400,
+                r#"{"error":"use_dpop_nonce"}"#.to_owned(),
+                vec![(
+                    "DPoP-Nonce".to_owned(),
+                    "eyJ7S_zG.eyJH0-Z.HX4w-7v".to_owned(),
+                )],
+            ),
+            _ => (
+                200,
+                r#"{"access_token":"bound","token_type":"DPoP","expires_in":60}"#.to_owned(),
+                Vec::new(),
+            ),
+        }
+    });
+    *issuer.lock().unwrap() = s.base.clone();
+    let (code, out, err) = run(tessera().args([
+        "token",
+        "client-credentials",
+        "--issuer",
+        &s.base,
+        "--client-id",
+        "svc",
+        "--dpop",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["token_type"], "DPoP");
+    let tokens: Vec<Seen> = s
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/token")
+        .collect();
+    assert_eq!(tokens.len(), 2);
+    let claims = |r: &Seen| -> Value {
+        let proof = r.header("dpop").unwrap();
+        let payload = proof.split('.').nth(1).unwrap();
+        serde_json::from_slice(&tessera_core::b64::decode(payload).unwrap()).unwrap()
+    };
+    assert!(claims(&tokens[0]).get("nonce").is_none());
+    assert_eq!(claims(&tokens[1])["nonce"], "eyJ7S_zG.eyJH0-Z.HX4w-7v");
+    assert_eq!(claims(&tokens[1])["htm"], "POST");
+}
+
+#[test]
+fn code_flow_with_par() {
+    let issuer: Arc<Mutex<String>> = Arc::default();
+    let iss = Arc::clone(&issuer);
+    let s = Server::start(move |req, _| {
+        let base = iss.lock().unwrap().clone();
+        match req.path.as_str() {
+            "/.well-known/oauth-authorization-server" => (
+                200,
+                json!({"issuer": base, "authorization_endpoint": format!("{base}/authorize"),
+                       "token_endpoint": format!("{base}/token"),
+                       "pushed_authorization_request_endpoint": format!("{base}/par")})
+                .to_string(),
+            ),
+            "/par" => (
+                201,
+                r#"{"request_uri":"urn:ietf:params:oauth:request_uri:bwc4JK-ESC0w8acc191e-Y1LTC2","expires_in":60}"#.to_owned(),
+            ),
+            _ => (200, TOKENS.to_owned()),
+        }
+    });
+    *issuer.lock().unwrap() = s.base.clone();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("tessera"))
+        .args([
+            "token",
+            "code",
+            "--issuer",
+            &s.base,
+            "--client-id",
+            "cli",
+            "--par",
+            "--no-browser",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    let auth = url::Url::parse(line.trim()).unwrap();
+    let q: Vec<(String, String)> = auth.query_pairs().into_owned().collect();
+    assert_eq!(
+        q,
+        [
+            ("client_id".to_owned(), "cli".to_owned()),
+            (
+                "request_uri".to_owned(),
+                "urn:ietf:params:oauth:request_uri:bwc4JK-ESC0w8acc191e-Y1LTC2".to_owned()
+            )
+        ]
+    );
+    let par = s.requests().into_iter().find(|r| r.path == "/par").unwrap();
+    let redirect = url::Url::parse(&par.param("redirect_uri").unwrap()).unwrap();
+    let state = par.param("state").unwrap();
+    let mut conn = TcpStream::connect(("127.0.0.1", redirect.port().unwrap())).unwrap();
+    write!(
+        conn,
+        "GET {}?code=c&state={state} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+        redirect.path()
+    )
+    .unwrap();
+    let mut page = String::new();
+    conn.read_to_string(&mut page).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{page}");
+}
+
+#[test]
+fn register_and_resource_metadata() {
+    let issuer: Arc<Mutex<String>> = Arc::default();
+    let iss = Arc::clone(&issuer);
+    let s = Server::start_with_headers(move |req, _| {
+        let base = iss.lock().unwrap().clone();
+        match req.path.as_str() {
+            "/.well-known/oauth-authorization-server" => (
+                200,
+                json!({"issuer": base, "token_endpoint": format!("{base}/token"),
+                       "registration_endpoint": format!("{base}/register")})
+                .to_string(),
+                Vec::new(),
+            ),
+            "/register" => (
+                201,
+                json!({"client_id": "new-client", "client_secret": "fresh",
+                       "client_name": "CLI", "registration_access_token": "rat",
+                       "registration_client_uri": format!("{base}/register/new-client")})
+                .to_string(),
+                Vec::new(),
+            ),
+            "/api" | "/other" => (
+                401,
+                String::new(),
+                vec![(
+                    "WWW-Authenticate".to_owned(),
+                    format!(
+                        r#"Bearer resource_metadata="{base}/.well-known/oauth-protected-resource/api""#
+                    ),
+                )],
+            ),
+            "/.well-known/oauth-protected-resource/api" => (
+                200,
+                json!({"resource": format!("{base}/api"), "authorization_servers": [base]})
+                    .to_string(),
+                Vec::new(),
+            ),
+            _ => (404, String::new(), Vec::new()),
+        }
+    });
+    *issuer.lock().unwrap() = s.base.clone();
+    let (code, out, err) = run(tessera().args([
+        "register",
+        "--issuer",
+        &s.base,
+        "--metadata",
+        r#"{"client_name":"CLI","redirect_uris":["http://127.0.0.1/callback"]}"#,
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["client_id"], "new-client");
+    assert_eq!(v["client_secret"], "fresh");
+    let reg = s
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/register")
+        .unwrap();
+    let sent: Value = serde_json::from_str(&reg.body).unwrap();
+    assert_eq!(sent["client_name"], "CLI");
+    assert_eq!(reg.header("content-type"), Some("application/json"));
+
+    let (code, out, err) = run(tessera().args(["resource-metadata", &format!("{}/api", s.base)]));
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["resource"]["authorization_servers"][0], s.base.as_str());
+    assert_eq!(v["authorization_server"]["issuer"], s.base.as_str());
+    // A resource whose 401 points at another resource's metadata is refused (RFC 9728 §3.3).
+    let (code, _, err) = run(tessera().args(["resource-metadata", &format!("{}/other", s.base)]));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("resource mismatch"), "{err}");
 }
