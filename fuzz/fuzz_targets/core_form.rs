@@ -26,5 +26,9 @@ fuzz_target!(|data: &[u8]| {
         (unique, repeat) => panic!("parse_unique {unique:?} but first repeat {repeat:?}"),
     }
     let body = form::encode(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    assert_eq!(form::parse(body.as_bytes()), pairs, "encode→parse round trip");
+    assert_eq!(
+        form::parse(body.as_bytes()),
+        pairs,
+        "encode→parse round trip"
+    );
 });

@@ -23,7 +23,11 @@ fuzz_target!(|data: &[u8]| {
             assert!(r.is_err(), "a key for another alg must be refused");
         } else if let Ok(p) = r {
             assert!(p.len() <= opts.max_inflated.max(token.len()));
-            assert_eq!(jwe.decrypt(key).ok(), Some(p), "decryption is deterministic");
+            assert_eq!(
+                jwe.decrypt(key).ok(),
+                Some(p),
+                "decryption is deterministic"
+            );
         }
     }
 });

@@ -28,7 +28,10 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(d2.plaintext, d.plaintext, "general JSON round trip");
         if let Ok(flat) = jwe.to_flattened_json() {
             let f = JweJson::parse(flat.as_bytes(), &opts).expect("flattened JSON re-parses");
-            assert_eq!(f.decrypt(key).expect("flattened decrypts").plaintext, d.plaintext);
+            assert_eq!(
+                f.decrypt(key).expect("flattened decrypts").plaintext,
+                d.plaintext
+            );
         }
         if let Ok(compact) = jwe.to_compact() {
             let c = CompactJwe::parse(&compact, &opts).expect("compact re-parses");

@@ -4,8 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tessera_fuzz::{other_verifier, verifier_for};
 use serde_json::Value;
+use tessera_fuzz::{other_verifier, verifier_for};
 use tessera_jose::jws::{CompactJws, JwsHeader, JwsOptions};
 
 fuzz_target!(|data: &[u8]| {
@@ -21,15 +21,27 @@ fuzz_target!(|data: &[u8]| {
     let json = tessera_core::b64::decode(jws.header_b64()).expect("the header segment decoded");
     let plain: Value = serde_json::from_slice(&json).expect("serde_json accepts what we accept");
     assert_eq!(plain["alg"].as_str(), Some(header.alg.as_str()));
-    assert_eq!(plain.get("kid").and_then(Value::as_str), header.kid.as_deref());
-    assert_eq!(plain.get("typ").and_then(Value::as_str), header.typ.as_deref());
+    assert_eq!(
+        plain.get("kid").and_then(Value::as_str),
+        header.kid.as_deref()
+    );
+    assert_eq!(
+        plain.get("typ").and_then(Value::as_str),
+        header.typ.as_deref()
+    );
     assert_eq!(plain.get("b64").and_then(Value::as_bool), header.b64);
     assert_eq!(
         plain.as_object().map(|m| m.len()),
-        Some(serde_json::from_str::<Value>(&header.to_json()).expect("round trip").as_object().map_or(0, |m| m.len())),
+        Some(
+            serde_json::from_str::<Value>(&header.to_json())
+                .expect("round trip")
+                .as_object()
+                .map_or(0, |m| m.len())
+        ),
         "no member lost"
     );
-    let again = JwsHeader::from_json(header.to_json().as_bytes()).expect("serialised header parses");
+    let again =
+        JwsHeader::from_json(header.to_json().as_bytes()).expect("serialised header parses");
     assert_eq!(&again, header, "header round trip");
     assert_eq!(
         jws.signing_input().len(),
@@ -51,6 +63,9 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     if let Some(key) = other_verifier(header.alg) {
-        assert!(jws.verify(key).is_err(), "a key for another alg must be refused");
+        assert!(
+            jws.verify(key).is_err(),
+            "a key for another alg must be refused"
+        );
     }
 });

@@ -65,10 +65,16 @@ fuzz_target!(|data: &[u8]| {
     let _ = f.lax.verify_at::<Map<String, Value>>(&token, &f.keys, now);
     let mut buf = Vec::new();
     let _ = f.lax.verify_borrowed::<()>(&token, &f.keys, now, &mut buf);
-    if let Ok(v) = f.strict.verify_at::<Map<String, Value>>(&token, &f.keys, now) {
+    if let Ok(v) = f
+        .strict
+        .verify_at::<Map<String, Value>>(&token, &f.keys, now)
+    {
         let c = v.claims();
         assert_eq!(c.iss(), Some("https://issuer.example"), "issuer checked");
-        assert!(c.aud().is_some_and(|a| a.contains("api")), "audience checked");
+        assert!(
+            c.aud().is_some_and(|a| a.contains("api")),
+            "audience checked"
+        );
         assert!(c.sub().is_some(), "required sub checked");
         let exp = c.exp().expect("exp required by default");
         assert!(exp.0.saturating_add(30) >= NOW, "expired token accepted");
@@ -87,10 +93,14 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(ours.iss(), plain.get("iss").and_then(Value::as_str));
             assert_eq!(ours.sub(), plain.get("sub").and_then(Value::as_str));
             assert_eq!(ours.jti(), plain.get("jti").and_then(Value::as_str));
-            for (name, t) in [("exp", ours.exp()), ("nbf", ours.nbf()), ("iat", ours.iat())] {
-                let want = plain.get(name).and_then(|n| {
-                    n.as_u64().or_else(|| n.as_f64().map(|f| f.floor() as u64))
-                });
+            for (name, t) in [
+                ("exp", ours.exp()),
+                ("nbf", ours.nbf()),
+                ("iat", ours.iat()),
+            ] {
+                let want = plain
+                    .get(name)
+                    .and_then(|n| n.as_u64().or_else(|| n.as_f64().map(|f| f.floor() as u64)));
                 assert_eq!(t.map(|t| t.0), want, "{name}");
             }
             let aud: Option<Vec<&str>> = ours.aud().map(|a| a.iter().collect());

@@ -22,11 +22,22 @@ fuzz_target!(|data: &[u8]| {
                 .map(|(_, v)| v.as_str())
                 .collect()
         };
-        assert_eq!(values("state"), ["s7a7e"], "accepted without the state sent");
-        assert_eq!(values("iss"), ["https://as.example"], "accepted without the issuer");
+        assert_eq!(
+            values("state"),
+            ["s7a7e"],
+            "accepted without the state sent"
+        );
+        assert_eq!(
+            values("iss"),
+            ["https://as.example"],
+            "accepted without the issuer"
+        );
         assert!(values("error").is_empty(), "accepted an error response");
         let code = values("code");
-        assert!(code.len() == 1 && !code[0].is_empty(), "accepted without a code");
+        assert!(
+            code.len() == 1 && !code[0].is_empty(),
+            "accepted without a code"
+        );
         let mut names: Vec<&str> = params.iter().map(|(k, _)| k.as_str()).collect();
         names.sort_unstable();
         let n = names.len();

@@ -1,8 +1,9 @@
 //! The token endpoint's responses and the other protocol documents tessera-oauth reads, on
 //! outside input: token responses (success and error, JSON or — with the leniency —
 //! form-encoded), authorization-server metadata, introspection and device authorization
-//! responses. Nothing may panic or hang; what is accepted is checked against an independent
-//! `serde_json` reading of the same body.
+//! responses, pushed authorization responses (RFC 9126), client registration responses
+//! (RFC 7591) and protected resource metadata (RFC 9728). Nothing may panic or hang; what is
+//! accepted is checked against an independent `serde_json` reading of the same body.
 //!
 //! Input: `[kind, status, content_type, body…]`.
 #![no_main]
@@ -15,8 +16,9 @@ use tessera_oauth::introspection::Introspect;
 use tessera_oauth::{AuthorizationServerMetadata, Client, ClientAuth, Leniency, TokenResponse};
 
 fn response(status: u8, content_type: u8, body: &[u8]) -> HttpResponse {
-    let status = match status % 5 {
+    let status = match status % 6 {
         0 | 1 => 200,
+        5 => 201,
         2 => 400,
         3 => 401,
         _ => 503,
@@ -55,7 +57,7 @@ fuzz_target!(|data: &[u8]| {
             .allow_form_encoded_responses()
             .allow_verification_url(),
     );
-    match kind % 4 {
+    match kind % 7 {
         0 => {
             for leniency in [Leniency::strict(), client.leniency().clone()] {
                 if let Ok(t) = TokenResponse::parse(&res, UnixTime(1000), &leniency) {
@@ -87,6 +89,36 @@ fuzz_target!(|data: &[u8]| {
                 if !i.active() {
                     assert_eq!(i.get_str("sub"), None);
                 }
+            }
+        }
+        4 => {
+            let mut m = AuthorizationServerMetadata::new("https://as.example")
+                .with_authorization_endpoint("https://as.example/authorize");
+            m.pushed_authorization_request_endpoint = Some("https://as.example/par".into());
+            let c = Client::new("c", ClientAuth::none(), m);
+            if let Ok(url) =
+                tessera_oauth::authorization::AuthorizationRequest::pushed_url(&c, &res)
+            {
+                let v = json(body).expect("accepted PAR response is JSON");
+                let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+                assert_eq!(pairs.len(), 2);
+                assert_eq!(v["request_uri"].as_str(), Some(pairs[1].1.as_str()));
+            }
+        }
+        5 => {
+            if let Ok(c) = tessera_oauth::registration::Registration::parse_response(&res) {
+                let v = json(body).expect("accepted registration is JSON");
+                assert_eq!(v["client_id"].as_str(), Some(c.client_id()));
+            }
+        }
+        6 => {
+            if let Ok(m) = tessera_oauth::resource::ResourceMetadata::parse_response(
+                "https://api.example",
+                &res,
+            ) {
+                let v = json(body).expect("accepted resource metadata is JSON");
+                assert_eq!(v["resource"], "https://api.example");
+                assert_eq!(m.resource, "https://api.example");
             }
         }
         _ => {

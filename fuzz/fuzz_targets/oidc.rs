@@ -108,7 +108,11 @@ fuzz_target!(|data: &[u8]| {
         }
         1 => {
             let f = fixed();
-            let ct = if kind & 4 != 0 { "application/jwt" } else { "application/json" };
+            let ct = if kind & 4 != 0 {
+                "application/jwt"
+            } else {
+                "application/json"
+            };
             let res = tessera_core::http::Response::builder()
                 .status(200)
                 .header("content-type", ct)

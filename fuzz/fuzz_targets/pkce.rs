@@ -24,7 +24,10 @@ fuzz_target!(|data: &[u8]| {
     let server = ServerVerifier::new();
     match CodeVerifier::new(verifier) {
         Ok(v) => {
-            assert!(rfc7636_verifier(verifier), "accepted a verifier RFC 7636 refuses");
+            assert!(
+                rfc7636_verifier(verifier),
+                "accepted a verifier RFC 7636 refuses"
+            );
             let expected = tessera_core::b64::encode(Sha256::digest(verifier.as_bytes()));
             assert_eq!(v.challenge().as_str(), expected);
             server

@@ -34,7 +34,10 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Ok(snapshot) = cache.on_response(fetch.ticket(), now, Ok(res)) {
         assert!(snapshot.fresh_until() >= snapshot.fetched_at());
-        assert_eq!(snapshot.set().len(), cache.keys().map_or(0, |k| k.set().len()));
+        assert_eq!(
+            snapshot.set().len(),
+            cache.keys().map_or(0, |k| k.set().len())
+        );
         // Without the opt-in, no symmetric key survives the fetch.
         assert!(allow_symmetric || snapshot.set().keys().iter().all(|k| k.kty() != "oct"));
         // A later step within freshness uses the keys without I/O (or refetches for an unknown

@@ -24,7 +24,10 @@ fuzz_target!(|data: &[u8]| {
             assert!(c.token68.is_none() || c.params.is_empty());
             for (i, (name, _)) in c.params.iter().enumerate() {
                 assert!(is_token(name) && *name == name.to_ascii_lowercase());
-                assert!(c.params[..i].iter().all(|(n, _)| n != name), "repeated {name}");
+                assert!(
+                    c.params[..i].iter().all(|(n, _)| n != name),
+                    "repeated {name}"
+                );
             }
         }
     }

@@ -20,7 +20,11 @@ fn all() -> &'static [VerifyingKey] {
         for (json, algs) in [
             (
                 HMAC_JWK,
-                &[JwsAlgorithm::HS256, JwsAlgorithm::HS384, JwsAlgorithm::HS512][..],
+                &[
+                    JwsAlgorithm::HS256,
+                    JwsAlgorithm::HS384,
+                    JwsAlgorithm::HS512,
+                ][..],
             ),
             (
                 RSA_JWK,
@@ -64,14 +68,30 @@ pub fn jwe_keys() -> &'static [tessera_jose::jwe::DecryptionKey] {
     use tessera_jose::jwe::DecryptionKey;
     static KEYS: OnceLock<Vec<DecryptionKey>> = OnceLock::new();
     const COOKBOOK: &[&str] = &[
-        include_str!("../../tests/vectors/rfc7520-cookbook/jwe/5_1.key_encryption_using_rsa_v15_and_aes-hmac-sha2.json"),
-        include_str!("../../tests/vectors/rfc7520-cookbook/jwe/5_2.key_encryption_using_rsa-oaep_with_aes-gcm.json"),
-        include_str!("../../tests/vectors/rfc7520-cookbook/jwe/5_3.key_wrap_using_pbes2-aes-keywrap_with-aes-cbc-hmac-sha2.json"),
-        include_str!("../../tests/vectors/rfc7520-cookbook/jwe/5_4.key_agreement_with_key_wrapping_using_ecdh-es_and_aes-keywrap_with_aes-gcm.json"),
-        include_str!("../../tests/vectors/rfc7520-cookbook/jwe/5_5.key_agreement_using_ecdh-es_with_aes-cbc-hmac-sha2.json"),
-        include_str!("../../tests/vectors/rfc7520-cookbook/jwe/5_6.direct_encryption_using_aes-gcm.json"),
-        include_str!("../../tests/vectors/rfc7520-cookbook/jwe/5_7.key_wrap_using_aes-gcm_keywrap_with_aes-cbc-hmac-sha2.json"),
-        include_str!("../../tests/vectors/rfc7520-cookbook/jwe/5_8.key_wrap_using_aes-keywrap_with_aes-gcm.json"),
+        include_str!(
+            "../../tests/vectors/rfc7520-cookbook/jwe/5_1.key_encryption_using_rsa_v15_and_aes-hmac-sha2.json"
+        ),
+        include_str!(
+            "../../tests/vectors/rfc7520-cookbook/jwe/5_2.key_encryption_using_rsa-oaep_with_aes-gcm.json"
+        ),
+        include_str!(
+            "../../tests/vectors/rfc7520-cookbook/jwe/5_3.key_wrap_using_pbes2-aes-keywrap_with-aes-cbc-hmac-sha2.json"
+        ),
+        include_str!(
+            "../../tests/vectors/rfc7520-cookbook/jwe/5_4.key_agreement_with_key_wrapping_using_ecdh-es_and_aes-keywrap_with_aes-gcm.json"
+        ),
+        include_str!(
+            "../../tests/vectors/rfc7520-cookbook/jwe/5_5.key_agreement_using_ecdh-es_with_aes-cbc-hmac-sha2.json"
+        ),
+        include_str!(
+            "../../tests/vectors/rfc7520-cookbook/jwe/5_6.direct_encryption_using_aes-gcm.json"
+        ),
+        include_str!(
+            "../../tests/vectors/rfc7520-cookbook/jwe/5_7.key_wrap_using_aes-gcm_keywrap_with_aes-cbc-hmac-sha2.json"
+        ),
+        include_str!(
+            "../../tests/vectors/rfc7520-cookbook/jwe/5_8.key_wrap_using_aes-keywrap_with_aes-gcm.json"
+        ),
     ];
     KEYS.get_or_init(|| {
         let mut out = Vec::new();
@@ -86,7 +106,8 @@ pub fn jwe_keys() -> &'static [tessera_jose::jwe::DecryptionKey] {
             let key = if let Some(pwd) = input["pwd"].as_str() {
                 DecryptionKey::from_password(pwd.as_bytes(), alg)
             } else {
-                let jwk = Jwk::from_json(input["key"].to_string().as_bytes()).expect("cookbook key");
+                let jwk =
+                    Jwk::from_json(input["key"].to_string().as_bytes()).expect("cookbook key");
                 DecryptionKey::from_jwk(&jwk, alg)
             };
             out.push(key.expect("cookbook key prepares"));
