@@ -154,6 +154,22 @@ impl AuthorizationRequest {
         self
     }
 
+    /// Asks for `details` (RAR, RFC 9396) as the `authorization_details` parameter.
+    pub fn authorization_details(
+        self,
+        details: &[crate::rar::AuthorizationDetail],
+    ) -> Result<Self, Error> {
+        Ok(self.param_unchecked(
+            "authorization_details",
+            crate::rar::AuthorizationDetail::to_param(details)?,
+        ))
+    }
+
+    fn param_unchecked(mut self, name: &str, value: String) -> Self {
+        self.extra.push((name.to_owned(), value));
+        self
+    }
+
     /// Sends the parameters as a request object signed with `key` (JAR, RFC 9101): in the
     /// authorization URL (`request`) or, with PAR, in the pushed request.
     pub fn signed_with(mut self, key: SigningKey) -> Self {

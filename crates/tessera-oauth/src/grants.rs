@@ -220,6 +220,18 @@ macro_rules! common_setters {
             self
         }
 
+        /// Asks for `details` (RAR, RFC 9396 §6) as `authorization_details`.
+        pub fn authorization_details(
+            mut self,
+            details: &[crate::rar::AuthorizationDetail],
+        ) -> Result<Self, Error> {
+            self.common.extra.push((
+                "authorization_details".to_owned(),
+                crate::rar::AuthorizationDetail::to_param(details)?,
+            ));
+            Ok(self)
+        }
+
         /// Adds a parameter the server defines. Names the grant or the client authentication
         /// set (`grant_type`, `client_id`, …) are refused when the request is built.
         pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {

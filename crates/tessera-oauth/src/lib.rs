@@ -61,6 +61,7 @@ mod http_util;
 pub mod introspection;
 mod json;
 mod metadata;
+pub mod rar;
 pub mod registration;
 pub mod resource;
 mod token;

@@ -261,6 +261,15 @@ impl TokenResponse {
         self.issued_token_type.as_deref()
     }
 
+    /// `authorization_details` (RAR, RFC 9396 §7), if the server sent them.
+    pub fn authorization_details(
+        &self,
+    ) -> Option<Result<Vec<crate::rar::AuthorizationDetail>, Error>> {
+        self.extra
+            .get("authorization_details")
+            .map(crate::rar::AuthorizationDetail::from_value)
+    }
+
     /// Every member this type does not read itself, as sent.
     pub fn extra(&self) -> &Map<String, Value> {
         &self.extra
