@@ -149,7 +149,87 @@ impl Introspect {
         let res = http_util::send(http, req, "introspection endpoint").await?;
         self.parse_response(&res)
     }
+
+    /// The request for a signed response (JWT introspection, RFC 9701 §4):
+    /// `Accept: application/token-introspection+jwt`.
+    pub fn jwt_request(&self, client: &Client, now: UnixTime) -> Result<HttpRequest, Error> {
+        let mut req = self.request(client, now)?;
+        req.headers_mut().insert(
+            http::header::ACCEPT,
+            http::HeaderValue::from_static(JWT_MEDIA_TYPE),
+        );
+        Ok(req)
+    }
+
+    /// Reads a signed introspection response (RFC 9701 §5): `200` with
+    /// `application/token-introspection+jwt`, a JWT with `typ: token-introspection+jwt` signed by
+    /// the authorization server (one of `algorithms`, its keys from `keys`), `iss` the server,
+    /// `aud` this client, `iat` present, and the introspection result in its
+    /// `token_introspection` member, checked as a plain response is.
+    pub async fn parse_jwt_response(
+        &self,
+        client: &Client,
+        keys: &(impl tessera_jwt::AsyncKeyResolver + ?Sized),
+        algorithms: &[tessera_jose::JwsAlgorithm],
+        response: &HttpResponse,
+        now: UnixTime,
+    ) -> Result<Introspection, Error> {
+        http_util::expect_status(WHAT, response, &[http::StatusCode::OK])?;
+        if http_util::media_type(response).as_deref() != Some(JWT_MEDIA_TYPE) {
+            return Err(Error::ContentType {
+                what: WHAT,
+                expected: JWT_MEDIA_TYPE,
+                found: response
+                    .headers()
+                    .get(http::header::CONTENT_TYPE)
+                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+            });
+        }
+        let token = std::str::from_utf8(response.body())
+            .map_err(|_| {
+                problem(
+                    WHAT,
+                    ResponseProblem::Invalid {
+                        member: "(body)",
+                        expected: "a JWT",
+                    },
+                )
+            })?
+            .trim();
+        // RFC 9701 §5 requires `iat`, not `exp`: the response is bound to this request's time.
+        let policy = tessera_jwt::Policy::builder()
+            .algorithms(algorithms.iter().copied())
+            .typ("token-introspection+jwt")
+            .issuer(client.metadata().issuer.clone())
+            .audience(client.id())
+            .require("iat")
+            .insecure_allow_missing_exp()
+            .build()?;
+        let verified = policy
+            .verify_async_at::<Map<String, Value>>(token, keys, now)
+            .await?;
+        let mut claims = verified.into_claims().custom;
+        match claims.remove("token_introspection") {
+            Some(Value::Object(m)) => Introspection::from_map(m),
+            Some(_) => Err(problem(
+                WHAT,
+                ResponseProblem::Invalid {
+                    member: "token_introspection",
+                    expected: "an object",
+                },
+            )),
+            None => Err(problem(
+                WHAT,
+                ResponseProblem::Missing {
+                    member: "token_introspection",
+                },
+            )),
+        }
+    }
 }
+
+/// The media type of a signed introspection response (RFC 9701 §4).
+pub const JWT_MEDIA_TYPE: &str = "application/token-introspection+jwt";
 
 /// An introspection response: `active` and the registered members typed, the whole object
 /// kept.
@@ -166,6 +246,10 @@ impl Introspection {
     fn parse(response: &HttpResponse) -> Result<Self, Error> {
         http_util::expect_status(WHAT, response, &[http::StatusCode::OK])?;
         let json: Map<String, Value> = http_util::json_body(WHAT, response)?;
+        Self::from_map(json)
+    }
+
+    fn from_map(json: Map<String, Value>) -> Result<Self, Error> {
         let active = match json.get("active") {
             Some(Value::Bool(b)) => *b,
             Some(_) => {
@@ -404,6 +488,76 @@ mod tests {
             g.parse_response(&json(401, r#"{"error":"invalid_client"}"#)),
             Err(Error::OAuth(_))
         ));
+    }
+
+    #[test]
+    fn jwt_introspection_rfc9701() {
+        use tessera_jose::{Jwk, JwsAlgorithm, SigningKey};
+        let jwk = Jwk::generate(JwsAlgorithm::ES256).unwrap();
+        let signer = SigningKey::from_jwk(&jwk, JwsAlgorithm::ES256).unwrap();
+        let keys = tessera_jwt::KeyStore::single(signer.verifying_key().clone());
+        let c = client();
+        let g = Introspect::new("t");
+        let req = g.jwt_request(&c, UnixTime(0)).unwrap();
+        assert_eq!(req.headers()[http::header::ACCEPT], JWT_MEDIA_TYPE);
+        let now = UnixTime(1_800_000_000);
+        let res = |b: tessera_jwt::JwtBuilder| {
+            http::Response::builder()
+                .status(200)
+                .header(CONTENT_TYPE, JWT_MEDIA_TYPE)
+                .body(b.sign(&signer).unwrap().into_bytes())
+                .unwrap()
+        };
+        let good = tessera_jwt::JwtBuilder::new()
+            .typ("token-introspection+jwt")
+            .issuer("https://as.example")
+            .audience("rs")
+            .issued_at(now)
+            .claim(
+                "token_introspection",
+                serde_json::json!({"active": true, "sub": "alice"}),
+            );
+        let r = futures_executor::block_on(g.parse_jwt_response(
+            &c,
+            &keys,
+            &[JwsAlgorithm::ES256],
+            &res(good.clone()),
+            now,
+        ))
+        .unwrap();
+        assert!(r.active());
+        assert_eq!(r.get_str("sub"), Some("alice"));
+        let wrong_aud = tessera_jwt::JwtBuilder::new()
+            .typ("token-introspection+jwt")
+            .issuer("https://as.example")
+            .audience("someone-else")
+            .issued_at(now)
+            .claim("token_introspection", serde_json::json!({"active": true}));
+        assert!(
+            futures_executor::block_on(g.parse_jwt_response(
+                &c,
+                &keys,
+                &[JwsAlgorithm::ES256],
+                &res(wrong_aud),
+                now
+            ))
+            .is_err()
+        );
+        let plain_typ = tessera_jwt::JwtBuilder::new()
+            .issuer("https://as.example")
+            .audience("rs")
+            .issued_at(now)
+            .claim("token_introspection", serde_json::json!({"active": true}));
+        assert!(
+            futures_executor::block_on(g.parse_jwt_response(
+                &c,
+                &keys,
+                &[JwsAlgorithm::ES256],
+                &res(plain_typ),
+                now
+            ))
+            .is_err()
+        );
     }
 
     #[test]
