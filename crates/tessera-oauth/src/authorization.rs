@@ -588,6 +588,56 @@ impl PendingAuthorization {
     }
 }
 
+impl PendingAuthorization {
+    /// Checks a JWT-secured authorization response (JARM, `response_mode=jwt` and its
+    /// variants): the `response` parameter is a JWT signed by the authorization server (one of
+    /// `algorithms`, its keys from `keys`), whose `iss` is the issuer, `aud` this client and
+    /// `exp` in the future; only then are its claims checked as a plain response is
+    /// ([`check_callback`](Self::check_callback)).
+    pub async fn check_jarm_callback(
+        self,
+        params: &[u8],
+        keys: &(impl tessera_jwt::AsyncKeyResolver + ?Sized),
+        algorithms: &[tessera_jose::JwsAlgorithm],
+        now: UnixTime,
+    ) -> Result<ValidatedCallback, Error> {
+        if now.0 > self.expires_at {
+            return Err(Error::Callback(CallbackProblem::Expired {
+                at: UnixTime(self.expires_at),
+            }));
+        }
+        tessera_core::limits::check(
+            "authorization response",
+            params.len(),
+            tessera_core::limits::DEFAULT_MAX_TOKEN_BYTES,
+        )?;
+        let p = tessera_core::form::parse_unique(params)?;
+        let Some(jwt) = p.get("response") else {
+            return Err(Error::Callback(CallbackProblem::MissingResponse));
+        };
+        let policy = tessera_jwt::Policy::builder()
+            .algorithms(algorithms.iter().copied())
+            .issuer(self.issuer.clone())
+            .audience(self.client_id.clone())
+            .build()?;
+        let verified = policy
+            .verify_async_at::<serde_json::Map<String, serde_json::Value>>(jwt, keys, now)
+            .await?;
+        // The response parameters are the JWT's claims (strings; `iss` included).
+        let mut form = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &verified.claims().custom {
+            match (k.as_str(), v) {
+                ("aud" | "exp" | "iat" | "nbf" | "jti", _) => {}
+                (_, serde_json::Value::String(s)) => {
+                    form.append_pair(k, s);
+                }
+                _ => {}
+            }
+        }
+        self.check_callback(form.finish().as_bytes(), now)
+    }
+}
+
 /// An authorization response that passed [`PendingAuthorization::check_callback`]: the code,
 /// with what the exchange needs (the PKCE verifier, the redirect URI) and the `nonce` for the
 /// ID token.
@@ -998,6 +1048,51 @@ mod tests {
         let form = tessera_core::form::parse(req.body());
         let names: Vec<&str> = form.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(names, ["client_id", "request"]);
+    }
+
+    #[test]
+    fn jarm_responses_are_verified_before_the_callback_check() {
+        use tessera_jose::{Jwk, JwsAlgorithm};
+        let c = client(true);
+        let (_, p) = start(&c);
+        let jwk = Jwk::generate(JwsAlgorithm::ES256).unwrap();
+        let signer = SigningKey::from_jwk(&jwk, JwsAlgorithm::ES256).unwrap();
+        let keys = tessera_jwt::KeyStore::single(signer.verifying_key().clone());
+        let jarm = |aud: &str, key: &SigningKey| {
+            let jwt = tessera_jwt::JwtBuilder::new()
+                .issuer("https://as.example")
+                .audience(aud)
+                .expires_in(UnixTime(1000), 60)
+                .claim("code", "c0de")
+                .claim("state", p.state())
+                .sign(key)
+                .unwrap();
+            format!("response={jwt}").into_bytes()
+        };
+        let run = |q: Vec<u8>| {
+            futures_executor::block_on(p.clone().check_jarm_callback(
+                &q,
+                &keys,
+                &[JwsAlgorithm::ES256],
+                UnixTime(1000),
+            ))
+        };
+        assert!(run(jarm("app", &signer)).is_ok());
+        // The wrong audience; a bad signature; no response at all.
+        assert!(matches!(
+            run(jarm("other-app", &signer)),
+            Err(Error::Jwt(_))
+        ));
+        let other = SigningKey::from_jwk(
+            &Jwk::generate(JwsAlgorithm::ES256).unwrap(),
+            JwsAlgorithm::ES256,
+        )
+        .unwrap();
+        assert!(matches!(run(jarm("app", &other)), Err(Error::Jwt(_))));
+        assert!(matches!(
+            run(b"code=x".to_vec()),
+            Err(Error::Callback(CallbackProblem::MissingResponse))
+        ));
     }
 
     #[test]

@@ -269,6 +269,8 @@ pub enum CallbackProblem {
     StateMismatch,
     /// No `code` in a response that is not an error.
     MissingCode,
+    /// A JARM response without its `response` parameter.
+    MissingResponse,
     /// The server promises `iss` in authorization responses
     /// (`authorization_response_iss_parameter_supported`, RFC 9207 §3) and this one has none.
     MissingIssuer,
@@ -288,6 +290,7 @@ impl fmt::Display for CallbackProblem {
             CallbackProblem::MissingState => f.write_str("no state"),
             CallbackProblem::StateMismatch => f.write_str("state does not match"),
             CallbackProblem::MissingCode => f.write_str("no code"),
+            CallbackProblem::MissingResponse => f.write_str("no JARM response parameter"),
             CallbackProblem::MissingIssuer => {
                 f.write_str("no iss, which the server promises (RFC 9207)")
             }
