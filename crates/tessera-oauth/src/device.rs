@@ -314,7 +314,12 @@ pub enum DeviceStep {
 /// expiry.
 #[derive(Debug)]
 pub struct DevicePoll {
-    auth: DeviceAuthorization,
+    /// The device authorization, for the device grant (none for CIBA).
+    auth: Option<DeviceAuthorization>,
+    /// `grant_type` and the parameter that carries the code.
+    grant: (&'static str, &'static str),
+    code: AccessToken,
+    expires_at: UnixTime,
     interval: u64,
     next_at: UnixTime,
     done: Option<TokenResponse>,
@@ -325,7 +330,25 @@ impl DevicePoll {
     pub fn new(auth: DeviceAuthorization, now: UnixTime) -> Self {
         let interval = auth.interval;
         DevicePoll {
-            auth,
+            grant: (DEVICE_CODE_GRANT, "device_code"),
+            code: auth.device_code.clone(),
+            expires_at: auth.expires_at,
+            auth: Some(auth),
+            interval,
+            next_at: now.saturating_add(interval),
+            done: None,
+        }
+    }
+
+    /// Polls for a CIBA authentication request (OpenID CIBA Core §7.3, poll mode) on the same
+    /// rules: `grant_type=urn:openid:params:grant-type:ciba` with its `auth_req_id`.
+    pub fn ciba(auth: &crate::ciba::CibaAuthorization, now: UnixTime) -> Self {
+        let interval = auth.interval();
+        DevicePoll {
+            auth: None,
+            grant: (crate::ciba::CIBA_GRANT, "auth_req_id"),
+            code: AccessToken::new(auth.auth_req_id().to_owned()),
+            expires_at: auth.expires_at(),
             interval,
             next_at: now.saturating_add(interval),
             done: None,
@@ -337,9 +360,9 @@ impl DevicePoll {
         self.interval
     }
 
-    /// The device authorization being polled for.
-    pub fn authorization(&self) -> &DeviceAuthorization {
-        &self.auth
+    /// The device authorization being polled for (none for CIBA).
+    pub fn authorization(&self) -> Option<&DeviceAuthorization> {
+        self.auth.as_ref()
     }
 
     /// What to do at `now`: wait, send a token request, or take the tokens. Past the device
@@ -360,7 +383,7 @@ impl DevicePoll {
         if let Some(t) = self.done.take() {
             return Ok(DeviceStep::Done(t));
         }
-        if now >= self.auth.expires_at {
+        if now >= self.expires_at {
             let mut e =
                 crate::OAuthError::new(ErrorCode::ExpiredToken, http::StatusCode::BAD_REQUEST);
             e.description = Some("the device code expired before the user approved".into());
@@ -370,8 +393,8 @@ impl DevicePoll {
             return Ok(DeviceStep::Wait(self.next_at.0 - now.0));
         }
         let params = vec![
-            ("grant_type", DEVICE_CODE_GRANT.to_owned()),
-            ("device_code", self.auth.device_code.secret().to_owned()),
+            ("grant_type", self.grant.0.to_owned()),
+            (self.grant.1, self.code.secret().to_owned()),
         ];
         let req = crate::grants::token_request(client, params, &[], now, &mut rng)?;
         // Until a response says otherwise, the next poll is one interval away.

@@ -52,6 +52,7 @@
 pub mod authorization;
 pub mod cache;
 pub mod challenge;
+pub mod ciba;
 mod client;
 pub mod device;
 pub mod dpop;
