@@ -204,7 +204,7 @@ impl AuthorizationRequest {
         if client.metadata().require_pushed_authorization_requests {
             return Err(Error::PushedRequestRequired);
         }
-        let endpoint = client.metadata().endpoint("authorization_endpoint")?;
+        let endpoint = client.endpoint("authorization_endpoint")?;
         let mut url = crate::metadata::check_endpoint("authorization_endpoint", endpoint)?;
         let (params, pending) = self.prepare(client, now, rng)?;
         {
@@ -315,9 +315,7 @@ impl AuthorizationRequest {
     ) -> Result<(HttpRequest, PendingAuthorization), Error> {
         let mut rng = rng;
         let (params, pending) = self.prepare(client, now, &mut rng)?;
-        let endpoint = client
-            .metadata()
-            .endpoint("pushed_authorization_request_endpoint")?;
+        let endpoint = client.endpoint("pushed_authorization_request_endpoint")?;
         crate::metadata::check_endpoint("pushed_authorization_request_endpoint", endpoint)?;
         // The client authenticates itself; `client_id` goes in again only where its
         // authentication puts it.
@@ -382,7 +380,7 @@ impl AuthorizationRequest {
                 },
             ));
         }
-        let endpoint = client.metadata().endpoint("authorization_endpoint")?;
+        let endpoint = client.endpoint("authorization_endpoint")?;
         let mut url = crate::metadata::check_endpoint("authorization_endpoint", endpoint)?;
         url.query_pairs_mut()
             .append_pair("client_id", client.id())

@@ -123,13 +123,7 @@ impl CibaRequest {
             });
         }
         let endpoint = client
-            .metadata()
-            .extra
-            .get("backchannel_authentication_endpoint")
-            .and_then(Value::as_str)
-            .ok_or(Error::MissingEndpoint {
-                endpoint: "backchannel_authentication_endpoint",
-            })?
+            .endpoint("backchannel_authentication_endpoint")?
             .to_owned();
         crate::metadata::check_endpoint("backchannel_authentication_endpoint", &endpoint)?;
         let mut params: Vec<(&'static str, String)> = vec![("scope", self.scope.clone())];

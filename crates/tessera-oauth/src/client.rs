@@ -58,6 +58,9 @@ enum Method {
     Post(ClientSecret),
     SecretJwt(ClientSecret),
     PrivateKeyJwt(Arc<SigningKey>),
+    Tls {
+        self_signed: bool,
+    },
 }
 
 impl fmt::Debug for Method {
@@ -74,6 +77,8 @@ impl Method {
             Method::Post(_) => "client_secret_post",
             Method::SecretJwt(_) => "client_secret_jwt",
             Method::PrivateKeyJwt(_) => "private_key_jwt",
+            Method::Tls { self_signed: false } => "tls_client_auth",
+            Method::Tls { self_signed: true } => "self_signed_tls_client_auth",
         }
     }
 }
@@ -119,6 +124,24 @@ impl ClientAuth {
     /// the header when it has one).
     pub fn private_key_jwt(key: SigningKey) -> Self {
         ClientAuth(Method::PrivateKeyJwt(Arc::new(key)))
+    }
+
+    /// `tls_client_auth` (RFC 8705 §2.1): the client authenticates with its TLS client
+    /// certificate (a PKI-issued one), which the HTTP client presents; requests carry only
+    /// `client_id` and go to the server's `mtls_endpoint_aliases` when it names them.
+    pub fn tls_client_auth() -> Self {
+        ClientAuth(Method::Tls { self_signed: false })
+    }
+
+    /// `self_signed_tls_client_auth` (RFC 8705 §2.2): as [`tls_client_auth`](Self::tls_client_auth)
+    /// with a self-signed certificate registered with the server.
+    pub fn self_signed_tls_client_auth() -> Self {
+        ClientAuth(Method::Tls { self_signed: true })
+    }
+
+    /// Whether the method authenticates with a TLS client certificate.
+    pub fn uses_mtls(&self) -> bool {
+        matches!(self.0, Method::Tls { .. })
     }
 
     /// The method for a client with `secret` (or none), following the server's metadata:
@@ -220,6 +243,7 @@ pub struct Client {
     leniency: Leniency,
     dpop: Option<crate::dpop::DpopKey>,
     nonces: Arc<crate::dpop::NonceCache>,
+    mtls: bool,
 }
 
 impl Client {
@@ -236,7 +260,34 @@ impl Client {
             leniency: Leniency::default(),
             dpop: None,
             nonces: Arc::new(crate::dpop::NonceCache::new(64)),
+            mtls: false,
         }
+    }
+
+    /// The same client presenting a TLS client certificate for certificate-bound tokens
+    /// (RFC 8705 §3) whatever its authentication method: its requests go to the server's
+    /// `mtls_endpoint_aliases` when it names them.
+    pub fn with_mtls(mut self) -> Self {
+        self.mtls = true;
+        self
+    }
+
+    /// The endpoint `member` this client talks to: the server's `mtls_endpoint_aliases` entry
+    /// when the client uses mutual TLS and the server names one (RFC 8705 §5), else the
+    /// metadata's.
+    pub fn endpoint(&self, member: &'static str) -> Result<&str, Error> {
+        if self.mtls || self.auth.uses_mtls() {
+            let alias = self
+                .metadata
+                .extra
+                .get("mtls_endpoint_aliases")
+                .and_then(|a| a.get(member))
+                .and_then(serde_json::Value::as_str);
+            if let Some(a) = alias {
+                return Ok(a);
+            }
+        }
+        self.metadata.endpoint(member)
     }
 
     /// The same client proving possession of `key` (DPoP, RFC 9449): every token request
@@ -292,7 +343,7 @@ impl Client {
         rng: &mut dyn rand_core::CryptoRng,
     ) -> Result<Option<HeaderValue>, Error> {
         match &self.auth.0 {
-            Method::None => {
+            Method::None | Method::Tls { .. } => {
                 params.push(("client_id", self.id.clone()));
                 Ok(None)
             }
@@ -488,6 +539,39 @@ mod tests {
             "the same seed gives the same assertion"
         );
         assert_ne!(other[2], params[2]);
+    }
+
+    #[test]
+    fn mtls_clients_send_only_their_id_to_the_aliases() {
+        let mut m = AuthorizationServerMetadata::new("https://as.example")
+            .with_token_endpoint("https://as.example/token");
+        m.extra.insert(
+            "mtls_endpoint_aliases".into(),
+            serde_json::json!({"token_endpoint": "https://mtls.as.example/token"}),
+        );
+        let c = Client::new("c1", ClientAuth::tls_client_auth(), m.clone());
+        assert_eq!(
+            c.endpoint("token_endpoint").unwrap(),
+            "https://mtls.as.example/token"
+        );
+        let mut params = Vec::new();
+        assert!(
+            c.authenticate(&mut params, UnixTime(0), &mut rng())
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(params, [("client_id", "c1".to_owned())]);
+        assert_eq!(c.auth().method_name(), "tls_client_auth");
+        // Without mTLS, the plain endpoint; with certificate-bound tokens, the alias.
+        let plain = Client::new("c1", ClientAuth::none(), m.clone());
+        assert_eq!(
+            plain.endpoint("token_endpoint").unwrap(),
+            "https://as.example/token"
+        );
+        assert_eq!(
+            plain.with_mtls().endpoint("token_endpoint").unwrap(),
+            "https://mtls.as.example/token"
+        );
     }
 
     #[test]

@@ -114,9 +114,7 @@ impl DeviceAuthorizationRequest {
         rng: &mut R,
     ) -> Result<HttpRequest, Error> {
         let mut rng = rng;
-        let endpoint = client
-            .metadata()
-            .endpoint("device_authorization_endpoint")?;
+        let endpoint = client.endpoint("device_authorization_endpoint")?;
         crate::metadata::check_endpoint("device_authorization_endpoint", endpoint)?;
         let mut params: Vec<(&'static str, String)> = Vec::new();
         if let Some(s) = &self.scope {

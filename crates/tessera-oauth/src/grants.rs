@@ -99,7 +99,7 @@ pub(crate) fn token_request(
     now: UnixTime,
     rng: &mut dyn rand_core::CryptoRng,
 ) -> Result<HttpRequest, Error> {
-    let endpoint = client.metadata().endpoint("token_endpoint")?;
+    let endpoint = client.endpoint("token_endpoint")?;
     crate::metadata::check_endpoint("token_endpoint", endpoint)?;
     let authorization = client.authenticate(&mut params, now, rng)?;
     let mut all: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();

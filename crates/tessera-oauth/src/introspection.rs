@@ -72,7 +72,7 @@ fn token_request(
             problem: ParameterProblem::Empty,
         });
     }
-    let endpoint = client.metadata().endpoint(endpoint_member)?;
+    let endpoint = client.endpoint(endpoint_member)?;
     crate::metadata::check_endpoint(endpoint_member, endpoint)?;
     let mut params = vec![("token", token.to_owned())];
     if let Some(h) = hint {

@@ -62,6 +62,7 @@ mod http_util;
 pub mod introspection;
 mod json;
 mod metadata;
+pub mod mtls;
 pub mod rar;
 pub mod registration;
 pub mod resource;

@@ -256,6 +256,7 @@ impl AuthorizationServerMetadata {
         self.endpoints()
             .find(|(n, _)| *n == member)
             .map(|(_, u)| u)
+            .or_else(|| self.extra.get(member).and_then(Value::as_str))
             .ok_or(Error::MissingEndpoint { endpoint: member })
     }
 
