@@ -3,10 +3,20 @@
 //! Installs what it needs when it is missing: the nightly toolchain (`rustup toolchain install
 //! nightly --profile minimal`) and cargo-fuzz (`cargo install cargo-fuzz --locked --root
 //! target/tools`, run from `target/tools/bin`, never from `~/.cargo/bin`). Then builds every
-//! target once (nightly, optimised, with debug assertions), then runs each target for `N` seconds (default 60; `--smoke` means 10)
-//! in one process (no `-jobs`, which would hide the log). New inputs go to `target/fuzz-corpus/<target>/`; the committed seeds in
-//! `fuzz/corpus/<target>/` are read, never written. Crashes land in `fuzz/artifacts/<target>/`.
-//! A summary table gives executions per target from libFuzzer's final statistics.
+//! target once (nightly, optimised, ASan), then runs each target for `N` seconds (default 60;
+//! `--smoke` means 10) in one process (no `-jobs`, which would hide the log). New inputs go to
+//! `target/fuzz-corpus/<target>/`; the committed seeds in `fuzz/corpus/<target>/` are read, never
+//! written. Crashes land in `fuzz/artifacts/<target>/`. A summary table gives executions per
+//! target from libFuzzer's final statistics.
+//!
+//! The build is `cargo fuzz build -O --no-trace-compares`, not `--debug-assertions`: the checks
+//! are set per package in `fuzz/Cargo.toml`'s release profile instead (cargo-fuzz's RUSTFLAGS
+//! would override any profile). Debug assertions, overflow checks and comparison tracing are on
+//! for tessera's crates, the fuzz crate and every other dependency, and off for the third-party
+//! field and curve arithmetic only (crypto-bigint, subtle, primeorder, p256, p384, p521, …),
+//! where, under ASan, sancov traced every shadow-memory check: that made an ECDSA verification
+//! four to nine times slower (see the `ecdsa_verify` target). The same flags build and run, so
+//! `cargo fuzz run` reuses the build.
 
 use std::env;
 use std::ffi::OsString;
@@ -15,6 +25,11 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use crate::{root, run};
+
+/// cargo-fuzz flags for `build` and `run` (the same, or `run` rebuilds): optimised, with cmp
+/// tracing left to the per-package `rustflags` of `fuzz/Cargo.toml`, and no `--debug-assertions`
+/// (the profile there turns them on, except in the third-party arithmetic).
+const BUILD_FLAGS: &[&str] = &["-O", "--no-trace-compares"];
 
 /// Seconds per target in the CI smoke stage.
 pub(crate) const SMOKE_SECONDS: u64 = 10;
@@ -63,7 +78,7 @@ pub(crate) fn run_targets(seconds: u64, targets: &[String]) -> Result<(), String
     };
 
     let mut build = fuzz_cmd()?;
-    build.args(["build", "-O", "--debug-assertions"]);
+    build.arg("build").args(BUILD_FLAGS);
     run("cargo fuzz build (all targets)", build)?;
 
     let mut outcomes = Vec::new();
@@ -79,8 +94,12 @@ pub(crate) fn run_targets(seconds: u64, targets: &[String]) -> Result<(), String
     if let Some(o) = outcomes.iter().find(|o| !o.ok) {
         return Err(format!(
             "fuzz target {} failed; the crashing input is in fuzz/artifacts/{}/ \
-             (reproduce: cd fuzz && PATH=../target/tools/bin:$PATH cargo +nightly fuzz run {} <file>)",
-            o.target, o.target, o.target
+             (reproduce: cd fuzz && PATH=../target/tools/bin:$PATH \
+             cargo +nightly fuzz run {} {} <file>)",
+            o.target,
+            o.target,
+            BUILD_FLAGS.join(" "),
+            o.target
         ));
     }
     Ok(())
@@ -208,7 +227,9 @@ fn run_one(target: &str, seconds: u64) -> Result<Outcome, String> {
     std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
     let seeds = fuzz_dir().join("corpus").join(target);
     let mut cmd = fuzz_cmd()?;
-    cmd.args(["run", "-O", "--debug-assertions", target])
+    cmd.arg("run")
+        .args(BUILD_FLAGS)
+        .arg(target)
         .arg(&work)
         .arg(&seeds)
         .arg("--")
