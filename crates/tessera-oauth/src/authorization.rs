@@ -330,13 +330,7 @@ impl AuthorizationRequest {
             .collect();
         all.extend(auth_params.iter().map(|(k, v)| (*k, v.as_str())));
         let mut req = crate::http_util::post_form(endpoint, &all, authorization)?;
-        if let Some(key) = client.dpop() {
-            let nonce = client.dpop_nonces().get(endpoint);
-            let proof =
-                key.proof_with_rng("POST", endpoint, now, None, nonce.as_deref(), &mut rng)?;
-            let v = http::HeaderValue::from_str(&proof).map_err(|_| Error::Rng)?;
-            req.headers_mut().insert(crate::dpop::DPOP, v);
-        }
+        crate::grants::attach_dpop(client, &mut req, endpoint, now, &mut rng)?;
         Ok((req, pending))
     }
 
@@ -397,23 +391,13 @@ impl AuthorizationRequest {
         http: &(impl tessera_core::HttpClient + ?Sized),
         now: UnixTime,
     ) -> Result<(Url, PendingAuthorization), Error> {
-        let (req, mut pending) = self.pushed_request(client, now)?;
-        let url = req.uri().to_string();
-        let mut res =
-            crate::http_util::send(http, req, "pushed authorization request endpoint").await?;
-        if client.dpop().is_some() {
-            client.dpop_nonces().update(&url, &res);
-            if crate::dpop::DpopKey::retry_nonce(&res).is_some() {
-                let (req, p) = self.pushed_request(client, now)?;
-                pending = p;
-                res = crate::http_util::send(http, req, "pushed authorization request endpoint")
-                    .await?;
-                client.dpop_nonces().update(&url, &res);
-                if crate::dpop::DpopKey::retry_nonce(&res).is_some() {
-                    return Err(Error::Dpop(crate::dpop::DpopProblem::NonceLoop));
-                }
-            }
-        }
+        let (res, pending) = crate::grants::send_with_dpop_retry(
+            client,
+            http,
+            "pushed authorization request endpoint",
+            || self.pushed_request(client, now),
+        )
+        .await?;
         Ok((Self::pushed_url(client, &res)?, pending))
     }
 }

@@ -105,13 +105,26 @@ pub(crate) fn token_request(
     let mut all: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
     all.extend(extra.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let mut req = http_util::post_form(endpoint, &all, authorization)?;
+    attach_dpop(client, &mut req, endpoint, now, rng)?;
+    Ok(req)
+}
+
+/// Adds a DPoP proof for a `POST` to `endpoint` (with the origin's latest nonce) when the client
+/// uses DPoP.
+pub(crate) fn attach_dpop(
+    client: &Client,
+    req: &mut HttpRequest,
+    endpoint: &str,
+    now: UnixTime,
+    rng: &mut dyn rand_core::CryptoRng,
+) -> Result<(), Error> {
     if let Some(key) = client.dpop() {
         let nonce = client.dpop_nonces().get(endpoint);
         let proof = key.proof_with_rng("POST", endpoint, now, None, nonce.as_deref(), rng)?;
         let v = http::HeaderValue::from_str(&proof).map_err(|_| Error::Rng)?;
         req.headers_mut().insert(crate::dpop::DPOP, v);
     }
-    Ok(req)
+    Ok(())
 }
 
 /// Sends a token request made by `make`, retrying once with the server's nonce when a DPoP
@@ -123,22 +136,37 @@ pub(crate) async fn send_token_request(
     http: &(impl HttpClient + ?Sized),
     make: impl Fn() -> Result<HttpRequest, Error>,
 ) -> Result<HttpResponse, Error> {
-    let req = make()?;
+    let (res, ()) =
+        send_with_dpop_retry(client, http, "token endpoint", || Ok((make()?, ()))).await?;
+    Ok(res)
+}
+
+/// Sends the request `make` builds (with whatever it builds beside it), and for a DPoP client
+/// retries once with the server's nonce on `use_dpop_nonce`; a second demand is
+/// [`DpopProblem::NonceLoop`](crate::dpop::DpopProblem::NonceLoop).
+pub(crate) async fn send_with_dpop_retry<T>(
+    client: &Client,
+    http: &(impl HttpClient + ?Sized),
+    endpoint: &'static str,
+    make: impl Fn() -> Result<(HttpRequest, T), Error>,
+) -> Result<(HttpResponse, T), Error> {
+    let (req, extra) = make()?;
     let url = req.uri().to_string();
-    let res = http_util::send(http, req, "token endpoint").await?;
+    let res = http_util::send(http, req, endpoint).await?;
     if client.dpop().is_none() {
-        return Ok(res);
+        return Ok((res, extra));
     }
     client.dpop_nonces().update(&url, &res);
     if crate::dpop::DpopKey::retry_nonce(&res).is_none() {
-        return Ok(res);
+        return Ok((res, extra));
     }
-    let res = http_util::send(http, make()?, "token endpoint").await?;
+    let (req, extra) = make()?;
+    let res = http_util::send(http, req, endpoint).await?;
     client.dpop_nonces().update(&url, &res);
     if crate::dpop::DpopKey::retry_nonce(&res).is_some() {
         return Err(Error::Dpop(crate::dpop::DpopProblem::NonceLoop));
     }
-    Ok(res)
+    Ok((res, extra))
 }
 
 /// Checks that a DPoP client got a DPoP-bound token (RFC 9449 §5).

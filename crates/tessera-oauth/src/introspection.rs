@@ -83,6 +83,55 @@ fn token_request(
     http_util::post_form(endpoint, &all, authorization)
 }
 
+/// The methods introspection and revocation share: the token, its hint, and the request to
+/// `$endpoint` with the client's authentication.
+macro_rules! token_call {
+    ($name:ident, $endpoint:literal, $verb:literal) => {
+        impl $name {
+            #[doc = concat!($verb, " `token`.")]
+            pub fn new(token: impl Into<String>) -> Self {
+                $name {
+                    token: crate::token::AccessToken::new(token),
+                    hint: None,
+                }
+            }
+
+            /// Adds `token_type_hint`.
+            pub fn hint(mut self, hint: TokenTypeHint) -> Self {
+                self.hint = Some(hint);
+                self
+            }
+
+            /// The request, drawing what JWT client authentication needs from the operating
+            /// system.
+            pub fn request(&self, client: &Client, now: UnixTime) -> Result<HttpRequest, Error> {
+                self.request_with_rng(client, now, &mut crate::grants::os_rng()?)
+            }
+
+            /// The request, drawing randomness from `rng`.
+            pub fn request_with_rng<R: rand_core::CryptoRng + ?Sized>(
+                &self,
+                client: &Client,
+                now: UnixTime,
+                rng: &mut R,
+            ) -> Result<HttpRequest, Error> {
+                let mut rng = rng;
+                token_request(
+                    client,
+                    $endpoint,
+                    self.token.secret(),
+                    self.hint,
+                    now,
+                    &mut rng,
+                )
+            }
+        }
+    };
+}
+
+token_call!(Introspect, "introspection_endpoint", "Introspects");
+token_call!(Revoke, "revocation_endpoint", "Revokes");
+
 /// An introspection request (RFC 7662 §2.1).
 ///
 /// An inactive token is not an error: [`Introspection::active`] is `false` and nothing else
@@ -94,43 +143,6 @@ pub struct Introspect {
 }
 
 impl Introspect {
-    /// Introspects `token`.
-    pub fn new(token: impl Into<String>) -> Self {
-        Introspect {
-            token: crate::token::AccessToken::new(token),
-            hint: None,
-        }
-    }
-
-    /// Adds `token_type_hint`.
-    pub fn hint(mut self, hint: TokenTypeHint) -> Self {
-        self.hint = Some(hint);
-        self
-    }
-
-    /// The request, drawing what JWT client authentication needs from the operating system.
-    pub fn request(&self, client: &Client, now: UnixTime) -> Result<HttpRequest, Error> {
-        self.request_with_rng(client, now, &mut crate::grants::os_rng()?)
-    }
-
-    /// The request, drawing randomness from `rng`.
-    pub fn request_with_rng<R: rand_core::CryptoRng + ?Sized>(
-        &self,
-        client: &Client,
-        now: UnixTime,
-        rng: &mut R,
-    ) -> Result<HttpRequest, Error> {
-        let mut rng = rng;
-        token_request(
-            client,
-            "introspection_endpoint",
-            self.token.secret(),
-            self.hint,
-            now,
-            &mut rng,
-        )
-    }
-
     /// Reads the introspection response (RFC 7662 §2.2): `200` with a JSON object whose
     /// `active` is a boolean; the other registered members, when present, must have their
     /// types.
@@ -355,43 +367,6 @@ pub struct Revoke {
 }
 
 impl Revoke {
-    /// Revokes `token`.
-    pub fn new(token: impl Into<String>) -> Self {
-        Revoke {
-            token: crate::token::AccessToken::new(token),
-            hint: None,
-        }
-    }
-
-    /// Adds `token_type_hint`.
-    pub fn hint(mut self, hint: TokenTypeHint) -> Self {
-        self.hint = Some(hint);
-        self
-    }
-
-    /// The request, drawing what JWT client authentication needs from the operating system.
-    pub fn request(&self, client: &Client, now: UnixTime) -> Result<HttpRequest, Error> {
-        self.request_with_rng(client, now, &mut crate::grants::os_rng()?)
-    }
-
-    /// The request, drawing randomness from `rng`.
-    pub fn request_with_rng<R: rand_core::CryptoRng + ?Sized>(
-        &self,
-        client: &Client,
-        now: UnixTime,
-        rng: &mut R,
-    ) -> Result<HttpRequest, Error> {
-        let mut rng = rng;
-        token_request(
-            client,
-            "revocation_endpoint",
-            self.token.secret(),
-            self.hint,
-            now,
-            &mut rng,
-        )
-    }
-
     /// Reads the revocation response: `200` (any body) is success; an error response is
     /// [`Error::OAuth`] (`unsupported_token_type`, …), `503` included (RFC 7009 §2.2.1).
     pub fn parse_response(&self, response: &HttpResponse) -> Result<(), Error> {
