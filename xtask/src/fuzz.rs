@@ -227,12 +227,12 @@ fn run_one(target: &str, seconds: u64) -> Result<Outcome, String> {
     std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
     let seeds = fuzz_dir().join("corpus").join(target);
     let mut cmd = fuzz_cmd()?;
-    cmd.arg("run")
-        .args(BUILD_FLAGS)
-        .arg(target)
-        .arg(&work)
-        .arg(&seeds)
-        .arg("--")
+    cmd.arg("run").args(BUILD_FLAGS).arg(target).arg(&work);
+    // A target without committed seeds starts from the empty input.
+    if seeds.is_dir() {
+        cmd.arg(&seeds);
+    }
+    cmd.arg("--")
         .arg(format!("-max_total_time={seconds}"))
         .args(["-rss_limit_mb=2048", "-timeout=10", "-print_final_stats=1"])
         .stdout(Stdio::inherit())
