@@ -251,6 +251,76 @@ impl DpopKey {
         Ok(())
     }
 
+    /// Authorizes a resource request with a DPoP-bound access token (RFC 9449 §7.1):
+    /// `Authorization: DPoP <token>` and a proof for the request's method and URL with `ath`
+    /// and the origin's latest nonce from `nonces`.
+    pub fn authorize(
+        &self,
+        request: &mut HttpRequest,
+        access_token: &str,
+        nonces: &NonceCache,
+        now: UnixTime,
+    ) -> Result<(), Error> {
+        let url = request.uri().to_string();
+        let nonce = nonces.get(&url);
+        let proof = self.proof(
+            request.method().as_str(),
+            &url,
+            now,
+            Some(access_token),
+            nonce.as_deref(),
+        )?;
+        let mut auth = HeaderValue::from_str(&format!("DPoP {access_token}")).map_err(|_| {
+            Error::InvalidParameter {
+                name: "access_token".into(),
+                problem: crate::ParameterProblem::Syntax,
+            }
+        })?;
+        auth.set_sensitive(true);
+        request
+            .headers_mut()
+            .insert(http::header::AUTHORIZATION, auth);
+        request
+            .headers_mut()
+            .insert(DPOP, HeaderValue::from_str(&proof).map_err(|_| Error::Rng)?);
+        Ok(())
+    }
+
+    /// Sends a resource request built by `make`, authorized with `access_token`
+    /// ([`authorize`](Self::authorize)), and retries once with the resource server's nonce
+    /// when it answers `401` with `WWW-Authenticate: DPoP error="use_dpop_nonce"` (RFC 9449
+    /// §9); a second demand is [`DpopProblem::NonceLoop`].
+    pub async fn send_resource_request(
+        &self,
+        http: &(impl tessera_core::HttpClient + ?Sized),
+        access_token: &str,
+        nonces: &NonceCache,
+        now: UnixTime,
+        make: impl Fn() -> Result<HttpRequest, Error>,
+    ) -> Result<HttpResponse, Error> {
+        let send = |mut req: HttpRequest| {
+            let r = self
+                .authorize(&mut req, access_token, nonces, now)
+                .map(|()| req);
+            async move {
+                let req = r?;
+                let url = req.uri().to_string();
+                let res = crate::http_util::send(http, req, "protected resource").await?;
+                nonces.update(&url, &res);
+                Ok::<_, Error>(res)
+            }
+        };
+        let res = send(make()?).await?;
+        if Self::retry_nonce(&res).is_none() {
+            return Ok(res);
+        }
+        let res = send(make()?).await?;
+        if Self::retry_nonce(&res).is_some() {
+            return Err(Error::Dpop(DpopProblem::NonceLoop));
+        }
+        Ok(res)
+    }
+
     /// The nonce to retry with when `response` is the `use_dpop_nonce` challenge (RFC 9449
     /// §8, §9): a token endpoint's 400 with `error: use_dpop_nonce`, or a resource server's
     /// 401 with `WWW-Authenticate: DPoP error="use_dpop_nonce"`, carrying `DPoP-Nonce`.
@@ -809,6 +879,91 @@ mod tests {
             DpopKey::retry_nonce(&res(400, r#"{"error":"use_dpop_nonce"}"#, None, None)),
             None
         );
+    }
+
+    /// A client at a resource server that demands nonces: `Authorization: DPoP`, a proof with
+    /// `ath`, one retry with the nonce the server verifies; a server that keeps demanding is a
+    /// loop. The server side is tessera's own ProofVerifier.
+    #[test]
+    fn resource_requests_with_the_nonce_retry() {
+        use std::sync::Mutex;
+        let k = key();
+        let nonces = NonceCache::new(8);
+        let verifier = ProofVerifier::new(MemoryReplayCache::new(100));
+        let jkt = k.thumbprint().to_owned();
+        let served = Mutex::new(0u32);
+        let server = |always: bool| {
+            let verifier = &verifier;
+            let jkt = jkt.clone();
+            let served = &served;
+            move |req: HttpRequest| {
+                *served.lock().unwrap() += 1;
+                let auth = req.headers()["authorization"].to_str().unwrap().to_owned();
+                let token = auth.strip_prefix("DPoP ").unwrap().to_owned();
+                let proof = req.headers()[DPOP].to_str().unwrap().to_owned();
+                let res = if always {
+                    Err("use a nonce")
+                } else {
+                    verifier
+                        .verify(
+                            &proof,
+                            &Request {
+                                method: "GET",
+                                url: "https://api.example/r",
+                                access_token: Some(&token),
+                                jkt: Some(&jkt),
+                                nonce: Some("rs-nonce"),
+                            },
+                            NOW,
+                        )
+                        .map(|_| ())
+                        .map_err(|_| "use a nonce")
+                };
+                let out = match res {
+                    Ok(()) => http::Response::builder().status(200).body(b"ok".to_vec()),
+                    Err(_) => http::Response::builder()
+                        .status(401)
+                        .header("dpop-nonce", "rs-nonce")
+                        .header(
+                            "www-authenticate",
+                            r#"DPoP error="use_dpop_nonce", error_description="nonce""#,
+                        )
+                        .body(Vec::new()),
+                };
+                async move { Ok::<_, tessera_core::TransportError>(out.unwrap()) }
+            }
+        };
+        let make = || {
+            Ok(http::Request::get("https://api.example/r")
+                .body(Vec::new())
+                .unwrap())
+        };
+        let res = futures_executor::block_on(k.send_resource_request(
+            &server(false),
+            "at-1",
+            &nonces,
+            NOW,
+            make,
+        ))
+        .unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(*served.lock().unwrap(), 2);
+        assert_eq!(
+            nonces.get("https://api.example/other").as_deref(),
+            Some("rs-nonce")
+        );
+        *served.lock().unwrap() = 0;
+        assert!(matches!(
+            futures_executor::block_on(k.send_resource_request(
+                &server(true),
+                "at-1",
+                &nonces,
+                NOW,
+                make
+            )),
+            Err(Error::Dpop(DpopProblem::NonceLoop))
+        ));
+        assert_eq!(*served.lock().unwrap(), 2);
     }
 
     #[test]

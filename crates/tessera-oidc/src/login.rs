@@ -248,17 +248,15 @@ impl LoginCallback {
         expected.acr_values = &self.required_acr;
         let id_token = verifier.verify(provider, &raw, &expected, now).await?;
         let userinfo = if userinfo && provider.metadata().userinfo_endpoint.is_some() {
-            Some(
-                crate::userinfo::fetch(
-                    provider,
-                    verifier,
-                    http,
-                    tokens.access_token().secret(),
-                    &id_token,
-                    now,
+            let at = tokens.access_token().secret();
+            Some(if *tokens.token_type() == tessera_oauth::TokenType::DPoP {
+                crate::userinfo::fetch_with_dpop(
+                    provider, verifier, http, client, at, &id_token, now,
                 )
-                .await?,
-            )
+                .await?
+            } else {
+                crate::userinfo::fetch(provider, verifier, http, at, &id_token, now).await?
+            })
         } else {
             None
         };

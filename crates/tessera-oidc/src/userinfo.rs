@@ -195,3 +195,34 @@ pub async fn fetch(
     })?;
     parse_response(provider, verifier, &res, id_token, now).await
 }
+
+/// Fetches UserInfo with a DPoP-bound access token (RFC 9449 §7): `Authorization: DPoP`, a
+/// proof with `ath` from `client`'s DPoP key, and one retry with the endpoint's nonce. Without
+/// a DPoP key, this is [`fetch`].
+pub async fn fetch_with_dpop(
+    provider: &Provider,
+    verifier: &IdTokenVerifier,
+    http: &(impl HttpClient + ?Sized),
+    client: &tessera_oauth::Client,
+    access_token: &str,
+    id_token: &IdToken,
+    now: UnixTime,
+) -> Result<Map<String, Value>, Error> {
+    let Some(key) = client.dpop() else {
+        return fetch(provider, verifier, http, access_token, id_token, now).await;
+    };
+    let make = || {
+        let mut req = request(provider, access_token).map_err(|e| match e {
+            Error::OAuth(e) => e,
+            _ => tessera_oauth::Error::MissingEndpoint {
+                endpoint: "userinfo_endpoint",
+            },
+        })?;
+        req.headers_mut().remove(AUTHORIZATION);
+        Ok(req)
+    };
+    let res = key
+        .send_resource_request(http, access_token, client.dpop_nonces(), now, make)
+        .await?;
+    parse_response(provider, verifier, &res, id_token, now).await
+}

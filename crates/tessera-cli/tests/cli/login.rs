@@ -61,9 +61,15 @@ fn provider(script: Arc<Mutex<Script>>) -> Server {
                     .claim("email", "alice@example.com")
                     .sign(&signer)
                     .unwrap();
+                // A DPoP client's token request carries a proof: its token is DPoP-bound.
+                let token_type = if req.header("dpop").is_some() {
+                    "DPoP"
+                } else {
+                    "Bearer"
+                };
                 (
                     200,
-                    json!({"access_token": "at-1", "token_type": "Bearer", "expires_in": 300,
+                    json!({"access_token": "at-1", "token_type": token_type, "expires_in": 300,
                            "scope": "openid email", "refresh_token": "rt-1", "id_token": id})
                     .to_string(),
                 )
@@ -309,4 +315,32 @@ fn timeout_and_usage() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("issuer mismatch"));
+}
+
+#[test]
+fn login_with_dpop() {
+    let script = Arc::new(Mutex::new(Script::default()));
+    let server = provider(Arc::clone(&script));
+    let (child, auth, _) = login(&server, &["--dpop"]);
+    assert_eq!(param(&auth, "dpop_jkt").len(), 43);
+    script.lock().unwrap().nonce = param(&auth, "nonce");
+    come_back(
+        &auth,
+        &format!(
+            "code=c&state={}&iss={}",
+            param(&auth, "state"),
+            enc(&server.base)
+        ),
+    );
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["token"]["token_type"], "DPoP");
+    let reqs = server.requests();
+    let token = reqs.iter().find(|r| r.path == "/token").unwrap();
+    assert!(token.header("dpop").is_some());
+    // UserInfo with the DPoP-bound token: the DPoP scheme and a proof.
+    let me = reqs.iter().find(|r| r.path == "/userinfo").unwrap();
+    assert_eq!(me.header("authorization"), Some("DPoP at-1"));
+    assert!(me.header("dpop").is_some());
 }

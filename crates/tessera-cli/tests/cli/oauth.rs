@@ -21,7 +21,7 @@ pub(crate) struct Seen {
 }
 
 impl Seen {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -34,7 +34,7 @@ impl Seen {
             .collect()
     }
 
-    fn param(&self, name: &str) -> Option<String> {
+    pub(crate) fn param(&self, name: &str) -> Option<String> {
         self.form()
             .into_iter()
             .find(|(k, _)| k == name)
