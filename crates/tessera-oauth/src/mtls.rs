@@ -1,8 +1,9 @@
 //! Mutual TLS (RFC 8705): certificate-bound access tokens, checked at a resource server.
 //!
 //! Client authentication with a TLS certificate is
-//! [`ClientAuth::tls_client_auth`](crate::ClientAuth::tls_client_auth) (the HTTP client presents
-//! the certificate); a client's requests go to the server's `mtls_endpoint_aliases`
+//! [`ClientAuth::tls_client_auth`](crate::ClientAuth::tls_client_auth); the HTTP client presents
+//! the certificate (with `tessera-reqwest`: `Builder::client_certificate_pem`). A client's
+//! requests go to the server's `mtls_endpoint_aliases`
 //! ([`Client::endpoint`](crate::Client::endpoint)).
 //!
 //! ```

@@ -26,6 +26,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use rustls::pki_types::pem::PemObject as _;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls_platform_verifier::BuilderVerifierExt as _;
 use tessera_core::limits::DEFAULT_MAX_DOCUMENT_BYTES;
 use tessera_core::{HttpClient, HttpRequest, HttpResponse, TransportError, TransportErrorKind};
@@ -58,6 +60,22 @@ pub struct Builder {
     max_body: usize,
     user_agent: String,
     no_proxy: bool,
+    extra_roots: Vec<CertificateDer<'static>>,
+    identity: Option<Arc<Identity>>,
+}
+
+/// A client certificate chain and its private key, for mutual TLS.
+struct Identity {
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+}
+
+impl fmt::Debug for Identity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Identity")
+            .field("certificates", &self.chain.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for Builder {
@@ -68,6 +86,8 @@ impl Default for Builder {
             max_body: DEFAULT_MAX_DOCUMENT_BYTES,
             user_agent: concat!("tessera/", env!("CARGO_PKG_VERSION")).to_owned(),
             no_proxy: false,
+            extra_roots: Vec::new(),
+            identity: None,
         }
     }
 }
@@ -105,16 +125,67 @@ impl Builder {
         self
     }
 
+    /// Trusts the certificates of `pem` as roots too, beside the platform's (a private PKI, a
+    /// test server).
+    pub fn add_root_certificates_pem(mut self, pem: &[u8]) -> Result<Self, TransportError> {
+        let certs = CertificateDer::pem_slice_iter(pem)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| tls_config(Box::new(e)))?;
+        if certs.is_empty() {
+            return Err(tls_config("no certificate in the PEM".into()));
+        }
+        self.extra_roots.extend(certs);
+        Ok(self)
+    }
+
+    /// Presents a client certificate (mutual TLS, RFC 8705): `chain_pem` is the certificate and
+    /// any intermediates, `key_pem` its private key (PKCS#8, PKCS#1 or SEC1).
+    pub fn client_certificate_pem(
+        mut self,
+        chain_pem: &[u8],
+        key_pem: &[u8],
+    ) -> Result<Self, TransportError> {
+        let chain = CertificateDer::pem_slice_iter(chain_pem)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| tls_config(Box::new(e)))?;
+        if chain.is_empty() {
+            return Err(tls_config(
+                "no certificate in the client certificate PEM".into(),
+            ));
+        }
+        let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| tls_config(Box::new(e)))?;
+        self.identity = Some(Arc::new(Identity { chain, key }));
+        Ok(self)
+    }
+
     /// Builds the client. Fails only if the TLS configuration cannot be built (for example, no
-    /// usable platform certificate store).
+    /// usable platform certificate store, or a client key that does not fit its certificate).
     pub fn build(self) -> Result<ReqwestClient, TransportError> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let tls = rustls::ClientConfig::builder_with_provider(provider)
+        let versions = rustls::ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
-            .map_err(|e| tls_config(Box::new(e)))?
-            .with_platform_verifier()
-            .map_err(|e| tls_config(Box::new(e)))?
-            .with_no_client_auth();
+            .map_err(|e| tls_config(Box::new(e)))?;
+        let verified = if self.extra_roots.is_empty() {
+            versions
+                .with_platform_verifier()
+                .map_err(|e| tls_config(Box::new(e)))?
+        } else {
+            // The platform's roots and these: still the platform verifier, not a custom one.
+            let verifier = rustls_platform_verifier::Verifier::new_with_extra_roots(
+                self.extra_roots.iter().cloned(),
+                provider,
+            )
+            .map_err(|e| tls_config(Box::new(e)))?;
+            versions
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(verifier))
+        };
+        let tls = match &self.identity {
+            Some(id) => verified
+                .with_client_auth_cert(id.chain.clone(), id.key.clone_key())
+                .map_err(|e| tls_config(Box::new(e)))?,
+            None => verified.with_no_client_auth(),
+        };
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(self.connect_timeout)
