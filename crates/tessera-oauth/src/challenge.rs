@@ -403,6 +403,50 @@ mod tests {
     }
 
     #[test]
+    fn hostile_quoting_and_many_challenges() {
+        // Hundreds of challenges in one field, up to the cap: all read, in order.
+        let many: String = (0..500).map(|i| format!("S{i} p=\"{i}\", ")).collect();
+        assert!(many.len() < MAX_CHALLENGE_BYTES);
+        let v = Challenge::parse_all(&many).unwrap();
+        assert_eq!(v.len(), 500);
+        assert_eq!(v[499].param("p"), Some("499"));
+        // Escapes inside quotes: an escaped quote and backslash are data; a comma inside a
+        // quoted string does not split the challenge.
+        let c = one(r#"Bearer error_description="a \"quoted\", \\ value, with commas""#);
+        assert_eq!(
+            c.param("error_description"),
+            Some(r#"a "quoted", \ value, with commas"#)
+        );
+        // A quote that never ends, a backslash at the very end, control characters and line
+        // breaks (header injection) are refused.
+        for bad in [
+            r#"Bearer realm="abc"#,
+            "Bearer realm=\"abc\\",
+            "Bearer realm=\"a\u{1}b\"",
+            "Bearer realm=\"a\r\nSet-Cookie: x\"",
+            "Bearer realm=\"\u{7f}\"",
+        ] {
+            assert!(Challenge::parse_all(bad).is_err(), "{bad:?}");
+        }
+        // Just over the cap: refused unread.
+        let big = "Bearer a=b, ".repeat(MAX_CHALLENGE_BYTES / 12 + 1);
+        assert_eq!(
+            Challenge::parse_all(&big).unwrap_err().problem,
+            ChallengeProblem::TooLong
+        );
+        // Header values that are not visible ASCII.
+        let mut h = http::HeaderMap::new();
+        h.insert(
+            http::header::WWW_AUTHENTICATE,
+            http::HeaderValue::from_bytes(b"Bearer realm=\"\xff\"").unwrap(),
+        );
+        assert_eq!(
+            Challenge::from_headers(&h).unwrap_err().problem,
+            ChallengeProblem::NotAscii
+        );
+    }
+
+    #[test]
     fn parameter_names_ignore_case_and_whitespace_around_equals() {
         let c = one("Bearer Error = invalid_token ,SCOPE=\"a b\"");
         assert_eq!(c.params[0].0, "error");
