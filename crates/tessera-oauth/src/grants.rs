@@ -53,6 +53,7 @@ struct Common {
     scope: Option<String>,
     resources: Vec<String>,
     extra: Vec<(String, String)>,
+    check_audience: bool,
 }
 
 impl Common {
@@ -76,6 +77,32 @@ impl Common {
             check_extra(name, &["scope", "resource"])?;
         }
         Ok(())
+    }
+}
+
+impl Common {
+    /// With `require_audience_match`, a JWT access token must name one of the resources.
+    fn check_audience(&self, t: TokenResponse) -> Result<TokenResponse, Error> {
+        if !self.check_audience || self.resources.is_empty() {
+            return Ok(t);
+        }
+        let ok = self
+            .resources
+            .iter()
+            .map(|r| t.audience_includes(r))
+            .all(|m| m.is_none()) // not a JWT, or no aud
+            || self.resources.iter().any(|r| t.audience_includes(r) == Some(true));
+        if ok {
+            Ok(t)
+        } else {
+            Err(problem(
+                "token response",
+                ResponseProblem::Invalid {
+                    member: "access_token",
+                    expected: "a token for the resource asked for (its aud names none of them)",
+                },
+            ))
+        }
     }
 }
 
@@ -217,7 +244,8 @@ macro_rules! token_grant_methods {
             now: UnixTime,
         ) -> Result<TokenResponse, Error> {
             let t = TokenResponse::parse(response, now, client.leniency())?;
-            self.finish(check_bound(client, t)?)
+            let t = self.common.check_audience(check_bound(client, t)?)?;
+            self.finish(t)
         }
 
         #[doc = concat!("Sends the ", $what, " request through `http` and reads the answer.")]
@@ -245,6 +273,13 @@ macro_rules! common_setters {
         /// Asks for a token for the resource `uri` (RFC 8707); may be given more than once.
         pub fn resource(mut self, uri: impl Into<String>) -> Self {
             self.common.resources.push(uri.into());
+            self
+        }
+
+        /// Refuses a JWT access token whose `aud` names none of the resources asked for
+        /// (RFC 8707 §2; see [`TokenResponse::audience_includes`]). Opaque tokens pass.
+        pub fn require_audience_match(mut self) -> Self {
+            self.common.check_audience = true;
             self
         }
 
@@ -878,6 +913,51 @@ mod tests {
             futures_executor::block_on(ClientCredentials::new().send(&c, &http, UnixTime(0))),
             Err(Error::Dpop(crate::dpop::DpopProblem::NotBound { .. }))
         ));
+    }
+
+    #[test]
+    fn rfc8707_audience_check_is_opt_in_and_reads_jwt_access_tokens() {
+        let c = client(ClientAuth::none());
+        let jwt = |aud: serde_json::Value| {
+            let payload = tessera_core::b64::encode(serde_json::json!({"aud": aud}).to_string());
+            format!(
+                r#"{{"access_token":"eyJhbGciOiJIUzI1NiJ9.{payload}.sig","token_type":"Bearer"}}"#
+            )
+        };
+        let g = ClientCredentials::new()
+            .resource("https://api.example/")
+            .require_audience_match();
+        let ok = g
+            .parse_response(
+                &c,
+                &json(200, &jwt(serde_json::json!(["x", "https://api.example/"]))),
+                UnixTime(0),
+            )
+            .unwrap();
+        assert_eq!(ok.audience_includes("https://api.example/"), Some(true));
+        assert!(matches!(
+            g.parse_response(
+                &c,
+                &json(200, &jwt(serde_json::json!("https://other.example/"))),
+                UnixTime(0)
+            ),
+            Err(Error::InvalidResponse { .. })
+        ));
+        // An opaque token passes; without the opt-in nothing is checked.
+        g.parse_response(
+            &c,
+            &json(200, r#"{"access_token":"opaque","token_type":"Bearer"}"#),
+            UnixTime(0),
+        )
+        .unwrap();
+        ClientCredentials::new()
+            .resource("https://api.example/")
+            .parse_response(
+                &c,
+                &json(200, &jwt(serde_json::json!("https://other.example/"))),
+                UnixTime(0),
+            )
+            .unwrap();
     }
 
     #[test]

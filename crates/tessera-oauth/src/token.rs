@@ -3,7 +3,7 @@
 use std::fmt;
 
 use serde_json::{Map, Value};
-use tessera_core::{HttpResponse, SecretString, UnixTime};
+use tessera_core::{HttpResponse, SecretString, UnixTime, b64};
 
 use crate::error::ResponseProblem;
 use serde::de::MapAccess;
@@ -259,6 +259,20 @@ impl TokenResponse {
     /// `issued_token_type` (RFC 8693 §2.2.1).
     pub fn issued_token_type(&self) -> Option<&str> {
         self.issued_token_type.as_deref()
+    }
+
+    /// Whether the access token, when it is a JWT, names `resource` in its `aud` (RFC 8707 §2:
+    /// a token asked for one resource should be audience-restricted to it). `None` when the
+    /// token is not a JWT or has no `aud`. The token is not verified here — the client is not
+    /// its audience — so this catches a server's mistake, not an attacker's token.
+    pub fn audience_includes(&self, resource: &str) -> Option<bool> {
+        let payload = self.access_token.secret().split('.').nth(1)?;
+        let claims: Value = serde_json::from_slice(&b64::decode(payload).ok()?).ok()?;
+        match claims.get("aud")? {
+            Value::String(a) => Some(a == resource),
+            Value::Array(v) => Some(v.iter().any(|a| a.as_str() == Some(resource))),
+            _ => Some(false),
+        }
     }
 
     /// `authorization_details` (RAR, RFC 9396 §7), if the server sent them.
