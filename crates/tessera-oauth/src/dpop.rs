@@ -569,7 +569,13 @@ impl ProofVerifier {
         if text("htm")? != request.method {
             return fail(DpopProblem::Method);
         }
-        match (htu(text("htu")?), htu(request.url)) {
+        // The request's query and fragment are ignored (§4.3); a proof whose `htu` carries
+        // either did not come from a conforming client (§4.2: `htu` has none) and is refused.
+        let claimed = text("htu")?;
+        if claimed.contains(['?', '#']) {
+            return fail(DpopProblem::Url);
+        }
+        match (htu(claimed), htu(request.url)) {
             (Some(a), Some(b)) if a == b => {}
             _ => return fail(DpopProblem::Url),
         }
@@ -710,6 +716,17 @@ mod tests {
             NOW,
         )
         .unwrap();
+        // A proof whose htu carries a query (built by hand: DpopKey never does).
+        let b = JwtBuilder::new()
+            .typ("dpop+jwt")
+            .claim("htm", "POST")
+            .claim("htu", "https://as.example/token?x=1")
+            .issued_at(NOW)
+            .jwt_id("q1");
+        let mut h = b.header_for(&k.signer);
+        h.jwk = Some(k.public.clone());
+        let p = tessera_jose::jws::sign_compact(&h, &b.payload().unwrap(), &k.signer).unwrap();
+        assert_eq!(problem(v.verify(&p, &with_query, NOW)), DpopProblem::Url);
         // Stale, from the future.
         assert!(matches!(
             problem(v.verify(
