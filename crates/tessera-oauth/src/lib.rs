@@ -40,14 +40,24 @@
 //! # Ok::<(), tessera_oauth::Error>(())
 //! ```
 //!
-//! What is here so far: authorization-server metadata (RFC 8414) with the exact issuer check;
-//! the device authorization grant (RFC 8628) as a polling state machine;
-//! the authorization code grant with PKCE S256, `state`, `nonce` and RFC 9207 `iss` checks;
-//! client authentication (`none`, `client_secret_basic` form-encoded as RFC 6749 §2.3.1 says,
-//! `client_secret_post`, `client_secret_jwt`, `private_key_jwt`); the client credentials,
-//! refresh, token exchange (RFC 8693) and JWT bearer (RFC 7523) grants; a single-flight token
-//! cache for client credentials; introspection (RFC 7662) and revocation (RFC 7009); token responses with
-//! named leniencies; typed OAuth errors with parsed `WWW-Authenticate` challenges.
+//! # What is here
+//!
+//! - [`AuthorizationServerMetadata`] (RFC 8414, exact issuer) and [`resource`] metadata
+//!   (RFC 9728: from a resource's `401` to its authorization server).
+//! - [`Client`] and [`ClientAuth`]: `none`, `client_secret_basic` (form-encoded as RFC 6749
+//!   §2.3.1 says), `client_secret_post`, `client_secret_jwt`, `private_key_jwt`,
+//!   `tls_client_auth` and `self_signed_tls_client_auth` ([`mtls`], RFC 8705).
+//! - [`authorization`]: the code grant with PKCE S256, `state`, `nonce`, RFC 9207 `iss`, PAR
+//!   (RFC 9126), JAR (RFC 9101), JARM, RAR ([`rar`], RFC 9396).
+//! - [`grants`]: client credentials, refresh, token exchange (RFC 8693), JWT bearer (RFC 7523);
+//!   [`cache`]: a single-flight token cache; [`device`] (RFC 8628) and [`ciba`] as polling state
+//!   machines.
+//! - [`dpop`] (RFC 9449): proofs, nonces and the retry for clients; proof verification for
+//!   servers.
+//! - [`introspection`] (RFC 7662, RFC 9701 JWT responses) and revocation (RFC 7009);
+//!   [`registration`] (RFC 7591, RFC 7592).
+//! - [`TokenResponse`] with named [`Leniency`] switches; typed errors ([`Error`], [`ErrorCode`],
+//!   [`OAuthError`] with parsed [`challenge`]s).
 
 pub mod authorization;
 pub mod cache;
