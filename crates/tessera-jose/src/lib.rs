@@ -17,6 +17,28 @@
 //! let payload = CompactJws::parse(&token, &JwsOptions::default()).unwrap().verify(&verifier).unwrap();
 //! assert_eq!(payload, b"Example of Ed25519 signing");
 //! ```
+//!
+//! # Crypto providers
+//!
+//! Every primitive runs on RustCrypto by default. As in rustls, another provider can be
+//! chosen, here by crate feature, for the whole build:
+//!
+//! | feature | what it routes | what stays on RustCrypto |
+//! |---|---|---|
+//! | (none, the default) | — | everything |
+//! | `ring` | RSA signature verification (RS256/384/512, PS256/384/512) with moduli of 2048 to 8192 bits, on ring's assembly: about 2.5 times faster than the `rsa` crate | RSA keys below 2048 bits (only [`KeyPolicy::insecure_min_rsa_bits`] admits them); RSA signing and RSA-OAEP; HMAC, ECDSA and EdDSA, where tessera's own path is as fast as ring's or faster |
+//!
+//! A provider never changes behaviour: a key is accepted or refused by the same checks whatever
+//! the provider (they run before the key is routed), and every signature gets the same verdict
+//! and the same error. The crate's `tests/rsa_providers.rs` checks the two RSA paths against
+//! each other on every Wycheproof RSASSA-PKCS1-v1_5 and RSASSA-PSS vector for SHA-256/384/512
+//! and on random keys (odd modulus sizes, the smallest and largest public exponents), messages
+//! and mutated or hand-built signatures. ring is the copy rustls (and so `tessera-reqwest`)
+//! already builds; `tessera-jwt`, the `tessera` facade and the CLI forward the feature.
+//!
+//! ```toml
+//! tessera-jose = { path = "…", features = ["ring"] }
+//! ```
 
 pub mod alg;
 mod ec_table;
@@ -28,6 +50,8 @@ pub mod jwk;
 pub mod jws;
 mod keys;
 pub mod remote;
+#[cfg(feature = "ring")]
+mod ring_rsa;
 
 pub use alg::{ContentEncryptionAlgorithm, JwsAlgorithm, KeyManagementAlgorithm};
 pub use error::Error;
