@@ -1,6 +1,12 @@
 //! JWT sign and verify+validate, side by side: tessera, jsonwebtoken 11 (rust_crypto),
 //! jwt-simple 0.15 (pure-rust), and the raw primitive tessera builds on (the floor).
 //!
+//! This package builds tessera-jose with its `ring` crypto provider. The `<ALG> verify` rows
+//! run tessera's default path (RustCrypto; for RS256/PS256 the key is forced onto it with
+//! `VerifyingKey::hazmat_rustcrypto_rsa`), with ring's bare verification as the `ring` column;
+//! the `<ALG> verify, ring provider` rows (RS256, PS256) run tessera with the provider, whose
+//! floor (`raw`) is ring's bare verification, beside jsonwebtoken with its `aws_lc_rs` backend.
+//!
 //! Every verifier checks the *same* token (signed by tessera): an ID token with
 //! `alg`/`typ`/`kid` and ~350 bytes of claims, decoded into a serde struct with `iss`, `aud`
 //! and `exp` validated (tessera: `tessera-jwt`'s `Policy::verify_borrowed`; signing: its
@@ -15,7 +21,9 @@ use std::collections::HashSet;
 use std::hint::black_box;
 
 use common::clock::ThreadCpu;
-use common::{AUD, Custom, ISS, IdClaims, KID, Keys, claims, interleaved, now};
+use common::{
+    AUD, Custom, ISS, IdClaims, KID, Keys, claims, interleaved, jsonwebtoken_backend, now,
+};
 use criterion::{Criterion, criterion_group, criterion_main};
 use hmac::{Hmac, KeyInit, Mac};
 use jwt_simple::prelude::{Claims as JsClaims, Duration as JsDuration, VerificationOptions};
@@ -157,7 +165,8 @@ fn jwt_simple(alg: JwsAlgorithm, keys: &Keys) -> (SignFn, VerifyFn) {
 }
 
 /// jsonwebtoken's sign and verify closures for `alg`.
-fn jsonwebtoken(alg: JwsAlgorithm, keys: &Keys) -> (SignFn, VerifyFn) {
+/// With `aws_lc`, jsonwebtoken's `aws_lc_rs` backend; otherwise its `rust_crypto` one.
+fn jsonwebtoken(alg: JwsAlgorithm, keys: &Keys, aws_lc: bool) -> (SignFn, VerifyFn) {
     use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation, decode, encode};
     let (enc, dec) = match alg {
         JwsAlgorithm::HS256 => (
@@ -194,8 +203,12 @@ fn jsonwebtoken(alg: JwsAlgorithm, keys: &Keys) -> (SignFn, VerifyFn) {
     v.set_issuer(&[ISS]);
     v.set_audience(&[AUD]);
     (
-        Box::new(move |c: &IdClaims| encode(&header, c, &enc).unwrap()),
+        Box::new(move |c: &IdClaims| {
+            jsonwebtoken_backend(aws_lc);
+            encode(&header, c, &enc).unwrap()
+        }),
         Box::new(move |t: &str| {
+            jsonwebtoken_backend(aws_lc);
             let d = decode::<IdClaims>(t, &dec, &v).unwrap();
             d.claims.email.len() + d.claims.name.len()
         }),
@@ -294,19 +307,75 @@ fn raw(alg: JwsAlgorithm, keys: &Keys, input: &[u8], sig: &[u8]) -> (VerifyFn, V
     }
 }
 
+/// ring's bare verification of the signing input and signature: the floor of the `ring`
+/// provider rows (RS256, PS256), and for HS256, ES256 and EdDSA ring's primitive beside
+/// tessera's, to see whether routing them to ring would pay.
+fn ring_verify(alg: JwsAlgorithm, keys: &Keys, input: &[u8], sig: &[u8]) -> VerifyFn {
+    use ring::signature as r;
+    let input = input.to_vec();
+    let sig = sig.to_vec();
+    match alg {
+        JwsAlgorithm::HS256 => {
+            let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &keys.secret());
+            Box::new(move |_| {
+                ring::hmac::verify(&key, &input, &sig).unwrap();
+                1
+            })
+        }
+        JwsAlgorithm::RS256 | JwsAlgorithm::PS256 => {
+            // Minimal big-endian, as ring takes them (no leading zeros).
+            let (n, e) = {
+                use rsa::traits::PublicKeyParts;
+                let k = keys.rsa_public();
+                (k.n_bytes(), k.e_bytes())
+            };
+            let params = if alg == JwsAlgorithm::RS256 {
+                &r::RSA_PKCS1_2048_8192_SHA256
+            } else {
+                &r::RSA_PSS_2048_8192_SHA256
+            };
+            Box::new(move |_| {
+                r::RsaPublicKeyComponents { n: &n, e: &e }
+                    .verify(params, &input, &sig)
+                    .unwrap();
+                1
+            })
+        }
+        JwsAlgorithm::ES256 => {
+            let key = r::UnparsedPublicKey::new(&r::ECDSA_P256_SHA256_FIXED, keys.ec_sec1());
+            Box::new(move |_| {
+                key.verify(&input, &sig).unwrap();
+                1
+            })
+        }
+        JwsAlgorithm::EdDSA => {
+            let key = r::UnparsedPublicKey::new(&r::ED25519, keys.ed_public());
+            Box::new(move |_| {
+                key.verify(&input, &sig).unwrap();
+                1
+            })
+        }
+        other => panic!("{other}"),
+    }
+}
+
 fn bench_alg(c: &mut Criterion<ThreadCpu>, alg: JwsAlgorithm) {
     let keys = Keys::for_alg(alg);
     let claims = claims();
     let signer = SigningKey::from_jwk(&keys.private, alg).unwrap();
-    let store = KeyStore::single(VerifyingKey::from_jwk(&keys.public, alg).unwrap());
+    // The default path: RustCrypto, whatever provider this package's features chose.
+    let verifier = VerifyingKey::from_jwk(&keys.public, alg).unwrap();
+    let store = KeyStore::single(verifier.clone().hazmat_rustcrypto_rsa());
     let policy = policy(alg);
     let token = tessera_sign(&claims, &signer);
     let opts = JwsOptions::default();
 
-    let (jt_sign, jt_verify) = jsonwebtoken(alg, &keys);
+    let (jt_sign, jt_verify) = jsonwebtoken(alg, &keys, false);
     let (js_sign, js_verify) = jwt_simple(alg, &keys);
     let parsed = CompactJws::parse(&token, &opts).unwrap();
     let (raw_verify, raw_sign) = raw(alg, &keys, parsed.signing_input(), parsed.signature());
+    let ring_verify = ring_verify(alg, &keys, parsed.signing_input(), parsed.signature());
+    ring_verify("");
 
     // Everyone accepts the token, and each peer's own token verifies with tessera.
     let mut buf = Vec::new();
@@ -323,7 +392,12 @@ fn bench_alg(c: &mut Criterion<ThreadCpu>, alg: JwsAlgorithm) {
     g.bench_function("jsonwebtoken", |b| b.iter(|| jt_verify(black_box(&token))));
     g.bench_function("jwt-simple", |b| b.iter(|| js_verify(black_box(&token))));
     g.bench_function("raw", |b| b.iter(|| raw_verify(black_box(""))));
+    g.bench_function("ring", |b| b.iter(|| ring_verify(black_box(""))));
     g.finish();
+
+    if matches!(alg, JwsAlgorithm::RS256 | JwsAlgorithm::PS256) {
+        ring_provider(c, alg, &keys, verifier, &token, &ring_verify);
+    }
 
     let mut g = c.benchmark_group(format!("{alg} sign"));
     g.bench_function("tessera", |b| {
@@ -343,6 +417,41 @@ fn bench_alg(c: &mut Criterion<ThreadCpu>, alg: JwsAlgorithm) {
         &format!("{alg} sign"),
         &mut || tessera_sign(&claims, &signer).len(),
         &mut || raw_sign(""),
+    );
+}
+
+/// RS256/PS256 verify+validate with tessera's `ring` provider, against ring's bare
+/// verification (the floor) and jsonwebtoken with its `aws_lc_rs` backend.
+fn ring_provider(
+    c: &mut Criterion<ThreadCpu>,
+    alg: JwsAlgorithm,
+    keys: &Keys,
+    verifier: VerifyingKey,
+    token: &str,
+    ring_verify: &VerifyFn,
+) {
+    assert_eq!(verifier.hazmat_provider(), "ring");
+    let store = KeyStore::single(verifier);
+    let policy = policy(alg);
+    let (_, jt_verify) = jsonwebtoken(alg, keys, true);
+    let mut buf = Vec::new();
+    tessera_verify(token, &policy, &store, &mut buf);
+    jt_verify(token);
+
+    let name = format!("{alg} verify, ring provider");
+    let mut g = c.benchmark_group(&name);
+    g.bench_function("tessera", |b| {
+        b.iter(|| tessera_verify(black_box(token), &policy, &store, &mut buf))
+    });
+    g.bench_function("jsonwebtoken aws-lc-rs", |b| {
+        b.iter(|| jt_verify(black_box(token)))
+    });
+    g.bench_function("raw", |b| b.iter(|| ring_verify(black_box(""))));
+    g.finish();
+    interleaved(
+        &name,
+        &mut || tessera_verify(token, &policy, &store, &mut buf),
+        &mut || ring_verify(""),
     );
 }
 

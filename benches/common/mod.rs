@@ -357,3 +357,38 @@ pub(crate) mod clock {
             .configure_from_args()
     }
 }
+
+/// Picks jsonwebtoken's backend for what follows: `rust_crypto` (the peer of every row) or
+/// `aws_lc_rs` (the peer of the `ring` provider rows). This package enables both of
+/// jsonwebtoken's backend features, and with both on jsonwebtoken needs a process-wide
+/// `CryptoProvider` installed: the first call installs one whose factories ask this switch.
+pub(crate) fn jsonwebtoken_backend(aws_lc: bool) {
+    use jsonwebtoken::crypto::{CryptoProvider, aws_lc, rust_crypto};
+    use std::sync::Once;
+    use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+    static AWS_LC: AtomicBool = AtomicBool::new(false);
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let provider = CryptoProvider {
+            signer_factory: |alg, key| {
+                let p = if AWS_LC.load(Relaxed) {
+                    &aws_lc::DEFAULT_PROVIDER
+                } else {
+                    &rust_crypto::DEFAULT_PROVIDER
+                };
+                (p.signer_factory)(alg, key)
+            },
+            verifier_factory: |alg, key| {
+                let p = if AWS_LC.load(Relaxed) {
+                    &aws_lc::DEFAULT_PROVIDER
+                } else {
+                    &rust_crypto::DEFAULT_PROVIDER
+                };
+                (p.verifier_factory)(alg, key)
+            },
+            key_utils: rust_crypto::DEFAULT_PROVIDER.key_utils.clone(),
+        };
+        Box::leak(Box::new(provider)).install_default().unwrap();
+    });
+    AWS_LC.store(aws_lc, Relaxed);
+}

@@ -106,6 +106,7 @@ fn main() {
         "jsonwebtoken" => {
             // The same token through jsonwebtoken (the peer), for a like-for-like count.
             use jsonwebtoken::{DecodingKey, Validation, decode};
+            common::jsonwebtoken_backend(false);
             let key = match alg {
                 JwsAlgorithm::HS256 => DecodingKey::from_secret(&keys.secret()),
                 other => panic!("jsonwebtoken op only for hs256, not {other}"),

@@ -55,6 +55,9 @@ fn peer_claims(s: &str) -> PeerClaims {
 #[test]
 fn jsonwebtoken_verifies_and_agrees_on_the_payload() {
     use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+    // This package enables both of jsonwebtoken's backends (the benches compare them), so a
+    // provider must be installed: the RustCrypto one, jsonwebtoken's peer of tessera here.
+    let _ = jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER.install_default();
     for s in [
         "plain",
         "",
