@@ -287,7 +287,7 @@ fn sign(
 fn raw_sign(key: &PrivateKey, em: &[u8]) -> Option<Vec<u8>> {
     let n = key.n().as_ref();
     let m = BoxedUint::from_be_slice(em, n.bits_precision()).ok()?;
-    if &m >= n {
+    if m >= *n {
         return None;
     }
     let s = rsa::hazmat::rsa_decrypt::<ChaCha20Rng>(None, key, &m).ok()?;
