@@ -6,7 +6,9 @@
 //! A `VerifyingKey` verifies with the curve crate's own double-scalar multiplication until it
 //! has verified one signature, and builds its table on the next verification, so every case is
 //! checked with a fresh key (first path) and with a warmed-up key (table path); both must give
-//! the curve crate's verdict, with the same error kind.
+//! the curve crate's verdict, with the same error kind. With the `ring` crypto provider (as
+//! under `cargo test --workspace --all-features`), the first path of a P-256 key is ring's
+//! verification, so this also holds ring to `p256`'s verdicts.
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
