@@ -421,7 +421,8 @@ fn bench_alg(c: &mut Criterion<ThreadCpu>, alg: JwsAlgorithm) {
 }
 
 /// RS256/PS256 verify+validate with tessera's `ring` provider, against ring's bare
-/// verification (the floor) and jsonwebtoken with its `aws_lc_rs` backend.
+/// verification (the floor), jsonwebtoken with its `aws_lc_rs` backend, and aws-lc-rs's bare
+/// verification.
 fn ring_provider(
     c: &mut Criterion<ThreadCpu>,
     alg: JwsAlgorithm,
@@ -434,6 +435,26 @@ fn ring_provider(
     let store = KeyStore::single(verifier);
     let policy = policy(alg);
     let (_, jt_verify) = jsonwebtoken(alg, keys, true);
+    let aws_lc_verify = {
+        use aws_lc_rs::signature as a;
+        use rsa::traits::PublicKeyParts;
+        let k = keys.rsa_public();
+        let (n, e) = (k.n_bytes(), k.e_bytes());
+        let params = if alg == JwsAlgorithm::RS256 {
+            &a::RSA_PKCS1_2048_8192_SHA256
+        } else {
+            &a::RSA_PSS_2048_8192_SHA256
+        };
+        let parsed = CompactJws::parse(token, &JwsOptions::default()).unwrap();
+        let (input, sig) = (parsed.signing_input().to_vec(), parsed.signature().to_vec());
+        move |_: &str| {
+            a::RsaPublicKeyComponents { n: &n, e: &e }
+                .verify(params, &input, &sig)
+                .unwrap();
+            1
+        }
+    };
+    aws_lc_verify("");
     let mut buf = Vec::new();
     tessera_verify(token, &policy, &store, &mut buf);
     jt_verify(token);
@@ -447,6 +468,9 @@ fn ring_provider(
         b.iter(|| jt_verify(black_box(token)))
     });
     g.bench_function("raw", |b| b.iter(|| ring_verify(black_box(""))));
+    g.bench_function("aws-lc-rs bare", |b| {
+        b.iter(|| aws_lc_verify(black_box("")))
+    });
     g.finish();
     interleaved(
         &name,
