@@ -40,7 +40,7 @@ const NODE_PROJECT: &str = "tests/interop/node";
 const NODE_TESTS: &[&str] = &["jws_interop", "jwe_interop", "jwt_interop"];
 
 /// The integration tests (root package and `tessera-cli`) run against the running provider.
-const PROVIDER_TESTS: &[&str] = &["oidc_provider"];
+const PROVIDER_TESTS: &[&str] = &["oidc_provider", "op_cli"];
 
 /// How long the provider may take to say it is ready.
 const PROVIDER_START_TIMEOUT: Duration = Duration::from_secs(60);
