@@ -707,6 +707,10 @@ async fn dynamic_registration_and_management() {
         updated.metadata()["client_name"],
         "tessera interop, renamed"
     );
+    // The provider rotated the registration access token on update (RFC 7592 §3 allows it):
+    // the previous one no longer reads; the one of the latest response does.
+    let res = http.execute(read.read_request().unwrap()).await.unwrap();
+    assert!(tessera_oauth::registration::RegisteredClient::parse_read_response(&res).is_err());
 
     // Delete; then reading is refused.
     let res = http
@@ -919,10 +923,10 @@ async fn receive_logout_token(listener: tokio::net::TcpListener) -> String {
     }
 }
 
-/// Deviations the other tests rely on not happening, shown here: the provider accepts
-/// `client_secret_post` from a client registered for `client_secret_basic`, and a
-/// `private_key_jwt` assertion is single use (RFC 7523 §3 lets a server refuse a replayed
-/// `jti`; this one does).
+/// What the provider does at the edges: it accepts `client_secret_post` from a client
+/// registered for `client_secret_basic` (a leniency of the server's; see the README); it
+/// decodes Basic credentials as RFC 6749 §2.3.1 says; and a `private_key_jwt` assertion is
+/// single use (RFC 7523 §3 lets a server refuse a replayed `jti`; this one does).
 #[tokio::test]
 #[ignore = "interop: needs oidc-provider; run by cargo xtask interop"]
 async fn provider_leniencies_and_replay_checks() {
@@ -940,6 +944,26 @@ async fn provider_leniencies_and_replay_checks() {
         accepted.is_ok(),
         "oidc-provider accepts client_secret_post from a client_secret_basic client"
     );
+
+    // RFC 6749 §2.3.1: the client id and secret are form-encoded before they are joined with
+    // ':' and base64-encoded. The provider decodes them so: tessera's default encoding
+    // authenticates a client whose id and secret hold ':', '+', '%', '&', '=', '/' and a
+    // space, and the raw (unencoded) variant, tessera's named leniency for servers that do
+    // not decode, is refused here.
+    let special = ClientSecret::new("a secret:with+special%25chars&=/");
+    for (auth, ok) in [
+        (ClientAuth::client_secret_basic(special.clone()), true),
+        (ClientAuth::client_secret_basic_unencoded(special), false),
+    ] {
+        let c = Client::new("basic:special", auth, provider.metadata().clone());
+        let r = ClientCredentials::new()
+            .send(&c, http.as_ref(), now())
+            .await;
+        match ok {
+            true => assert!(r.is_ok(), "{r:?}"),
+            false => assert_eq!(code(&r.unwrap_err()), "invalid_client"),
+        }
+    }
 
     // The same private_key_jwt assertion twice: the second is refused (jti replay).
     let client = client(&provider, "private-key-jwt", "private_key_jwt");

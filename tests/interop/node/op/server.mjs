@@ -61,6 +61,13 @@ const CLIENTS = [
     token_endpoint_auth_method: 'client_secret_basic',
   },
   {
+    // A secret with the characters RFC 6749 §2.3.1 form-encodes inside Basic credentials.
+    ...common,
+    client_id: 'basic:special',
+    client_secret: 'a secret:with+special%25chars&=/',
+    token_endpoint_auth_method: 'client_secret_basic',
+  },
+  {
     ...common,
     client_id: 'post',
     client_secret: secret('post'),
