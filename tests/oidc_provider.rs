@@ -16,7 +16,7 @@ mod browser;
 
 use std::sync::Arc;
 
-use browser::{Browser, User};
+use browser::{ALICE, API, Browser, env, issuer, secret_of};
 use rand_core::SeedableRng;
 use serde_json::{Value, json};
 use tessera_core::{Clock, HttpClient, SystemClock, UnixTime};
@@ -34,23 +34,8 @@ use tessera_oauth::{
 use tessera_oidc::{Discovery, Expected, IdTokenVerifier, LoginRequest, Provider};
 use tessera_reqwest::ReqwestClient;
 
-/// The resource server whose tokens the provider issues as RFC 9068 JWTs (see server.mjs).
-const API: &str = "https://api.interop.example/";
 /// The static clients' redirect URI; native clients may use any loopback port.
 const REDIRECT: &str = "http://127.0.0.1:7/callback";
-const ALICE: User<'static> = User { login: "alice" };
-
-fn env(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| {
-        panic!(
-            "{name} is not set: these tests run against oidc-provider; run `cargo xtask interop`"
-        )
-    })
-}
-
-fn issuer() -> String {
-    env("TESSERA_OP_ISSUER")
-}
 
 fn now() -> UnixTime {
     SystemClock.now()
@@ -61,7 +46,7 @@ fn http() -> Arc<dyn HttpClient> {
 }
 
 fn secret(client: &str) -> ClientSecret {
-    ClientSecret::new(format!("{client}-secret-0123456789abcdef0123456789abcdef"))
+    ClientSecret::new(secret_of(client))
 }
 
 /// The committed test key of the `private-key-jwt` client (its public half is registered).
@@ -144,6 +129,36 @@ async fn login(
         .check_callback(query.as_bytes(), now())
         .unwrap()
         .finish(client, provider, &verifier, http.as_ref(), true, now())
+        .await
+        .unwrap()
+}
+
+/// Sends `browser` to `url`, checks the callback with `pending` (`state`, `iss`), exchanges
+/// the code, and validates the ID token with its nonce and `at_hash` at `at`.
+async fn finish_code_flow(
+    http: &Arc<dyn HttpClient>,
+    provider: &Provider,
+    client: &Client,
+    browser: &Browser,
+    url: &url::Url,
+    pending: tessera_oauth::authorization::PendingAuthorization,
+    at: UnixTime,
+) -> tessera_oidc::IdToken {
+    let callback = browser.authorize(url.as_str(), ALICE, REDIRECT).await;
+    let validated = pending
+        .check_callback(callback.split_once('?').unwrap().1.as_bytes(), now())
+        .unwrap();
+    let nonce = validated.nonce().unwrap().to_owned();
+    let tokens = AuthorizationCode::new(validated)
+        .send(client, http.as_ref(), now())
+        .await
+        .unwrap();
+    let expected = Expected::none()
+        .nonce(&nonce)
+        .access_token(tokens.access_token().secret());
+    IdTokenVerifier::new(provider, client.id())
+        .unwrap()
+        .verify(provider, tokens.id_token().unwrap(), &expected, at)
         .await
         .unwrap()
 }
@@ -493,7 +508,6 @@ async fn par_and_signed_request_objects() {
 
     let client = client(&provider, "private-key-jwt", "private_key_jwt");
     let browser = Browser::new(Arc::clone(&http), &provider.metadata().issuer);
-    let verifier = IdTokenVerifier::new(&provider, client.id()).unwrap();
     for pushed in [false, true] {
         let request = AuthorizationRequest::new(REDIRECT)
             .scope("openid email")
@@ -512,26 +526,8 @@ async fn par_and_signed_request_objects() {
             names.contains(&if pushed { "request_uri" } else { "request" }.to_owned()),
             "{url}"
         );
-        let callback = browser.authorize(url.as_str(), ALICE, REDIRECT).await;
-        let validated = pending
-            .check_callback(callback.split_once('?').unwrap().1.as_bytes(), now())
-            .unwrap();
-        let nonce = validated.nonce().unwrap().to_owned();
-        let tokens = AuthorizationCode::new(validated)
-            .send(&client, http.as_ref(), now())
-            .await
-            .unwrap();
-        let id_token = verifier
-            .verify(
-                &provider,
-                tokens.id_token().unwrap(),
-                &Expected::none()
-                    .nonce(&nonce)
-                    .access_token(tokens.access_token().secret()),
-                now(),
-            )
-            .await
-            .unwrap();
+        let id_token =
+            finish_code_flow(&http, &provider, &client, &browser, &url, pending, now()).await;
         assert_eq!(id_token.subject(), "alice");
     }
 }
@@ -760,31 +756,14 @@ async fn signing_key_rotation_costs_exactly_one_refetch() {
     // refetches on an unknown kid at most once per cooldown: a minute later, it may.
     let later = UnixTime(now().0 + 60);
     let browser = Browser::new(Arc::clone(&http), &issuer);
-    let verifier = IdTokenVerifier::new(&provider, "basic").unwrap();
     for round in 0..3 {
         let (url, pending) = AuthorizationRequest::new(REDIRECT)
             .scope("openid")
             .with_nonce()
             .build(&client, now())
             .unwrap();
-        let callback = browser.authorize(url.as_str(), ALICE, REDIRECT).await;
-        let validated = pending
-            .check_callback(callback.split_once('?').unwrap().1.as_bytes(), now())
-            .unwrap();
-        let nonce = validated.nonce().unwrap().to_owned();
-        let tokens = AuthorizationCode::new(validated)
-            .send(&client, http.as_ref(), now())
-            .await
-            .unwrap();
-        let id_token = verifier
-            .verify(
-                &provider,
-                tokens.id_token().unwrap(),
-                &Expected::none().nonce(&nonce),
-                later,
-            )
-            .await
-            .unwrap();
+        let id_token =
+            finish_code_flow(&http, &provider, &client, &browser, &url, pending, later).await;
         assert_ne!(id_token.header().kid.as_deref(), Some(old_kid.as_str()));
         assert_eq!(
             fetches(),

@@ -4,7 +4,8 @@
 //! form, and the RP-initiated logout confirmation. It speaks HTTP through `tessera-reqwest`
 //! (which never follows redirects itself).
 //!
-//! Shared by the root test `oidc_provider` and the CLI's `op_cli` (included by `#[path]`).
+//! Shared by the root test `oidc_provider` and the CLI's `op_cli` (included by `#[path]`), with
+//! the settings of `tests/interop/node/op/server.mjs` both need.
 #![allow(dead_code, clippy::unwrap_used, unreachable_pub)]
 
 use std::collections::BTreeMap;
@@ -12,6 +13,31 @@ use std::sync::{Arc, Mutex};
 
 use tessera_core::http::{Method, Request, header};
 use tessera_core::{HttpClient, HttpResponse};
+
+/// The resource server whose tokens the provider issues as RFC 9068 JWTs.
+pub const API: &str = "https://api.interop.example/";
+
+/// The user the tests log in as.
+pub const ALICE: User<'static> = User { login: "alice" };
+
+/// The environment variable `name`, which `cargo xtask interop` sets to a server's URL.
+pub fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!(
+            "{name} is not set: these tests run against oidc-provider; run `cargo xtask interop`"
+        )
+    })
+}
+
+/// The provider most tests use.
+pub fn issuer() -> String {
+    env("TESSERA_OP_ISSUER")
+}
+
+/// The secret of the static client `id` (and of the exchange server's `agent`).
+pub fn secret_of(id: &str) -> String {
+    format!("{id}-secret-0123456789abcdef0123456789abcdef")
+}
 
 /// One user agent: a cookie jar (one provider's, so paths and ports are ignored) and the
 /// provider's origin, against which relative `Location`s are resolved.

@@ -19,25 +19,10 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
 
-use browser::{Browser, User};
+use browser::{ALICE, API, Browser, env, issuer, secret_of};
 use serde_json::Value;
 use tessera_core::HttpClient;
 use tessera_reqwest::ReqwestClient;
-
-const API: &str = "https://api.interop.example/";
-const ALICE: User<'static> = User { login: "alice" };
-
-fn env(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| {
-        panic!(
-            "{name} is not set: these tests run against oidc-provider; run `cargo xtask interop`"
-        )
-    })
-}
-
-fn issuer() -> String {
-    env("TESSERA_OP_ISSUER")
-}
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -46,10 +31,6 @@ fn repo() -> PathBuf {
 /// The committed private JWK of the provider's `private-key-jwt` client.
 fn client_key() -> PathBuf {
     repo().join("tests/interop/node/op/client-key.json")
-}
-
-fn secret(client: &str) -> String {
-    format!("{client}-secret-0123456789abcdef0123456789abcdef")
 }
 
 fn tessera() -> Command {
@@ -66,10 +47,10 @@ fn tessera() -> Command {
 fn client_flags(id: &str, method: &str) -> (Vec<String>, Option<String>) {
     let mut f = vec!["--client-id".to_owned(), id.to_owned()];
     let secret = match method {
-        "client_secret_basic" => Some(secret(id)),
+        "client_secret_basic" => Some(secret_of(id)),
         "client_secret_post" | "client_secret_jwt" => {
             f.extend(["--auth-method".to_owned(), method.to_owned()]);
-            Some(secret(id))
+            Some(secret_of(id))
         }
         "private_key_jwt" => {
             f.extend(["--key".to_owned(), client_key().display().to_string()]);
@@ -104,6 +85,26 @@ fn run(args: &[&str], id: &str, method: &str) -> Output {
         c.env("SECRET", s);
     }
     c.output().unwrap()
+}
+
+/// `tessera jwt verify` of the `at+jwt` `token` against `issuer`'s JWK Set (`/jwks`), for
+/// `audience`; expects exit 0 and returns the claims.
+fn verify_at_jwt(issuer: &str, audience: &str, token: &str) -> Value {
+    let out = tessera()
+        .args([
+            "jwt",
+            "verify",
+            "--jwks-url",
+            &format!("{issuer}/jwks"),
+            "--alg",
+            "ES256",
+        ])
+        .args(["--iss", issuer, "--aud", audience, "--typ", "at+jwt", token])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// A file in a fresh temporary directory holding `text`.
@@ -290,19 +291,7 @@ fn token_client_credentials_each_method_and_dpop() {
         let t = run_json(&args, id, method);
         assert_eq!(t["token_type"], "Bearer", "{method}");
         let at = t["access_token"].as_str().unwrap();
-        let out = tessera()
-            .args(["jwt", "verify", "--jwks-url", &format!("{issuer}/jwks")])
-            .args([
-                "--alg", "ES256", "--iss", &issuer, "--aud", API, "--typ", "at+jwt", at,
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let claims: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let claims = verify_at_jwt(&issuer, API, at);
         assert_eq!(claims["client_id"], id);
 
         let mut dpop = args.to_vec();
@@ -503,64 +492,32 @@ fn token_exchange_and_jwt_bearer() {
         "subject.at",
         subject["access_token"].as_str().unwrap(),
     );
-    let t = run_json(
-        &[
-            "token",
-            "exchange",
-            "--issuer",
-            &exchange,
-            "--subject-token-file",
-            &subject_file,
+    // `tessera token exchange` of the subject token for `audience`, as the client `agent`.
+    let exchange_for = |audience: &str| {
+        let mut args = vec!["token", "exchange", "--issuer", &exchange];
+        args.extend(["--subject-token-file", &subject_file]);
+        args.extend([
             "--subject-token-type",
             "urn:ietf:params:oauth:token-type:access_token",
-            "--audience",
-            "calendar",
-            "--scope",
-            "calendar.read",
-        ],
-        "agent",
-        "client_secret_basic",
-    );
-    assert_eq!(
-        t["issued_token_type"],
-        "urn:ietf:params:oauth:token-type:access_token"
-    );
-    let out = tessera()
-        .args([
-            "jwt",
-            "verify",
-            "--jwks-url",
-            &format!("{exchange}/jwks"),
-            "--alg",
-            "ES256",
-        ])
-        .args(["--iss", &exchange, "--aud", "calendar", "--typ", "at+jwt"])
-        .arg(t["access_token"].as_str().unwrap())
-        .output()
-        .unwrap();
+        ]);
+        args.extend(["--audience", audience, "--scope", "calendar.read"]);
+        run(&args, "agent", "client_secret_basic")
+    };
+    let out = exchange_for("calendar");
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let t: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        t["issued_token_type"],
+        "urn:ietf:params:oauth:token-type:access_token"
+    );
+    verify_at_jwt(&exchange, "calendar", t["access_token"].as_str().unwrap());
 
     // An unknown audience: exit 1, invalid_target.
-    let out = run(
-        &[
-            "token",
-            "exchange",
-            "--issuer",
-            &exchange,
-            "--subject-token-file",
-            &subject_file,
-            "--subject-token-type",
-            "urn:ietf:params:oauth:token-type:access_token",
-            "--audience",
-            "elsewhere",
-        ],
-        "agent",
-        "client_secret_basic",
-    );
+    let out = exchange_for("elsewhere");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("invalid_target"));
 
