@@ -125,6 +125,22 @@ async fn login(
     let callback = browser.authorize(url.as_str(), ALICE, REDIRECT).await;
     let query = callback.split_once('?').unwrap().1;
     assert!(query.contains("iss="), "RFC 9207 iss is sent: {query}");
+    // The provider's real answer, tampered with, is refused: another state, another issuer.
+    let state = pending.state().to_owned();
+    let issuer = url::form_urlencoded::byte_serialize(provider.metadata().issuer.as_bytes())
+        .collect::<String>();
+    for (from, to) in [
+        (format!("state={state}"), "state=forged".to_owned()),
+        (
+            format!("iss={issuer}"),
+            "iss=http%3A%2F%2F127.0.0.1%3A1".to_owned(),
+        ),
+    ] {
+        assert!(query.contains(&from), "{query}");
+        let tampered = query.replace(&from, &to);
+        let refused = pending.clone().check_callback(tampered.as_bytes(), now());
+        assert!(refused.is_err(), "{tampered}");
+    }
     pending
         .check_callback(query.as_bytes(), now())
         .unwrap()
@@ -427,14 +443,15 @@ async fn poll(
     }
 }
 
-/// The device grant: pending until the user approves in the browser, then tokens; and a user
-/// who denies, which the poll reports as `access_denied`.
+/// The device grant for every client authentication method: pending until the user approves
+/// in the browser, then tokens (the refresh token then revoked); and a user who denies, which
+/// the poll reports as `access_denied`.
 #[tokio::test]
 #[ignore = "interop: needs oidc-provider; run by cargo xtask interop"]
 async fn device_grant_approved_and_denied() {
     let http = http();
     let provider = provider_at(&http, &issuer()).await;
-    for (id, method) in [("public", "none"), ("private-key-jwt", "private_key_jwt")] {
+    for (id, method) in METHODS {
         let client = client(&provider, id, method);
         for approve in [true, false] {
             let mut at = now();
@@ -493,26 +510,39 @@ async fn device_grant_approved_and_denied() {
     }
 }
 
-/// PAR (RFC 9126) for a confidential and a public client, and a signed request object (JAR,
-/// RFC 9101) from the `private_key_jwt` client, in the URL and pushed.
+/// PAR (RFC 9126) for every client authentication method, and signed request objects (JAR,
+/// RFC 9101) from the `private_key_jwt` (ES256) and `client_secret_jwt` (HS256) clients, in the
+/// URL and pushed.
 #[tokio::test]
 #[ignore = "interop: needs oidc-provider; run by cargo xtask interop"]
 async fn par_and_signed_request_objects() {
     let http = http();
     let provider = provider_at(&http, &issuer()).await;
-    for (id, method) in [("basic", "client_secret_basic"), ("public", "none")] {
+    for (id, method) in METHODS {
         let client = client(&provider, id, method);
         let login = login(&http, &provider, &client, true).await;
         assert_eq!(login.id_token.subject(), "alice");
     }
 
-    let client = client(&provider, "private-key-jwt", "private_key_jwt");
+    // Request objects signed with the private_key_jwt client's key (ES256) and with the
+    // client_secret_jwt client's secret (HS256, OIDC Core §10.1).
+    let hs256 = {
+        let k = tessera_core::b64::encode(secret_of("secret-jwt").as_bytes());
+        let jwk = Jwk::from_json(format!(r#"{{"kty":"oct","k":"{k}"}}"#).as_bytes()).unwrap();
+        SigningKey::from_jwk(&jwk, JwsAlgorithm::HS256).unwrap()
+    };
     let browser = Browser::new(Arc::clone(&http), &provider.metadata().issuer);
-    for pushed in [false, true] {
+    for (pushed, (id, method, key)) in [false, true].into_iter().flat_map(|p| {
+        [
+            (p, ("private-key-jwt", "private_key_jwt", client_key())),
+            (p, ("secret-jwt", "client_secret_jwt", hs256.clone())),
+        ]
+    }) {
+        let client = client(&provider, id, method);
         let request = AuthorizationRequest::new(REDIRECT)
             .scope("openid email")
             .with_nonce()
-            .signed_with(client_key());
+            .signed_with(key);
         let (url, pending) = if pushed {
             request
                 .build_pushed(&client, http.as_ref(), now())
@@ -532,7 +562,8 @@ async fn par_and_signed_request_objects() {
     }
 }
 
-/// DPoP (RFC 9449): a login whose tokens are bound (`token_type: DPoP`), UserInfo with a proof,
+/// DPoP (RFC 9449), for every client authentication method (every other one with PAR): a
+/// login whose tokens are bound (`token_type: DPoP`), UserInfo with a proof,
 /// a bound refresh; a client credentials `at+jwt` whose `cnf.jkt` is our key's thumbprint; the
 /// same against the provider that demands nonces, where every first proof is answered with
 /// `use_dpop_nonce` and retried once.
@@ -542,10 +573,8 @@ async fn dpop_bound_tokens_with_and_without_nonces() {
     let http = http();
     for issuer in [issuer(), env("TESSERA_OP_NONCE_ISSUER")] {
         let provider = provider_at(&http, &issuer).await;
-        for (id, method, par) in [
-            ("public", "none", false),
-            ("private-key-jwt", "private_key_jwt", true),
-        ] {
+        for (n, (id, method)) in METHODS.into_iter().enumerate() {
+            let par = n % 2 == 1;
             let key = DpopKey::generate(JwsAlgorithm::ES256).unwrap();
             let client = client(&provider, id, method).with_dpop(key.clone());
             let login = login(&http, &provider, &client, par).await;
@@ -619,6 +648,8 @@ async fn dpop_bound_tokens_with_and_without_nonces() {
             .await
             .unwrap();
         let demands = issuer == env("TESSERA_OP_NONCE_ISSUER");
+        // Both send a DPoP-Nonce, demanded or not (RFC 9449 §8 lets a server provide one).
+        assert!(res.headers().contains_key("dpop-nonce"), "{issuer}");
         assert_eq!(
             DpopKey::retry_nonce(&res).is_some(),
             demands,

@@ -96,7 +96,10 @@ fn provider(dir: &Path) -> Result<(), String> {
     let child = Command::new("node")
         .arg("op/server.mjs")
         .current_dir(dir)
-        .stdin(Stdio::null())
+        // A pipe the server watches: should xtask die without killing it, the pipe closes
+        // and the server exits.
+        .stdin(Stdio::piped())
+        .env("TESSERA_OP_EXIT_WITH_STDIN", "1")
         .stdout(Stdio::piped())
         .stderr(log)
         .spawn()

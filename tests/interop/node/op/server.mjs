@@ -225,6 +225,12 @@ for (const { origin } of [main, nonce, rotating]) {
   if (!r.ok) throw new Error(`discovery at ${origin} answered ${r.status}`);
 }
 
+// Started by the harness (which holds our stdin open while it runs): exit when it goes away.
+if (process.env.TESSERA_OP_EXIT_WITH_STDIN === '1') {
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.resume();
+}
+
 process.stdout.write(
   `issuer=${main.origin}\nnonce_issuer=${nonce.origin}\nrotating_issuer=${rotating.origin}\n`
     + `exchange_issuer=${exchange.origin}\nready\n`,
