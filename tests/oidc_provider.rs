@@ -358,7 +358,7 @@ async fn code_flow_refresh_introspect_revoke_for_every_auth_method() {
 async fn client_credentials_at_jwt_for_every_confidential_method() {
     let http = http();
     let provider = provider_at(&http, &issuer()).await;
-    let policy = Policy::builder_access_token(&provider);
+    let policy = at_jwt_policy(&provider);
     for (id, method) in METHODS.into_iter().filter(|(_, m)| *m != "none") {
         let client = client(&provider, id, method);
         let tokens = ClientCredentials::new()
@@ -404,18 +404,13 @@ async fn client_credentials_at_jwt_for_every_confidential_method() {
     assert_eq!(code(&e), "invalid_target");
 }
 
-/// An extension trait, so that the RFC 9068 policy reads as one line above.
-trait AccessTokenPolicy {
-    fn builder_access_token(provider: &Provider) -> Policy;
-}
-
-impl AccessTokenPolicy for Policy {
-    fn builder_access_token(provider: &Provider) -> Policy {
-        tessera_jwt::PolicyBuilder::access_token(&provider.metadata().issuer, API)
-            .algorithms([JwsAlgorithm::ES256])
-            .build()
-            .unwrap()
-    }
+/// The RFC 9068 policy for the provider's access tokens for [`API`]: `typ: at+jwt`, its
+/// issuer, the audience, the required claims, ES256 (as server.mjs configures).
+fn at_jwt_policy(provider: &Provider) -> Policy {
+    tessera_jwt::PolicyBuilder::access_token(&provider.metadata().issuer, API)
+        .algorithms([JwsAlgorithm::ES256])
+        .build()
+        .unwrap()
 }
 
 /// Drives a device poll to its end without sleeping: `now` advances by the waits asked for.
@@ -625,7 +620,7 @@ async fn dpop_bound_tokens_with_and_without_nonces() {
             .await
             .unwrap();
         assert_eq!(*tokens.token_type(), TokenType::DPoP);
-        let claims = Policy::builder_access_token(&provider)
+        let claims = at_jwt_policy(&provider)
             .verify_async_at::<AccessTokenClaims>(
                 tokens.access_token().secret(),
                 provider.keys(),
