@@ -24,7 +24,7 @@ use tessera_jose::{Jwk, JwsAlgorithm, SigningKey};
 use tessera_jwt::{AccessTokenClaims, JwtBuilder, Policy, RemoteKeys};
 use tessera_oauth::authorization::{AuthorizationCode, AuthorizationRequest};
 use tessera_oauth::device::{DeviceAuthorizationRequest, DevicePoll, DeviceStep};
-use tessera_oauth::dpop::DpopKey;
+use tessera_oauth::dpop::{DpopKey, NonceCache};
 use tessera_oauth::grants::{ClientCredentials, JwtBearer, Refresh, TokenExchange, token_types};
 use tessera_oauth::introspection::{Introspect, Revoke, TokenTypeHint};
 use tessera_oauth::registration::Registration;
@@ -609,6 +609,38 @@ async fn dpop_bound_tokens_with_and_without_nonces() {
             )
             .await;
             assert!(bearer.is_err(), "a DPoP-bound token used as a bearer token");
+
+            // UserInfo with a proof from a client that has no nonce yet: where nonces are
+            // demanded, UserInfo answers 401 `use_dpop_nonce` and tessera retries once.
+            let fresh = self::client(&provider, id, method).with_dpop(key.clone());
+            let userinfo = tessera_oidc::userinfo::fetch_with_dpop(
+                &provider,
+                &verifier,
+                http.as_ref(),
+                &fresh,
+                refreshed.access_token().secret(),
+                &login.id_token,
+                now(),
+            )
+            .await
+            .unwrap();
+            assert_eq!(userinfo["sub"], "alice");
+            let mut req = tessera_oidc::userinfo::request(&provider, "unused").unwrap();
+            key.authorize(
+                &mut req,
+                refreshed.access_token().secret(),
+                &NonceCache::new(1),
+                now(),
+            )
+            .unwrap();
+            let res = http.execute(req).await.unwrap();
+            let demanded = DpopKey::retry_nonce(&res).is_some();
+            assert_eq!(
+                demanded,
+                issuer == env("TESSERA_OP_NONCE_ISSUER"),
+                "{}",
+                res.status()
+            );
         }
 
         let key = DpopKey::generate(JwsAlgorithm::ES256).unwrap();
