@@ -1,5 +1,5 @@
 //! JWE interop with an independent implementation, panva's `jose` (npm) on Node's WebCrypto.
-//! See `tests/vectors/interop/jose-node/README.md`.
+//! See `tests/interop/node/jose-jwe/README.md`.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
 use serde_json::{Value, json};
@@ -187,7 +187,9 @@ fn tessera_to_jose() {
     let status = std::process::Command::new("node")
         .arg("verify.mjs")
         .arg(&out)
-        .current_dir(dir().join("interop/jose-node"))
+        .current_dir(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/node/jose-jwe"),
+        )
         .status()
         .unwrap();
     let _ = std::fs::remove_file(&out);

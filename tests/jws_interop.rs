@@ -1,5 +1,5 @@
 //! JWS interop with an independent implementation, panva's `jose` (npm) on Node's WebCrypto.
-//! See `tests/vectors/interop/jose-node-jws/README.md`.
+//! See `tests/interop/node/jose-jws/README.md`.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
 mod common;
@@ -137,7 +137,7 @@ fn jose_general_jws_verifies_with_tessera() {
 }
 
 /// Signs the matrix with tessera and has jose verify it. Needs Node and `npm ci` in
-/// `tests/vectors/interop/jose-node-jws`.
+/// `tests/interop/node` (the script is `jose-jws/verify.mjs`).
 #[test]
 #[ignore = "interop: run by cargo xtask interop, which installs the peers"]
 fn tessera_tokens_verify_with_jose() {
@@ -200,8 +200,7 @@ fn tessera_tokens_verify_with_jose() {
         "tokens": list,
         "general": serde_json::from_str::<Value>(&general).unwrap(),
     });
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/vectors/interop/jose-node-jws");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/node/jose-jws");
     let file = std::env::temp_dir().join(format!("tessera-jws-{}.json", std::process::id()));
     std::fs::write(&file, doc.to_string()).unwrap();
     let out = std::process::Command::new("node")

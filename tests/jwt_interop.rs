@@ -1,5 +1,5 @@
 //! JWT interop with an independent implementation, panva's `jose` (npm) on Node's WebCrypto.
-//! See `tests/vectors/interop/jose-node-jwt/README.md`.
+//! See `tests/interop/node/jose-jwt/README.md`.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
 mod common;
@@ -125,7 +125,7 @@ fn jose_access_token_and_failures() {
 }
 
 /// Issues the matrix with tessera and has jose verify it. Needs Node and `npm ci` in
-/// `tests/vectors/interop/jose-node-jwt`.
+/// `tests/interop/node` (the script is `jose-jwt/verify.mjs`).
 #[test]
 #[ignore = "interop: run by cargo xtask interop, which installs the peers"]
 fn tessera_jwts_verify_with_jose() {
@@ -167,8 +167,7 @@ fn tessera_jwts_verify_with_jose() {
         "jwks": doc["jwks"],
         "tokens": list,
     });
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/vectors/interop/jose-node-jwt");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/node/jose-jwt");
     let file = std::env::temp_dir().join(format!("tessera-jwt-{}.json", std::process::id()));
     std::fs::write(&file, input.to_string()).unwrap();
     let out = std::process::Command::new("node")

@@ -2,9 +2,16 @@
 //! registry. A plain `cargo test` never reaches the network: these tests are `#[ignore]`d
 //! there, and this stage installs the peers and then runs exactly those ignored tests.
 //!
-//! - Node, panva's `jose`: `npm ci` from the committed lock files under
-//!   `tests/vectors/interop/jose-node*`, then the root tests `jws_interop`, `jwe_interop` and
-//!   `jwt_interop` with `--ignored` (they run `node` in those directories).
+//! - Node: `npm ci` of the one npm project `tests/interop/node` (panva's `jose` and
+//!   `oidc-provider`, pinned by its `package-lock.json`), then
+//!   - the root tests `jws_interop`, `jwe_interop` and `jwt_interop` with `--ignored` (they run
+//!     `node` on the scripts under `tests/interop/node/jose-*`);
+//!   - `node op/server.mjs`: oidc-provider (and the small RFC 8693 / RFC 7523 server of
+//!     `exchange/server.mjs`) on 127.0.0.1 on free ports; once it prints `ready` (after its
+//!     discovery answered), the root test `oidc_provider` and the CLI's `op_cli` run with
+//!     `--ignored` and the servers' URLs in `TESSERA_OP_ISSUER`, `TESSERA_OP_NONCE_ISSUER`
+//!     and `TESSERA_OP_EXCHANGE_ISSUER`; then the server is killed by its pid (also when the
+//!     tests fail). Its stderr goes to `target/interop/oidc-provider.log`.
 //! - Python, `jwcrypto`: a venv under `target/interop/jwcrypto/` from
 //!   `tests/interop/jwcrypto/requirements.txt` (binary wheels only; where `python3 -m venv`
 //!   cannot bootstrap pip, `pip install --target` with the interpreter's own pip), then
@@ -17,16 +24,26 @@
 //! `TESSERA_PYTHON` chooses the interpreter the venv is made from (default `python3`).
 //! `TESSERA_SKIP_INTEROP=1` skips the whole stage, and says so.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use crate::{cargo, root, run};
 
-/// The npm projects under `tests/vectors/interop/`, each pinned by its `package-lock.json`.
-const NODE_PROJECTS: &[&str] = &["jose-node", "jose-node-jws", "jose-node-jwt"];
+/// The one npm project of the Node peers (panva's `jose` and `oidc-provider`), pinned by its
+/// `package-lock.json`.
+const NODE_PROJECT: &str = "tests/interop/node";
 
-/// The root integration tests whose ignored tests need those packages.
+/// The root integration tests whose ignored tests need `jose`.
 const NODE_TESTS: &[&str] = &["jws_interop", "jwe_interop", "jwt_interop"];
+
+/// The integration tests (root package and `tessera-cli`) run against the running provider.
+const PROVIDER_TESTS: &[&str] = &["oidc_provider", "op_cli"];
+
+/// How long the provider may take to say it is ready.
+const PROVIDER_START_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Runs both interop stages (Node, then Python).
 pub(crate) fn interop() -> Result<(), String> {
@@ -41,13 +58,14 @@ pub(crate) fn interop() -> Result<(), String> {
 }
 
 fn node() -> Result<(), String> {
-    for project in NODE_PROJECTS {
-        let dir = root().join("tests/vectors/interop").join(project);
-        let mut npm = Command::new("npm");
-        npm.args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-            .current_dir(&dir);
-        run(&format!("npm ci ({project})"), npm)?;
-    }
+    let dir = root().join(NODE_PROJECT);
+    let mut npm = Command::new("npm");
+    npm.args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(&dir);
+    run(
+        &format!("npm ci ({NODE_PROJECT}: jose, oidc-provider)"),
+        npm,
+    )?;
     // `--workspace --all-features`, as in the test stage: the same feature resolution, so
     // nothing is rebuilt; only the named test targets run.
     let mut test = cargo();
@@ -59,7 +77,113 @@ fn node() -> Result<(), String> {
     run(
         "interop with jose (Node): tessera's tokens checked by jose",
         test,
-    )
+    )?;
+    provider(&dir)
+}
+
+/// Starts panva's oidc-provider (`node op/server.mjs`) on 127.0.0.1, waits until it says that
+/// discovery answers, runs the tests against it, and stops it by its pid — also when they fail.
+fn provider(dir: &Path) -> Result<(), String> {
+    let log_dir = root().join("target/interop");
+    std::fs::create_dir_all(&log_dir).map_err(|e| format!("{}: {e}", log_dir.display()))?;
+    let log_path = log_dir.join("oidc-provider.log");
+    let log =
+        std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
+    eprintln!(
+        "\n==> starting oidc-provider on 127.0.0.1 (its stderr: {})",
+        log_path.display()
+    );
+    let child = Command::new("node")
+        .arg("op/server.mjs")
+        .current_dir(dir)
+        // A pipe the server watches: should xtask die without killing it, the pipe closes
+        // and the server exits.
+        .stdin(Stdio::piped())
+        .env("TESSERA_OP_EXIT_WITH_STDIN", "1")
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .map_err(|e| format!("node op/server.mjs: could not start: {e}"))?;
+    let mut server = Server(child);
+    let env = server.wait_ready().map_err(|e| {
+        format!(
+            "oidc-provider did not start: {e} (see {})",
+            log_path.display()
+        )
+    })?;
+    for (k, v) in &env {
+        eprintln!("    {k}={v}");
+    }
+
+    let mut test = cargo();
+    test.args(["test", "--workspace", "--all-features"]);
+    for t in PROVIDER_TESTS {
+        test.args(["--test", t]);
+    }
+    test.args(["--", "--ignored"]).envs(env);
+    let result = run(
+        "interop with oidc-provider (an OpenID Certified provider) and the exchange server",
+        test,
+    );
+    server.stop();
+    result
+}
+
+/// The provider's process; dropped (on any path out), it is killed by its pid.
+struct Server(Child);
+
+impl Server {
+    /// Reads the server's `name=value` lines until `ready`; returns them as the tests'
+    /// environment (`issuer` becomes `TESSERA_OP_ISSUER`, and so on).
+    fn wait_ready(&mut self) -> Result<Vec<(String, String)>, String> {
+        let stdout = self.0.stdout.take().ok_or("no stdout")?;
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            // Reads to the end, after `ready` too: a closed pipe would kill the server.
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                let _ = tx.send(line);
+            }
+        });
+        let deadline = Instant::now() + PROVIDER_START_TIMEOUT;
+        let mut env = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = match rx.recv_timeout(left) {
+                Ok(line) => line,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    return Err(format!("not ready after {PROVIDER_START_TIMEOUT:?}"));
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err("it exited before it was ready".into());
+                }
+            };
+            if line == "ready" {
+                return Ok(env);
+            }
+            let (name, value) = line
+                .split_once('=')
+                .ok_or_else(|| format!("unexpected line {line:?}"))?;
+            env.push((
+                format!("TESSERA_OP_{}", name.to_ascii_uppercase()),
+                value.to_owned(),
+            ));
+        }
+    }
+
+    fn stop(&mut self) {
+        eprintln!("\n==> stopping oidc-provider (pid {})", self.0.id());
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            self.stop();
+        }
+    }
 }
 
 /// The interpreter with jwcrypto importable, and the `PYTHONPATH` it needs, if any.

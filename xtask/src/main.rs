@@ -7,7 +7,8 @@
 //! - `cargo xtask deps`: no protocol crate depends on a runtime, an HTTP client, or a crate
 //!   above it.
 //! - `cargo xtask features` and `cargo xtask msrv`: those two stages of `ci` alone.
-//! - `cargo xtask interop`: install the Node and Python peers and run the tests that need them.
+//! - `cargo xtask interop`: install the Node and Python peers, start oidc-provider on loopback,
+//!   and run the tests that need them.
 //! - `cargo xtask bench`: the criterion benches against the peers, and one table of ratios.
 //! - `cargo xtask fuzz`: every cargo-fuzz target for a given time.
 
@@ -54,8 +55,9 @@ fn print_help() {
          deps     no protocol crate depends on a runtime, an HTTP client or a crate above it\n  \
          features cargo check -p <crate> --no-default-features, for each crate\n  \
          msrv     cargo +<rust-version> check --workspace (rustup installs the toolchain)\n  \
-         interop  install the peers (npm ci of jose, pip install of jwcrypto into target/) and\n           \
-         run the tests that need them (the ignored ones)\n  \
+         interop  install the peers (npm ci of oidc-provider and jose, pip install of jwcrypto\n           \
+         into target/), start oidc-provider on 127.0.0.1, run the tests that need them (the\n           \
+         ignored ones), and stop it\n  \
          bench    criterion benches (ours, jsonwebtoken, jwt-simple, raw primitives) and one table\n           \
          [--no-run] [--full] [FILTER]\n  \
          fuzz     every cargo-fuzz target in fuzz/ [--seconds N | --smoke] [TARGET...]\n"

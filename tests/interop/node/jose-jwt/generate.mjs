@@ -1,13 +1,13 @@
 // Issues JWTs with panva's jose (SignJWT) for every JWS algorithm tessera implements, plus
-// profile and failure cases, and writes ../jose-node-jwt-tokens.json.
-// Run: npm ci && node generate.mjs
+// profile and failure cases, and writes tests/vectors/interop/jose-node-jwt-tokens.json.
+// Run: npm ci (in tests/interop/node) && node generate.mjs
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as jose from 'jose';
-import { algs, jwks, publicJwk, secret } from '../jose-node-jws/keys.mjs';
+import { algs, jwks, publicJwk, secret } from '../jose-jws/keys.mjs';
 
 const T = 1_700_000_000;
 const ISS = 'https://op.example';
-const version = JSON.parse(readFileSync(new URL('node_modules/jose/package.json', import.meta.url))).version;
+const version = JSON.parse(readFileSync(new URL('../node_modules/jose/package.json', import.meta.url))).version;
 const out = { generator: `jose ${version} on Node ${process.version}`, now: T, issuer: ISS, audience: 'api', jwks: { keys: [] }, tokens: [], cases: {} };
 
 async function signingKey(alg, label) {
@@ -59,5 +59,5 @@ out.cases.no_exp = await new jose.SignJWT({}).setIssuer(ISS).setAudience('api').
 // jose accepts any claim value; a string exp is a type error in tessera.
 out.cases.exp_as_string = await new jose.SignJWT({ exp: String(T + 600) }).setIssuer(ISS).setAudience('api').setProtectedHeader({ alg: 'ES256', kid: 'P-256' }).sign(es);
 
-writeFileSync(new URL('../jose-node-jwt-tokens.json', import.meta.url), JSON.stringify(out, null, 1) + '\n');
+writeFileSync(new URL('../../../vectors/interop/jose-node-jwt-tokens.json', import.meta.url), JSON.stringify(out, null, 1) + '\n');
 console.log(`${out.tokens.length} algorithms, ${Object.keys(out.cases).length} cases`);

@@ -1,11 +1,11 @@
 // Encrypts with panva's jose for every alg x enc pair tessera supports, to the test keys, and
-// writes ../jose-node-tokens.json. Run: npm ci && node generate.mjs
+// writes tests/vectors/interop/jose-node-tokens.json. Run: npm ci (in tests/interop/node) && node generate.mjs
 import { writeFileSync } from 'node:fs';
 import * as jose from 'jose';
 import { algs, encKeyLen, encs, jwks, password, publicJwk, secret, wrapLen } from './keys.mjs';
 
 const plaintext = new TextEncoder().encode('The true sign of intelligence is not knowledge but imagination.');
-const out = { generator: `jose ${JSON.parse((await import('node:fs')).readFileSync(new URL('node_modules/jose/package.json', import.meta.url))).version} on Node ${process.version}`, plaintext_utf8: new TextDecoder().decode(plaintext), tokens: [] };
+const out = { generator: `jose ${JSON.parse((await import('node:fs')).readFileSync(new URL('../node_modules/jose/package.json', import.meta.url))).version} on Node ${process.version}`, plaintext_utf8: new TextDecoder().decode(plaintext), tokens: [] };
 
 async function encryptionKey(alg, enc, label) {
   if (label === 'oct') return secret(alg === 'dir' ? encKeyLen[enc] : wrapLen(alg));
@@ -43,5 +43,5 @@ general.addRecipient(await jose.importJWK(publicJwk(jwks['P-521']), 'ECDH-ES+A25
 general.addRecipient(secret(32)).setUnprotectedHeader({ alg: 'A256GCMKW', kid: 'oct' });
 out.general = await general.encrypt();
 
-writeFileSync(new URL('../jose-node-tokens.json', import.meta.url), JSON.stringify(out, null, 1) + '\n');
+writeFileSync(new URL('../../../vectors/interop/jose-node-tokens.json', import.meta.url), JSON.stringify(out, null, 1) + '\n');
 console.log(`${out.tokens.length} alg/enc/key combinations, plus one general JWE`);

@@ -1,7 +1,7 @@
 // The test keys, read from the same vector files the Rust tests use.
 import { readFileSync } from 'node:fs';
 
-const root = new URL('../../', import.meta.url);
+const root = new URL('../../../vectors/', import.meta.url);
 const load = (p) => JSON.parse(readFileSync(new URL(p, root), 'utf8'));
 const strip = ({ use, ...k }) => k;
 

@@ -1,11 +1,11 @@
 // Signs with panva's jose for every JWS algorithm tessera implements, in every serialization,
-// and writes ../jose-node-jws-tokens.json. Run: npm ci && node generate.mjs
+// and writes tests/vectors/interop/jose-node-jws-tokens.json. Run: npm ci (in tests/interop/node) && node generate.mjs
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as jose from 'jose';
 import { algs, jwks, secret } from './keys.mjs';
 
 const payload = new TextEncoder().encode('{"iss":"jose","note":"signed by panva/jose; a.b.c"}');
-const version = JSON.parse(readFileSync(new URL('node_modules/jose/package.json', import.meta.url))).version;
+const version = JSON.parse(readFileSync(new URL('../node_modules/jose/package.json', import.meta.url))).version;
 const out = { generator: `jose ${version} on Node ${process.version}`, payload_utf8: new TextDecoder().decode(payload), tokens: [] };
 
 async function signingKey(alg, label) {
@@ -43,5 +43,5 @@ general.addSignature(await signingKey('ES512', 'P-521')).setProtectedHeader({ al
 general.addSignature(secret(32)).setProtectedHeader({ alg: 'HS256', typ: 'example+jws' }).setUnprotectedHeader({ kid: 'oct32' });
 out.general = await general.sign();
 
-writeFileSync(new URL('../jose-node-jws-tokens.json', import.meta.url), JSON.stringify(out, null, 1) + '\n');
+writeFileSync(new URL('../../../vectors/interop/jose-node-jws-tokens.json', import.meta.url), JSON.stringify(out, null, 1) + '\n');
 console.log(`${out.tokens.length} algorithms x 6 forms, plus one general JWS with 3 signatures`);
