@@ -27,9 +27,10 @@ pub mod jwe;
 pub mod jwk;
 pub mod jws;
 mod keys;
+mod mldsa;
 pub mod remote;
 
 pub use alg::{ContentEncryptionAlgorithm, JwsAlgorithm, KeyManagementAlgorithm};
 pub use error::Error;
-pub use jwk::{Jwk, JwkSet};
+pub use jwk::{AkpAlgorithm, Jwk, JwkSet};
 pub use keys::{KeyPolicy, SigningKey, VerifyingKey};
