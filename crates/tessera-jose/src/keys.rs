@@ -921,16 +921,22 @@ impl SigningKey {
                 Ok(m.finalize().into_bytes().to_vec())
             }};
         }
+        // The caller's generator, or the operating system's (kept in `$os`).
+        macro_rules! given_or_os {
+            ($os:ident) => {
+                match given {
+                    Some(r) => r,
+                    None => {
+                        $os = rng()?;
+                        &mut $os
+                    }
+                }
+            };
+        }
         macro_rules! rsa_sign {
             ($k:expr) => {{
                 let mut os;
-                let rng: &mut dyn rand_core::CryptoRng = match given {
-                    Some(r) => r,
-                    None => {
-                        os = rng()?;
-                        &mut os
-                    }
-                };
+                let rng: &mut dyn rand_core::CryptoRng = given_or_os!(os);
                 let sig = $k
                     .try_sign_with_rng(rng, signing_input)
                     .map_err(self.sign_err())?;
@@ -960,13 +966,7 @@ impl SigningKey {
             Signer_::Ed25519(k) => Ok(k.sign(signing_input).to_vec()),
             Signer_::MlDsa(k) => {
                 let mut os;
-                let rng: &mut dyn rand_core::CryptoRng = match given {
-                    Some(r) => r,
-                    None => {
-                        os = rng()?;
-                        &mut os
-                    }
-                };
+                let rng: &mut dyn rand_core::CryptoRng = given_or_os!(os);
                 k.sign(rng, signing_input).map_err(self.sign_err())
             }
         }
