@@ -142,6 +142,41 @@ mod rfc9964 {
     }
 }
 
+/// A JWK Set mixing AKP keys with others: an AKP key of an algorithm tessera does not have (a
+/// future ML-KEM key, say) is skipped like any unsupported key, not an error for the set.
+#[test]
+fn jwk_set_with_akp_keys() {
+    use tessera::jose::JwkSet;
+    use tessera::jose::jws::VerifierSet;
+    let v = vector("rfc-appendix/rfc9964_appendix_A1.json");
+    let mut keys: Vec<Value> = (0..3)
+        .map(|i| {
+            let mut k = v["examples"][i]["jwk"].clone();
+            k.as_object_mut().unwrap().remove("priv");
+            k
+        })
+        .collect();
+    keys.push(json!({"kty": "AKP", "alg": "ML-KEM-768", "pub": "AAAA", "kid": "kem"}));
+    keys.push(vector("rfc-appendix/rfc8037_appendix_A.json")["A.2_public_key"].clone());
+    let set = JwkSet::from_json(json!({ "keys": keys }).to_string().as_bytes()).unwrap();
+    assert_eq!((set.len(), set.skipped()), (4, 1));
+    let verifiers = VerifierSet::new(&set, &[JwsAlgorithm::MlDsa65, JwsAlgorithm::MlDsa87]);
+    for i in 0..3 {
+        let token = s(&v, &format!("/examples/{i}/jws"));
+        let parsed = CompactJws::parse(token, &opts()).unwrap();
+        let kid = parsed.header().kid.clone();
+        let found: Vec<_> = verifiers
+            .candidates(kid.as_deref(), parsed.header().alg)
+            .collect();
+        if i == 0 {
+            assert!(found.is_empty(), "ML-DSA-44 is not on the allow-list");
+        } else {
+            assert_eq!(found.len(), 1);
+            parsed.verify(found[0]).unwrap();
+        }
+    }
+}
+
 /// Keys exported by WebCrypto in Node.js (OpenSSL's ML-DSA) and Deno, and the JWTs they signed.
 mod webcrypto {
     use super::*;
