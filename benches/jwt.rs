@@ -1,5 +1,6 @@
 //! JWT sign and verify+validate, side by side: tessera, jsonwebtoken 11 (rust_crypto),
-//! jwt-simple 0.15 (pure-rust), and the raw primitive tessera builds on (the floor).
+//! jwt-simple 0.15 (pure-rust), and the raw primitive tessera builds on (the floor). ML-DSA
+//! (RFC 9964) has no jsonwebtoken column: jsonwebtoken 11 has no ML-DSA.
 //!
 //! This package builds tessera-jose with its `ring` crypto provider. The `<ALG> verify` rows
 //! run tessera's default path (RustCrypto; for RS256/PS256 the key is forced onto it with
@@ -377,37 +378,19 @@ fn bench_alg(c: &mut Criterion<ThreadCpu>, alg: JwsAlgorithm) {
     let ring_verify = ring_verify(alg, &keys, parsed.signing_input(), parsed.signature());
     ring_verify("");
 
-    // Everyone accepts the token, and each peer's own token verifies with tessera.
-    let mut buf = Vec::new();
-    tessera_verify(&token, &policy, &store, &mut buf);
-    jt_verify(&token);
-    js_verify(&token);
-    tessera_verify(&jt_sign(&claims), &policy, &store, &mut buf);
-    tessera_verify(&js_sign(&claims), &policy, &store, &mut buf);
-
-    let mut g = c.benchmark_group(format!("{alg} verify"));
-    g.bench_function("tessera", |b| {
-        b.iter(|| tessera_verify(black_box(&token), &policy, &store, &mut buf))
-    });
-    g.bench_function("jsonwebtoken", |b| b.iter(|| jt_verify(black_box(&token))));
-    g.bench_function("jwt-simple", |b| b.iter(|| js_verify(black_box(&token))));
-    g.bench_function("raw", |b| b.iter(|| raw_verify(black_box(""))));
-    g.bench_function("ring", |b| b.iter(|| ring_verify(black_box(""))));
-    g.finish();
+    let ours = Ours::new(&token, &claims, &policy, &store, &signer);
+    let peers = [
+        ("jsonwebtoken", &jt_verify, &jt_sign),
+        ("jwt-simple", &js_verify, &js_sign),
+    ];
+    let floors = [("raw", &raw_verify), ("ring", &ring_verify)];
+    groups(c, alg, &ours, &peers, &floors, &raw_sign);
 
     if matches!(alg, JwsAlgorithm::RS256 | JwsAlgorithm::PS256) {
         ring_provider(c, alg, &keys, verifier, &token, &ring_verify);
     }
 
-    let mut g = c.benchmark_group(format!("{alg} sign"));
-    g.bench_function("tessera", |b| {
-        b.iter(|| tessera_sign(black_box(&claims), &signer))
-    });
-    g.bench_function("jsonwebtoken", |b| b.iter(|| jt_sign(black_box(&claims))));
-    g.bench_function("jwt-simple", |b| b.iter(|| js_sign(black_box(&claims))));
-    g.bench_function("raw", |b| b.iter(|| raw_sign(black_box(""))));
-    g.finish();
-
+    let mut buf = Vec::new();
     interleaved(
         &format!("{alg} verify"),
         &mut || tessera_verify(&token, &policy, &store, &mut buf),
@@ -417,6 +400,137 @@ fn bench_alg(c: &mut Criterion<ThreadCpu>, alg: JwsAlgorithm) {
         &format!("{alg} sign"),
         &mut || tessera_sign(&claims, &signer).len(),
         &mut || raw_sign(""),
+    );
+}
+
+/// tessera's side of a row: the token it signed and what verifies and signs it.
+struct Ours<'a> {
+    token: &'a str,
+    claims: &'a IdClaims,
+    policy: &'a Policy,
+    store: &'a KeyStore,
+    signer: &'a SigningKey,
+}
+
+impl<'a> Ours<'a> {
+    fn new(
+        token: &'a str,
+        claims: &'a IdClaims,
+        policy: &'a Policy,
+        store: &'a KeyStore,
+        signer: &'a SigningKey,
+    ) -> Self {
+        Ours {
+            token,
+            claims,
+            policy,
+            store,
+            signer,
+        }
+    }
+}
+
+/// The `<alg> verify` and `<alg> sign` groups: tessera, each peer, and the bare primitives
+/// (`floors` in the verify group: `raw`, and for the algorithms ring has, `ring`); first,
+/// everyone accepts tessera's token, and each peer's own token verifies with tessera.
+fn groups(
+    c: &mut Criterion<ThreadCpu>,
+    alg: JwsAlgorithm,
+    ours: &Ours<'_>,
+    peers: &[(&str, &VerifyFn, &SignFn)],
+    floors: &[(&str, &VerifyFn)],
+    raw_sign: &VerifyFn,
+) {
+    let mut buf = Vec::new();
+    tessera_verify(ours.token, ours.policy, ours.store, &mut buf);
+    for (_, verify, sign) in peers {
+        verify(ours.token);
+        tessera_verify(&sign(ours.claims), ours.policy, ours.store, &mut buf);
+    }
+    let mut g = c.benchmark_group(format!("{alg} verify"));
+    g.bench_function("tessera", |b| {
+        b.iter(|| tessera_verify(black_box(ours.token), ours.policy, ours.store, &mut buf))
+    });
+    for (name, verify, _) in peers {
+        g.bench_function(*name, |b| b.iter(|| verify(black_box(ours.token))));
+    }
+    for (name, verify) in floors {
+        g.bench_function(*name, |b| b.iter(|| verify(black_box(""))));
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group(format!("{alg} sign"));
+    g.bench_function("tessera", |b| {
+        b.iter(|| tessera_sign(black_box(ours.claims), ours.signer))
+    });
+    for (name, _, sign) in peers {
+        g.bench_function(*name, |b| b.iter(|| sign(black_box(ours.claims))));
+    }
+    g.bench_function("raw", |b| b.iter(|| raw_sign(black_box(""))));
+    g.finish();
+}
+
+/// ML-DSA-44/65/87 (RFC 9964), beside Ed25519: tessera, jwt-simple and the raw `ml-dsa`
+/// primitive (hedged signing with the empty context, as tessera signs), on the key of the
+/// all-zero seed (RFC 9964 Appendix A.1).
+fn bench_mldsa(c: &mut Criterion<ThreadCpu>, akp: tessera::jose::AkpAlgorithm) {
+    use jwt_simple::prelude::*;
+    let alg = akp.jws_algorithm();
+    let private = Jwk::from_akp_seed(akp, &[0; 32]).unwrap().with_kid(KID);
+    let public = private.to_public().unwrap();
+    let claims = claims();
+    let signer = SigningKey::from_jwk(&private, alg).unwrap();
+    let store = KeyStore::single(VerifyingKey::from_jwk(&public, alg).unwrap());
+    let policy = policy(alg);
+    let token = tessera_sign(&claims, &signer);
+    let parsed = CompactJws::parse(&token, &JwsOptions::default()).unwrap();
+    let (input, sig) = (parsed.signing_input().to_vec(), parsed.signature().to_vec());
+
+    macro_rules! peers {
+        ($pair:ident, $public:ident, $p:ty) => {{
+            let sk = $pair::from_jwk(&private.to_json()).unwrap();
+            let pk = $public::from_jwk(&public.to_json()).unwrap();
+            let opts = js_options();
+            let js_sign = Box::new(move |c: &IdClaims| sk.sign(js_claims(c)).unwrap()) as SignFn;
+            let js_verify = Box::new(move |t: &str| {
+                let c = pk.verify_token::<Custom>(t, Some(opts.clone())).unwrap();
+                c.custom.email.len() + c.custom.name.len()
+            }) as VerifyFn;
+            let esk = ml_dsa::ExpandedSigningKey::<$p>::from_seed(&[0; 32].into());
+            let vk = esk.verifying_key();
+            let s = ml_dsa::Signature::<$p>::try_from(&sig[..]).unwrap();
+            let i2 = input.clone();
+            let raw_verify = Box::new(move |_: &str| {
+                assert!(vk.verify_with_context(&input, &[], &s));
+                1usize
+            }) as VerifyFn;
+            let raw_sign = Box::new(move |_: &str| {
+                esk.sign_randomized(&i2, &[], &mut getrandom::SysRng)
+                    .unwrap()
+                    .encode()
+                    .len()
+            }) as VerifyFn;
+            (js_sign, js_verify, raw_verify, raw_sign)
+        }};
+    }
+    let (js_sign, js_verify, raw_verify, raw_sign) = match akp {
+        tessera::jose::AkpAlgorithm::MlDsa44 => {
+            peers!(MLDSA44KeyPair, MLDSA44PublicKey, ml_dsa::MlDsa44)
+        }
+        tessera::jose::AkpAlgorithm::MlDsa65 => {
+            peers!(MLDSA65KeyPair, MLDSA65PublicKey, ml_dsa::MlDsa65)
+        }
+        _ => peers!(MLDSA87KeyPair, MLDSA87PublicKey, ml_dsa::MlDsa87),
+    };
+
+    let ours = Ours::new(&token, &claims, &policy, &store, &signer);
+    groups(
+        c,
+        alg,
+        &ours,
+        &[("jwt-simple", &js_verify, &js_sign)],
+        &[("raw", &raw_verify)],
+        &raw_sign,
     );
 }
 
@@ -500,6 +614,9 @@ fn jwt(c: &mut Criterion<ThreadCpu>) {
         JwsAlgorithm::EdDSA,
     ] {
         bench_alg(c, alg);
+    }
+    for &akp in tessera::jose::AkpAlgorithm::ALL {
+        bench_mldsa(c, akp);
     }
 }
 

@@ -78,6 +78,9 @@ def visit(v):
     if isinstance(v, dict):
         if "kty" in v:
             put("jwk", dumps(v))
+            if v["kty"] == "AKP":
+                # akp_key mode 0 (the first byte): a whole JWK.
+                put("akp_key", b"\x00" + dumps(v).encode())
             JWKS.append(v)
             put("jwk_set", dumps({"keys": [v]}))
             put("core_json", dumps(v))

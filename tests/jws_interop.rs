@@ -7,6 +7,7 @@ mod common;
 use common::{interop_private_key as private, s, vector};
 use serde_json::{Value, json};
 use tessera::core::b64;
+use tessera::jose::alg::KeyFamily;
 use tessera::jose::jws::{self, CompactJws, JsonJws, JwsHeader, JwsJsonSigner, JwsOptions};
 use tessera::jose::{JwsAlgorithm, SigningKey, VerifyingKey};
 
@@ -42,6 +43,8 @@ fn deterministic(alg: JwsAlgorithm) -> bool {
     )
 }
 
+// Every algorithm but ML-DSA: the jose tokens were made on Node.js 20, whose WebCrypto has no
+// ML-DSA (ML-DSA interop is in mldsa.rs, the jwt-simple peer tests and the jwcrypto CLI tests).
 #[test]
 fn jose_tokens_verify_with_tessera() {
     let v = tokens();
@@ -49,7 +52,10 @@ fn jose_tokens_verify_with_tessera() {
     let list = v["tokens"].as_array().unwrap();
     assert_eq!(
         list.len(),
-        JwsAlgorithm::ALL.len(),
+        JwsAlgorithm::ALL
+            .iter()
+            .filter(|a| !matches!(a.key_family(), KeyFamily::Akp(_)))
+            .count(),
         "every algorithm is covered"
     );
     let opts = JwsOptions::default();

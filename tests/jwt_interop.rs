@@ -8,6 +8,7 @@ use common::{interop_private_key as private, vector};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tessera_core::UnixTime;
+use tessera_jose::alg::KeyFamily;
 use tessera_jose::{JwkSet, JwsAlgorithm, SigningKey};
 use tessera_jwt::{
     AccessTokenClaims, Audience, Error, JwtBuilder, KeyStore, Policy, PolicyBuilder,
@@ -45,6 +46,8 @@ fn policy() -> PolicyBuilder {
         .audience("api")
 }
 
+// Every algorithm but ML-DSA: the jose tokens were made on Node.js 20, whose WebCrypto has no
+// ML-DSA (ML-DSA interop is in mldsa.rs, the jwt-simple peer tests and the jwcrypto CLI tests).
 #[test]
 fn jose_jwts_verify_with_tessera() {
     let doc = fixtures();
@@ -54,7 +57,13 @@ fn jose_jwts_verify_with_tessera() {
         .build()
         .unwrap();
     let tokens = doc["tokens"].as_array().unwrap();
-    assert_eq!(tokens.len(), JwsAlgorithm::ALL.len());
+    assert_eq!(
+        tokens.len(),
+        JwsAlgorithm::ALL
+            .iter()
+            .filter(|a| !matches!(a.key_family(), KeyFamily::Akp(_)))
+            .count()
+    );
     for t in tokens {
         let alg = t["alg"].as_str().unwrap();
         let v = p

@@ -126,3 +126,87 @@ fn jwt_simple_verifies() {
         assert_eq!(got.custom.n, -7);
     }
 }
+
+/// ML-DSA (RFC 9964) both ways with jwt-simple: keys it generates load into tessera with the
+/// same thumbprint and its JWTs verify; tessera's keys load into jwt-simple and tessera's JWTs
+/// verify there. (jwt-simple's JOSE layer is its own; its ML-DSA primitive is RustCrypto's
+/// `ml-dsa` through `superboring`, as tessera's is, so the primitive is checked against
+/// independent code by the RFC 9964 vectors, the WebCrypto vectors and the jwcrypto tests.)
+#[test]
+fn jwt_simple_ml_dsa_both_ways() {
+    use jwt_simple::prelude::*;
+    use tessera_jose::jws::{CompactJws, JwsOptions};
+    use tessera_jose::{Jwk, VerifyingKey};
+
+    macro_rules! both_ways {
+        ($alg:expr, $pair:ident, $public:ident) => {{
+            let alg: JwsAlgorithm = $alg;
+            // jwt-simple → tessera.
+            let theirs = $pair::generate().with_key_id("simple-1");
+            let jwk = Jwk::from_json(theirs.to_jwk().as_bytes()).unwrap();
+            assert_eq!(jwk.kty(), "AKP");
+            assert_eq!(jwk.thumbprint_sha256(), theirs.jwk_thumbprint(), "{alg}");
+            let public = Jwk::from_json(theirs.public_key().to_jwk().as_bytes()).unwrap();
+            let verifier = VerifyingKey::from_jwk(&public, alg).unwrap();
+            let token = theirs
+                .sign(Claims::create(Duration::from_hours(1)).with_subject("from-jwt-simple"))
+                .unwrap();
+            let payload = CompactJws::parse(&token, &JwsOptions::default())
+                .unwrap()
+                .verify(&verifier)
+                .unwrap();
+            let claims: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+            assert_eq!(claims["sub"], "from-jwt-simple");
+            // Their private key signs for tessera too, and they verify that.
+            let signer = SigningKey::from_jwk(&jwk, alg).unwrap();
+            let token = JwtBuilder::new()
+                .claims(&peer_claims("via-their-key"))
+                .sign(&signer)
+                .unwrap();
+            let got = theirs
+                .public_key()
+                .verify_token::<NoCustomClaims>(&token, None)
+                .unwrap();
+            assert_eq!(got.subject.as_deref(), Some("via-their-key"));
+
+            // tessera → jwt-simple.
+            let ours = Jwk::generate(alg).unwrap().with_kid("tessera-1");
+            let signer = SigningKey::from_jwk(&ours, alg).unwrap();
+            let their_public = $public::from_jwk(&ours.to_public().unwrap().to_json()).unwrap();
+            assert_eq!(their_public.jwk_thumbprint(), ours.thumbprint_sha256());
+            let their_pair = $pair::from_jwk(&ours.to_json()).unwrap();
+            assert_eq!(their_pair.jwk_thumbprint(), ours.thumbprint_sha256());
+            for s in ["plain", "q\"b\\c\u{0}\u{1f}\u{7f}é\u{2028}😀"] {
+                let token = JwtBuilder::new()
+                    .claims(&peer_claims(s))
+                    .sign(&signer)
+                    .unwrap();
+                let got = their_public
+                    .verify_token::<NoCustomClaims>(&token, None)
+                    .unwrap();
+                assert_eq!(got.subject.as_deref(), Some(s), "{alg}");
+                // A flipped signature byte: refused by them as by us.
+                let mut bad = token.into_bytes();
+                let n = bad.len();
+                bad[n - 5] = if bad[n - 5] == b'A' { b'B' } else { b'A' };
+                let bad = String::from_utf8(bad).unwrap();
+                assert!(
+                    their_public
+                        .verify_token::<NoCustomClaims>(&bad, None)
+                        .is_err()
+                );
+            }
+            // A tessera key of another parameter set does not load as this one there.
+            let other = if alg == JwsAlgorithm::MlDsa44 {
+                JwsAlgorithm::MlDsa65
+            } else {
+                JwsAlgorithm::MlDsa44
+            };
+            let other = Jwk::generate(other).unwrap();
+            assert!($public::from_jwk(&other.to_public().unwrap().to_json()).is_err());
+        }};
+    }
+    both_ways!(JwsAlgorithm::MlDsa44, MLDSA44KeyPair, MLDSA44PublicKey);
+    both_ways!(JwsAlgorithm::MlDsa65, MLDSA65KeyPair, MLDSA65PublicKey);
+    both_ways!(JwsAlgorithm::MlDsa87, MLDSA87KeyPair, MLDSA87PublicKey);
+}

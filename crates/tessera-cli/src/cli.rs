@@ -446,11 +446,12 @@ pub(crate) enum JwkCommand {
     ///
     /// oct for HS*, A*KW, A*GCMKW and dir (sized by --enc); RSA (2048 bits unless --bits) for
     /// RS*, PS* and RSA-OAEP*; EC for ES*, and for ECDH-ES* (P-256 unless --crv); Ed25519 for
-    /// EdDSA.
+    /// EdDSA; AKP (RFC 9964: "pub", and the 32-byte seed as "priv") for ML-DSA-44/65/87.
     #[command(
         after_help = "Examples:\n  tessera jwk generate --alg ES256 --kid k1\n  \
         tessera jwk generate --alg dir --enc A256GCM\n  \
-        tessera jwk generate --alg ECDH-ES+A256KW --crv X25519"
+        tessera jwk generate --alg ECDH-ES+A256KW --crv X25519\n  \
+        tessera jwk generate --alg ML-DSA-65 --kid pq-1"
     )]
     Generate {
         /// The JWS or JWE algorithm the key is for (set as the key's "alg").

@@ -23,8 +23,22 @@ use serde_json::{Value, json};
 const PAYLOAD: &str = "Interop: héllo from ✓ tessera";
 
 const JWS_ALGS: &[&str] = &[
-    "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256",
-    "ES384", "ES512", "EdDSA",
+    "HS256",
+    "HS384",
+    "HS512",
+    "RS256",
+    "RS384",
+    "RS512",
+    "PS256",
+    "PS384",
+    "PS512",
+    "ES256",
+    "ES384",
+    "ES512",
+    "EdDSA",
+    "ML-DSA-44",
+    "ML-DSA-65",
+    "ML-DSA-87",
 ];
 
 fn workspace_root() -> PathBuf {
@@ -113,7 +127,7 @@ fn tessera(args: &[&str], stdin: Option<&[u8]>) -> Vec<u8> {
 fn public_half(jwk: &Value) -> Value {
     let mut k = jwk.clone();
     if k["kty"] != "oct" {
-        for m in ["d", "p", "q", "dp", "dq", "qi", "oth"] {
+        for m in ["d", "p", "q", "dp", "dq", "qi", "oth", "priv"] {
             k.as_object_mut().unwrap().remove(m);
         }
     }
@@ -167,7 +181,7 @@ fn jws_from_tessera_verified_by_jwcrypto() {
             serde_json::from_slice(&tessera(&["jwk", "generate", "--alg", alg], None)).unwrap();
         let key = write_json(dir.path(), "key.json", &jwk);
         let mut variants: Vec<(&str, Vec<&str>)> = vec![("compact", vec![])];
-        if *alg == "ES256" || *alg == "HS512" {
+        if *alg == "ES256" || *alg == "HS512" || *alg == "ML-DSA-87" {
             variants.push(("general JSON", vec!["--json"]));
             variants.push(("flattened JSON", vec!["--flattened"]));
         }
@@ -325,7 +339,17 @@ fn jwe_from_tessera_decrypted_by_jwcrypto() {
     assert!(failed.is_empty(), "jwcrypto could not decrypt: {failed:#?}");
 }
 
-const JWT_ALGS: &[&str] = &["HS256", "RS256", "PS384", "ES256", "ES512", "EdDSA"];
+const JWT_ALGS: &[&str] = &[
+    "HS256",
+    "RS256",
+    "PS384",
+    "ES256",
+    "ES512",
+    "EdDSA",
+    "ML-DSA-44",
+    "ML-DSA-65",
+    "ML-DSA-87",
+];
 
 /// JWTs both ways: jwcrypto's verified by `tessera jwt verify` (issuer, audience, expiry against
 /// the real clock), tessera's verified by jwcrypto's JWT validation.

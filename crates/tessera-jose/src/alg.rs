@@ -1,4 +1,4 @@
-//! JWA algorithm identifiers (RFC 7518, RFC 8037, RFC 9864).
+//! JWA algorithm identifiers (RFC 7518, RFC 8037, RFC 9864, RFC 9964).
 
 use std::fmt;
 use std::str::FromStr;
@@ -84,6 +84,12 @@ alg_enum! {
         EdDSA = "EdDSA",
         /// Ed25519, the fully specified name (RFC 9864).
         Ed25519 = "Ed25519",
+        /// ML-DSA-44 (FIPS 204; RFC 9964), with an `AKP` key.
+        MlDsa44 = "ML-DSA-44",
+        /// ML-DSA-65 (FIPS 204; RFC 9964), with an `AKP` key.
+        MlDsa65 = "ML-DSA-65",
+        /// ML-DSA-87 (FIPS 204; RFC 9964), with an `AKP` key.
+        MlDsa87 = "ML-DSA-87",
     }
 }
 
@@ -99,12 +105,14 @@ pub enum KeyFamily {
     Ec(crate::jwk::EcCurve),
     /// `kty: OKP` on the given curve.
     Okp(crate::jwk::OkpCurve),
+    /// `kty: AKP` for the given algorithm (RFC 9964).
+    Akp(crate::jwk::AkpAlgorithm),
 }
 
 impl JwsAlgorithm {
     /// The key family this algorithm needs.
     pub const fn key_family(self) -> KeyFamily {
-        use crate::jwk::{EcCurve, OkpCurve};
+        use crate::jwk::{AkpAlgorithm, EcCurve, OkpCurve};
         match self {
             JwsAlgorithm::HS256 | JwsAlgorithm::HS384 | JwsAlgorithm::HS512 => KeyFamily::Oct,
             JwsAlgorithm::RS256
@@ -117,6 +125,9 @@ impl JwsAlgorithm {
             JwsAlgorithm::ES384 => KeyFamily::Ec(EcCurve::P384),
             JwsAlgorithm::ES512 => KeyFamily::Ec(EcCurve::P521),
             JwsAlgorithm::EdDSA | JwsAlgorithm::Ed25519 => KeyFamily::Okp(OkpCurve::Ed25519),
+            JwsAlgorithm::MlDsa44 => KeyFamily::Akp(AkpAlgorithm::MlDsa44),
+            JwsAlgorithm::MlDsa65 => KeyFamily::Akp(AkpAlgorithm::MlDsa65),
+            JwsAlgorithm::MlDsa87 => KeyFamily::Akp(AkpAlgorithm::MlDsa87),
         }
     }
 

@@ -10,7 +10,7 @@
 use std::fmt;
 
 use crate::alg::{JwsAlgorithm, KeyManagementAlgorithm};
-use crate::jwk::{EcCurve, KeyFormat, KeyUse, OkpCurve};
+use crate::jwk::{AkpAlgorithm, EcCurve, KeyFormat, KeyUse, OkpCurve};
 
 /// A foreign error kept as the `source()` of an [`Error`].
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -364,6 +364,8 @@ pub enum KeyKind {
     Ec(EcCurve),
     /// `kty: OKP` on this curve.
     Okp(OkpCurve),
+    /// `kty: AKP` for this algorithm (RFC 9964).
+    Akp(AkpAlgorithm),
     /// `kty: oct`, a shared secret of `len` bytes.
     Oct {
         /// The secret's length in bytes.
@@ -382,6 +384,7 @@ impl KeyKind {
             KeyParams::Ec(p) => KeyKind::Ec(p.crv),
             KeyParams::Okp(p) => KeyKind::Okp(p.crv),
             KeyParams::Oct(k) => KeyKind::Oct { len: k.len() },
+            KeyParams::Akp(p) => KeyKind::Akp(p.alg),
         }
     }
 }
@@ -392,6 +395,7 @@ impl fmt::Display for KeyKind {
             KeyKind::Rsa => f.write_str("RSA"),
             KeyKind::Ec(c) => write!(f, "EC {}", c.as_str()),
             KeyKind::Okp(c) => write!(f, "OKP {}", c.as_str()),
+            KeyKind::Akp(a) => write!(f, "AKP {}", a.as_str()),
             KeyKind::Oct { .. } => f.write_str("oct"),
             KeyKind::Password => f.write_str("password"),
         }
@@ -424,6 +428,10 @@ pub enum KeyPart {
     Y,
     /// Symmetric key `k`.
     K,
+    /// AKP public key `pub` (RFC 9964).
+    Pub,
+    /// AKP private key `priv`, the seed (RFC 9964).
+    Priv,
     /// A PBES2 password.
     Password,
 }
@@ -443,6 +451,8 @@ impl KeyPart {
             KeyPart::X => "x",
             KeyPart::Y => "y",
             KeyPart::K => "k",
+            KeyPart::Pub => "pub",
+            KeyPart::Priv => "priv",
             KeyPart::Password => "password",
         }
     }
@@ -527,6 +537,12 @@ pub enum KeyProblem {
         kty: &'static str,
         /// The `crv` as given.
         crv: String,
+    },
+    /// An `AKP` key whose `alg` is not an algorithm tessera implements for it (RFC 9964 §3: the
+    /// `alg` of an `AKP` key is part of its key material).
+    UnsupportedAkpAlgorithm {
+        /// The `alg` as given.
+        alg: String,
     },
     /// A key-material member of another key type (e.g. `"x"` in an RSA key).
     MemberNotForKty {
@@ -614,6 +630,11 @@ pub enum KeyProblem {
     PrivateDoesNotMatchPublic {
         /// The curve.
         crv: Curve,
+    },
+    /// The seed (`priv`) of an `AKP` key does not derive its public key (`pub`).
+    SeedDoesNotMatchPublic {
+        /// The key's algorithm.
+        alg: AkpAlgorithm,
     },
     /// A point is not in the expected uncompressed encoding.
     PointEncoding {
@@ -745,6 +766,7 @@ impl fmt::Display for KeyProblem {
             P::WrongType { member, expected } => write!(f, "{member:?} must be {expected}"),
             P::UnsupportedKty { kty } => write!(f, "unsupported kty {kty:?}"),
             P::UnsupportedCurve { kty, crv } => write!(f, "unsupported {kty} curve {crv:?}"),
+            P::UnsupportedAkpAlgorithm { alg } => write!(f, "unsupported AKP algorithm {alg:?}"),
             P::MemberNotForKty { member, kty } => {
                 write!(f, "member {member:?} does not belong to kty {kty}")
             }
@@ -792,6 +814,10 @@ impl fmt::Display for KeyProblem {
             P::PrivateDoesNotMatchPublic { crv } => {
                 write!(f, "the {crv} private key does not match the public key")
             }
+            P::SeedDoesNotMatchPublic { alg } => write!(
+                f,
+                "the {alg} seed \"priv\" does not derive the public key \"pub\""
+            ),
             P::PointEncoding { crv } => write!(f, "the {crv} point is not uncompressed"),
             P::HmacKeyTooShort { alg, min, found } => write!(
                 f,

@@ -14,7 +14,10 @@ use crate::alg::{JwsAlgorithm, KeyFamily};
 use crate::ec_table::EcdsaKey;
 use crate::ed25519_fast::{Ed25519Signer, Ed25519Verifier};
 use crate::error::{CryptoOp, Curve, KeyKind, KeyPart, KeyProblem, MismatchProblem, key_err};
-use crate::jwk::{EcCurve, EcParams, Jwk, KeyParams, KeyUse, OkpCurve, OkpParams, RsaParams};
+use crate::jwk::{
+    AkpParams, EcCurve, EcParams, Jwk, KeyParams, KeyUse, OkpCurve, OkpParams, RsaParams,
+};
+use crate::mldsa::{MlDsaSigner, MlDsaVerifier};
 
 /// Rules for which keys are acceptable. The defaults are safe; each relaxation is named as
 /// insecure.
@@ -71,6 +74,7 @@ fn fits(jwk: &Jwk, alg: JwsAlgorithm, op: &'static [&'static str]) -> Result<(),
         (KeyFamily::Oct, KeyParams::Oct(_)) | (KeyFamily::Rsa, KeyParams::Rsa(_)) => true,
         (KeyFamily::Ec(c), KeyParams::Ec(p)) => c == p.crv,
         (KeyFamily::Okp(c), KeyParams::Okp(p)) => c == p.crv,
+        (KeyFamily::Akp(a), KeyParams::Akp(p)) => a == p.alg,
         _ => false,
     };
     if !family_ok {
@@ -187,6 +191,11 @@ pub(crate) fn validate_okp(p: &OkpParams) -> Result<(), Error> {
     Ok(())
 }
 
+/// Checks `AKP` key material (RFC 9964): lengths, and that the seed derives the public key.
+pub(crate) fn validate_akp(p: &AkpParams) -> Result<(), Error> {
+    crate::mldsa::validate(p)
+}
+
 /// The 32 bytes of an OKP key part.
 pub(crate) fn okp_bytes(part: KeyPart, b: &[u8]) -> Result<[u8; 32], KeyProblem> {
     b.try_into().map_err(|_| KeyProblem::WrongLength {
@@ -299,6 +308,7 @@ enum Verifier_ {
     Es384(Arc<EcdsaKey<p384::NistP384>>),
     Es512(Arc<EcdsaKey<p521::NistP521>>),
     Ed25519(Ed25519Verifier),
+    MlDsa(MlDsaVerifier),
     /// RS* or PS* on ring (feature `ring`, keys of 2048 to 8192 bits; see `ring_rsa`).
     #[cfg(feature = "ring")]
     RingRsa(Arc<crate::ring_rsa::RingRsa>),
@@ -316,6 +326,12 @@ enum Verifier_ {
 /// cheaper than ed25519-dalek's own `verify_strict`, with the same verdicts. Failed
 /// verifications never count: a key an attacker supplies (a DPoP proof carries its own) or the
 /// wrong keys of a set tried for a token without `kid` cost no table.
+///
+/// # ML-DSA keys
+///
+/// An ML-DSA-44/65/87 key (`kty: AKP`, RFC 9964) expands its public matrix once, here, as
+/// every verification needs it (about 20, 30 and 55 KiB; shared by clones). There is no further
+/// precomputation.
 ///
 /// # ECDSA keys: precomputation and memory
 ///
@@ -480,6 +496,7 @@ impl VerifyingKey {
                         .map_err(|_| KeyProblem::NotOnCurve { crv: p.crv.into() })?,
                 ))
             }
+            KeyParams::Akp(p) => Verifier_::MlDsa(MlDsaVerifier::new(p.alg, &p.public)?),
         };
         Ok(VerifyingKey {
             alg,
@@ -540,7 +557,8 @@ impl VerifyingKey {
     }
 
     /// Verifies `signature` over `signing_input`. A failure is always [`Error::InvalidSignature`]
-    /// or, for a structurally impossible ECDSA/EdDSA signature, [`Error::MalformedSignature`].
+    /// or, for a structurally impossible ECDSA/EdDSA/ML-DSA signature (wrong length, a scalar
+    /// out of range, an ML-DSA hint that does not decode), [`Error::MalformedSignature`].
     pub fn verify(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error> {
         macro_rules! hmac_verify {
             ($m:expr) => {{
@@ -580,6 +598,7 @@ impl VerifyingKey {
                     Err(Error::InvalidSignature)
                 }
             }
+            Verifier_::MlDsa(k) => k.verify(signing_input, signature),
             #[cfg(feature = "ring")]
             Verifier_::RingRsa(k) => k.verify(signing_input, signature),
         }
@@ -659,6 +678,7 @@ enum Signer_ {
     Es384(p384::ecdsa::SigningKey),
     Es512(p521::ecdsa::SigningKey),
     Ed25519(Box<Ed25519Signer>),
+    MlDsa(MlDsaSigner),
 }
 
 /// A private or symmetric key prepared to sign with exactly one algorithm.
@@ -716,7 +736,10 @@ impl SigningKey {
                 None => s,
             });
         }
-        let public = jwk.to_public().ok_or(Error::MissingPrivateKey)?;
+        let mut public = jwk.to_public().ok_or(Error::MissingPrivateKey)?;
+        // The signer's own verifier: a private key's `key_ops` of ["sign"] (as WebCrypto
+        // exports it) allows it, though its public half lists no "verify".
+        public.key_ops = None;
         let mut verifier = VerifyingKey::from_jwk_with_policy(&public, alg, policy)?;
         verifier.kid.clone_from(&jwk.kid);
         let inner = match jwk.params() {
@@ -764,6 +787,10 @@ impl SigningKey {
                 let d = p.d.as_ref().ok_or(Error::MissingPrivateKey)?;
                 let d = zeroize::Zeroizing::new(okp_bytes(KeyPart::D, d.expose())?);
                 Signer_::Ed25519(Box::new(Ed25519Signer::new(&d)))
+            }
+            KeyParams::Akp(p) => {
+                let seed = p.seed.as_ref().ok_or(Error::MissingPrivateKey)?;
+                Signer_::MlDsa(MlDsaSigner::from_seed(p.alg, seed.expose())?)
             }
             // Returned above; an oct key signs only through `hmac`.
             KeyParams::Oct(k) => {
@@ -836,7 +863,8 @@ impl SigningKey {
     }
 
     /// The length in bytes of every signature this key makes: the hash output for HMAC,
-    /// `R‖S` for ECDSA (RFC 7518 §3.4), 64 for EdDSA, the modulus length for RSA.
+    /// `R‖S` for ECDSA (RFC 7518 §3.4), 64 for EdDSA, the modulus length for RSA, 2420, 3309
+    /// and 4627 for ML-DSA-44, -65 and -87.
     pub fn signature_len(&self) -> usize {
         use rsa::traits::PublicKeyParts as _;
         match &self.inner {
@@ -852,6 +880,7 @@ impl SigningKey {
             Signer_::Ps256(k) => k.as_ref().size(),
             Signer_::Ps384(k) => k.as_ref().size(),
             Signer_::Ps512(k) => k.as_ref().size(),
+            Signer_::MlDsa(k) => k.alg().signature_len(),
         }
     }
 
@@ -901,7 +930,8 @@ impl SigningKey {
             | Signer_::Rs512(_)
             | Signer_::Ps256(_)
             | Signer_::Ps384(_)
-            | Signer_::Ps512(_) => put(&self.sign(signing_input)?, out),
+            | Signer_::Ps512(_)
+            | Signer_::MlDsa(_) => put(&self.sign(signing_input)?, out),
         }
     }
 
@@ -916,16 +946,18 @@ impl SigningKey {
     }
 
     /// Signs `signing_input`. ECDSA signatures are fixed-length `R‖S` (RFC 7518 §3.4); ECDSA
-    /// and RSA PKCS#1 v1.5 are deterministic, RSA-PSS uses fresh randomness (its salt, drawn
-    /// from the operating system's generator; see [`SigningKey::sign_with_rng`]).
+    /// and RSA PKCS#1 v1.5 are deterministic, RSA-PSS and ML-DSA use fresh randomness (the PSS
+    /// salt; ML-DSA's 32-byte `rnd`, the hedged ML-DSA.Sign of FIPS 204 Algorithm 2), drawn
+    /// from the operating system's generator; see [`SigningKey::sign_with_rng`].
     pub fn sign(&self, signing_input: &[u8]) -> Result<Vec<u8>, Error> {
         self.sign_inner(None, signing_input)
     }
 
-    /// [`SigningKey::sign`] drawing the randomness RSA needs from `rng`: the RSA-PSS salt, and
-    /// the blinding of every RSA private-key operation (which does not change a PKCS#1 v1.5
-    /// signature). HMAC, ECDSA (RFC 6979) and EdDSA signatures are deterministic and draw
-    /// nothing. With a seeded generator, RSA-PSS signatures are reproducible.
+    /// [`SigningKey::sign`] drawing the randomness RSA and ML-DSA need from `rng`: the RSA-PSS
+    /// salt, the blinding of every RSA private-key operation (which does not change a PKCS#1
+    /// v1.5 signature), and ML-DSA's `rnd`. HMAC, ECDSA (RFC 6979) and EdDSA signatures are
+    /// deterministic and draw nothing. With a seeded generator, RSA-PSS and ML-DSA signatures
+    /// are reproducible.
     pub fn sign_with_rng<R: rand_core::CryptoRng + ?Sized>(
         &self,
         rng: &mut R,
@@ -935,7 +967,7 @@ impl SigningKey {
         self.sign_inner(Some(&mut rng), signing_input)
     }
 
-    /// Signs with `given`, or for RSA without one, the operating system's generator.
+    /// Signs with `given`, or for RSA and ML-DSA without one, the operating system's generator.
     pub(crate) fn sign_inner(
         &self,
         given: Option<&mut dyn rand_core::CryptoRng>,
@@ -948,16 +980,22 @@ impl SigningKey {
                 Ok(m.finalize().into_bytes().to_vec())
             }};
         }
+        // The caller's generator, or the operating system's (kept in `$os`).
+        macro_rules! given_or_os {
+            ($os:ident) => {
+                match given {
+                    Some(r) => r,
+                    None => {
+                        $os = rng()?;
+                        &mut $os
+                    }
+                }
+            };
+        }
         macro_rules! rsa_sign {
             ($k:expr) => {{
                 let mut os;
-                let rng: &mut dyn rand_core::CryptoRng = match given {
-                    Some(r) => r,
-                    None => {
-                        os = rng()?;
-                        &mut os
-                    }
-                };
+                let rng: &mut dyn rand_core::CryptoRng = given_or_os!(os);
                 let sig = $k
                     .try_sign_with_rng(rng, signing_input)
                     .map_err(self.sign_err())?;
@@ -985,6 +1023,11 @@ impl SigningKey {
             Signer_::Es384(k) => ec_sign!(k, p384),
             Signer_::Es512(k) => ec_sign!(k, p521),
             Signer_::Ed25519(k) => Ok(k.sign(signing_input).to_vec()),
+            Signer_::MlDsa(k) => {
+                let mut os;
+                let rng: &mut dyn rand_core::CryptoRng = given_or_os!(os);
+                k.sign(rng, signing_input).map_err(self.sign_err())
+            }
         }
     }
 }
@@ -1087,5 +1130,32 @@ mod tests {
             SigningKey::from_jwk_alg(&jwk.with_alg("A128KW")),
             Err(Error::UnsupportedAlgorithm { .. })
         ));
+    }
+    #[test]
+    fn ml_dsa_with_a_seeded_generator_is_reproducible_and_verifies() {
+        use crate::jwk::AkpAlgorithm;
+        use chacha20::ChaCha20Rng;
+        use rand_core::SeedableRng;
+        let seeded = |n: u8| ChaCha20Rng::from_seed([n; 32]);
+        for &akp in AkpAlgorithm::ALL {
+            let alg = akp.jws_algorithm();
+            let a = Jwk::generate_akp_with_rng(akp, &mut seeded(7)).unwrap();
+            let b = Jwk::generate_with_rng(alg, &mut seeded(7)).unwrap();
+            assert_eq!(a.to_json(), b.to_json());
+            let signer = SigningKey::from_jwk(&a, alg).unwrap();
+            let x = signer.sign_with_rng(&mut seeded(1), b"m").unwrap();
+            let y = signer.sign_with_rng(&mut seeded(1), b"m").unwrap();
+            let z = signer.sign_with_rng(&mut seeded(2), b"m").unwrap();
+            assert_eq!(x, y);
+            assert_ne!(x, z, "the hedged rnd comes from the generator");
+            assert_ne!(x, signer.sign(b"m").unwrap());
+            let mut out = vec![0u8; akp.signature_len()];
+            let n = signer.sign_to_slice(b"m", &mut out).unwrap();
+            assert_eq!(n, akp.signature_len());
+            assert!(signer.sign_to_slice(b"m", &mut out[..n - 1]).is_err());
+            for sig in [&x, &z, &out] {
+                signer.verifying_key().verify(b"m", sig).unwrap();
+            }
+        }
     }
 }

@@ -1,5 +1,9 @@
 //! JOSE on RustCrypto: JWA algorithms, JWK and JWK Sets, JWS and JWE.
 //!
+//! JWS algorithms: HMAC (`HS256/384/512`), RSA (`RS*`, `PS*`), ECDSA (`ES256/384/512`), EdDSA
+//! (`EdDSA`, `Ed25519`), and post-quantum ML-DSA (`ML-DSA-44/65/87`, FIPS 204) with the `AKP`
+//! keys of RFC 9964 (see [`AkpAlgorithm`], [`Jwk::from_akp_seed`]).
+//!
 //! ```
 //! use tessera_jose::jws::{self, CompactJws, JwsHeader, JwsOptions};
 //! use tessera_jose::{Jwk, JwsAlgorithm, SigningKey, VerifyingKey};
@@ -50,11 +54,12 @@ pub mod jwe;
 pub mod jwk;
 pub mod jws;
 mod keys;
+mod mldsa;
 pub mod remote;
 #[cfg(feature = "ring")]
 mod ring_rsa;
 
 pub use alg::{ContentEncryptionAlgorithm, JwsAlgorithm, KeyManagementAlgorithm};
 pub use error::Error;
-pub use jwk::{Jwk, JwkSet};
+pub use jwk::{AkpAlgorithm, Jwk, JwkSet};
 pub use keys::{KeyPolicy, SigningKey, VerifyingKey};

@@ -38,6 +38,9 @@ def new_key(alg, enc=None, crv=None):
         return jwk.JWK.generate(kty="EC", crv=EC[alg])
     if alg == "EdDSA":
         return jwk.JWK.generate(kty="OKP", crv="Ed25519")
+    if alg.startswith("ML-DSA-"):
+        # RFC 9964 AKP keys (jwcrypto >= 1.6 on cryptography >= 49, OpenSSL's ML-DSA).
+        return jwk.JWK.generate(kty="AKP", alg=alg)
     if alg in HMAC_BITS:
         return jwk.JWK.generate(kty="oct", size=HMAC_BITS[alg])
     if alg in KW_BITS:

@@ -14,6 +14,7 @@ mod jwt_verify;
 mod kid;
 mod login;
 mod messages;
+mod mldsa;
 mod oauth;
 mod pipe;
 mod pkce;

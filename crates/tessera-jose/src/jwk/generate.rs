@@ -9,6 +9,7 @@ use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 use tessera_core::SecretBytes;
 use zeroize::Zeroizing;
 
+use super::{AkpAlgorithm, AkpParams};
 use super::{EcCurve, EcParams, Jwk, KeyParams, OkpCurve, OkpParams, RsaCrt, RsaParams};
 use super::{RsaPrivate, strip_leading_zeros};
 use crate::Error;
@@ -84,6 +85,7 @@ enum Plan {
     Rsa,
     Ec(EcCurve),
     Okp(OkpCurve),
+    Akp(AkpAlgorithm),
 }
 
 fn plan(alg: KeyAlgorithm) -> Result<Plan, Error> {
@@ -99,6 +101,9 @@ fn plan(alg: KeyAlgorithm) -> Result<Plan, Error> {
             S::ES384 => Plan::Ec(EcCurve::P384),
             S::ES512 => Plan::Ec(EcCurve::P521),
             S::EdDSA | S::Ed25519 => Plan::Okp(OkpCurve::Ed25519),
+            S::MlDsa44 => Plan::Akp(AkpAlgorithm::MlDsa44),
+            S::MlDsa65 => Plan::Akp(AkpAlgorithm::MlDsa65),
+            S::MlDsa87 => Plan::Akp(AkpAlgorithm::MlDsa87),
         },
         KeyAlgorithm::Jwe(a) => match a {
             E::RsaOaep | E::RsaOaep256 | E::RsaOaep384 | E::RsaOaep512 => Plan::Rsa,
@@ -135,6 +140,7 @@ impl Jwk {
     /// - `RS*`, `PS*`, `RSA-OAEP*`: RSA 2048 (see [`Jwk::generate_rsa`] for other sizes);
     /// - `ES256`/`ES384`/`ES512`: P-256/P-384/P-521; `ECDH-ES*`: P-256;
     /// - `EdDSA` and `Ed25519`: Ed25519;
+    /// - `ML-DSA-44`/`ML-DSA-65`/`ML-DSA-87`: an `AKP` key from a random 32-byte seed;
     /// - `A128KW`/`A192KW`/`A256KW` and `A*GCMKW`: a random `oct` key of 16/24/32 bytes.
     ///
     /// `dir` needs the content encryption algorithm: use [`Jwk::generate_for_enc`]. PBES2 takes
@@ -165,6 +171,7 @@ impl Jwk {
             Plan::Rsa => Jwk::generate_rsa_with_rng(2048, &KeyPolicy::default(), rng)?,
             Plan::Ec(crv) => Jwk::generate_ec_with_rng(crv, rng)?,
             Plan::Okp(crv) => Jwk::generate_okp_with_rng(crv, rng)?,
+            Plan::Akp(a) => Jwk::generate_akp_with_rng(a, rng)?,
         };
         Ok(jwk.with_alg(alg.as_str()))
     }
@@ -326,6 +333,42 @@ impl Jwk {
             crv,
             x: x.to_vec(),
             d: Some(SecretBytes::from_slice(d.as_ref())),
+        }))
+    }
+
+    /// Generates an `AKP` key pair (RFC 9964) for `alg` from a random 32-byte seed. Its `alg`
+    /// is set: it is part of an `AKP` key.
+    pub fn generate_akp(alg: AkpAlgorithm) -> Result<Jwk, Error> {
+        Jwk::generate_akp_with_rng(alg, &mut os_rng()?)
+    }
+
+    /// [`Jwk::generate_akp`] with the seed drawn from `rng`.
+    pub fn generate_akp_with_rng<R: CryptoRng + ?Sized>(
+        alg: AkpAlgorithm,
+        rng: &mut R,
+    ) -> Result<Jwk, Error> {
+        let mut seed = Zeroizing::new([0u8; AkpAlgorithm::SEED_LEN]);
+        rng.fill_bytes(seed.as_mut());
+        Jwk::from_akp_seed(alg, seed.as_ref())
+    }
+
+    /// The `AKP` key pair (RFC 9964) that the 32-byte `seed` derives for `alg`
+    /// (ML-DSA.KeyGen_internal, FIPS 204 Algorithm 6), with its `alg` set.
+    ///
+    /// ```
+    /// use tessera_jose::{AkpAlgorithm, Jwk};
+    ///
+    /// // RFC 9964 Appendix A.1: the all-zero seed; the `kid` there is this thumbprint.
+    /// let jwk = Jwk::from_akp_seed(AkpAlgorithm::MlDsa44, &[0; 32]).unwrap();
+    /// assert_eq!(jwk.thumbprint_sha256(), "T4xl70S7MT6Zeq6r9V9fPJGVn76wfnXJ21-gyo0Gu6o");
+    /// ```
+    pub fn from_akp_seed(alg: AkpAlgorithm, seed: &[u8]) -> Result<Jwk, Error> {
+        let bytes = crate::mldsa::seed_bytes(seed)?;
+        let public = crate::mldsa::public_from_seed(alg, &bytes);
+        Jwk::new(KeyParams::Akp(AkpParams {
+            alg,
+            public,
+            seed: Some(SecretBytes::from_slice(bytes.as_ref())),
         }))
     }
 }

@@ -3,6 +3,10 @@
 //! Parsing is strict: repeated members, non-canonical base64url, wrong lengths, points off the
 //! curve, and private parts that do not match the public part are all refused. Unknown members
 //! are kept so that a key round-trips.
+//!
+//! Besides `RSA`, `EC`, `OKP` and `oct`, the `AKP` key type of RFC 9964 holds ML-DSA keys
+//! (FIPS 204): `pub` is the public key, `priv` the 32-byte seed, and the `alg` member is part of
+//! the key material, binding it to one of `ML-DSA-44`, `ML-DSA-65` and `ML-DSA-87`.
 
 mod generate;
 mod pem;
@@ -96,6 +100,85 @@ impl OkpCurve {
             }
             .into()),
         }
+    }
+}
+
+/// The algorithms of `kty: AKP` keys (RFC 9964): an `AKP` key is bound to exactly one, named by
+/// its required `alg` member.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AkpAlgorithm {
+    /// ML-DSA-44 (FIPS 204, security category 2).
+    MlDsa44,
+    /// ML-DSA-65 (FIPS 204, security category 3).
+    MlDsa65,
+    /// ML-DSA-87 (FIPS 204, security category 5).
+    MlDsa87,
+}
+
+impl AkpAlgorithm {
+    /// Every `AKP` algorithm tessera implements.
+    pub const ALL: &'static [AkpAlgorithm] = &[
+        AkpAlgorithm::MlDsa44,
+        AkpAlgorithm::MlDsa65,
+        AkpAlgorithm::MlDsa87,
+    ];
+
+    /// The length in bytes of the private key `priv`: the seed (RFC 9964 §4).
+    pub const SEED_LEN: usize = 32;
+
+    /// The registered name, the key's `alg`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            AkpAlgorithm::MlDsa44 => "ML-DSA-44",
+            AkpAlgorithm::MlDsa65 => "ML-DSA-65",
+            AkpAlgorithm::MlDsa87 => "ML-DSA-87",
+        }
+    }
+
+    /// The length in bytes of the public key `pub` (FIPS 204 Table 2).
+    pub const fn public_key_len(self) -> usize {
+        match self {
+            AkpAlgorithm::MlDsa44 => 1312,
+            AkpAlgorithm::MlDsa65 => 1952,
+            AkpAlgorithm::MlDsa87 => 2592,
+        }
+    }
+
+    /// The length in bytes of a signature (FIPS 204 Table 2).
+    pub const fn signature_len(self) -> usize {
+        match self {
+            AkpAlgorithm::MlDsa44 => 2420,
+            AkpAlgorithm::MlDsa65 => 3309,
+            AkpAlgorithm::MlDsa87 => 4627,
+        }
+    }
+
+    /// The JWS algorithm of the same name.
+    pub const fn jws_algorithm(self) -> crate::JwsAlgorithm {
+        match self {
+            AkpAlgorithm::MlDsa44 => crate::JwsAlgorithm::MlDsa44,
+            AkpAlgorithm::MlDsa65 => crate::JwsAlgorithm::MlDsa65,
+            AkpAlgorithm::MlDsa87 => crate::JwsAlgorithm::MlDsa87,
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self, Error> {
+        match s {
+            "ML-DSA-44" => Ok(AkpAlgorithm::MlDsa44),
+            "ML-DSA-65" => Ok(AkpAlgorithm::MlDsa65),
+            "ML-DSA-87" => Ok(AkpAlgorithm::MlDsa87),
+            other => Err(KeyProblem::UnsupportedAkpAlgorithm {
+                alg: other.to_owned(),
+            }
+            .into()),
+        }
+    }
+}
+
+impl fmt::Display for AkpAlgorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -194,6 +277,20 @@ pub struct OkpParams {
     pub d: Option<SecretBytes>,
 }
 
+/// Algorithm key pair parameters (`kty: AKP`, RFC 9964). The lengths have been checked against
+/// the algorithm, and the seed against the public key.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AkpParams {
+    /// The one algorithm the key serves, its `alg` member.
+    pub alg: AkpAlgorithm,
+    /// The public key, the `pub` member: exactly [`AkpAlgorithm::public_key_len`] bytes.
+    pub public: Vec<u8>,
+    /// The private key, the `priv` member: the 32-byte seed the key pair is derived from
+    /// (RFC 9964 §4), whose public key is `public`.
+    pub seed: Option<SecretBytes>,
+}
+
 /// The key material of a JWK, by key type.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -206,6 +303,8 @@ pub enum KeyParams {
     Okp(OkpParams),
     /// `kty: oct`: a symmetric key.
     Oct(SecretBytes),
+    /// `kty: AKP`: an algorithm key pair (RFC 9964), an ML-DSA key.
+    Akp(AkpParams),
 }
 
 impl KeyParams {
@@ -216,6 +315,7 @@ impl KeyParams {
             KeyParams::Ec(_) => "EC",
             KeyParams::Okp(_) => "OKP",
             KeyParams::Oct(_) => "oct",
+            KeyParams::Akp(_) => "AKP",
         }
     }
 }
@@ -276,6 +376,7 @@ impl fmt::Debug for Jwk {
             KeyParams::Oct(k) => {
                 d.field("len", &k.len());
             }
+            KeyParams::Akp(_) => {}
         }
         d.field("private", &self.is_private())
             .field("kid", &self.kid)
@@ -287,19 +388,25 @@ impl fmt::Debug for Jwk {
 
 const KNOWN: &[&str] = &[
     "kty", "kid", "use", "key_ops", "alg", "x5c", "x5t", "x5t#S256", "x5u", "n", "e", "d", "p",
-    "q", "dp", "dq", "qi", "oth", "crv", "x", "y", "k",
+    "q", "dp", "dq", "qi", "oth", "crv", "x", "y", "k", "pub", "priv",
 ];
 
 impl Jwk {
     /// Builds a JWK from validated key material, with no metadata.
+    ///
+    /// An `AKP` key gets its `alg`, which is part of its key material (RFC 9964 §3).
     pub fn new(params: KeyParams) -> Result<Self, Error> {
         validate(&params)?;
+        let alg = match &params {
+            KeyParams::Akp(p) => Some(p.alg.as_str().to_owned()),
+            _ => None,
+        };
         Ok(Jwk {
             params,
             kid: None,
             key_use: None,
             key_ops: None,
-            alg: None,
+            alg,
             x5c: None,
             x5t: None,
             x5t_s256: None,
@@ -326,6 +433,7 @@ impl Jwk {
             "RSA" => parse_rsa(&mut map)?,
             "EC" => parse_ec(&mut map)?,
             "OKP" => parse_okp(&mut map)?,
+            "AKP" => parse_akp(&mut map)?,
             "oct" => {
                 let k = take_secret(&mut map, "k")?.ok_or(missing("k"))?;
                 KeyParams::Oct(k)
@@ -339,7 +447,7 @@ impl Jwk {
         };
         // Members that belong to other key types must not appear.
         for m in [
-            "n", "e", "d", "p", "q", "dp", "dq", "qi", "oth", "crv", "x", "y", "k",
+            "n", "e", "d", "p", "q", "dp", "dq", "qi", "oth", "crv", "x", "y", "k", "pub", "priv",
         ] {
             if map.contains_key(m) {
                 return Err(KeyProblem::MemberNotForKty {
@@ -414,6 +522,7 @@ impl Jwk {
             KeyParams::Ec(p) => p.d.is_some(),
             KeyParams::Okp(p) => p.d.is_some(),
             KeyParams::Oct(_) => true,
+            KeyParams::Akp(p) => p.seed.is_some(),
         }
     }
 
@@ -441,6 +550,11 @@ impl Jwk {
                 crv: p.crv,
                 x: p.x.clone(),
                 d: None,
+            }),
+            KeyParams::Akp(p) => KeyParams::Akp(AkpParams {
+                alg: p.alg,
+                public: p.public.clone(),
+                seed: None,
             }),
             KeyParams::Oct(_) => return None,
         };
@@ -497,7 +611,9 @@ impl Jwk {
         self
     }
 
-    /// The JWK as a JSON object, private members included if the key has them.
+    /// The JWK as a JSON object, private members included if the key has them. An `AKP` key's
+    /// `alg` is always its own algorithm (it is part of the key material), whatever
+    /// [`Jwk::alg`] was set to.
     pub fn to_json_value(&self) -> Map<String, Value> {
         let mut m = Map::new();
         m.insert("kty".into(), self.kty().into());
@@ -536,6 +652,12 @@ impl Jwk {
             KeyParams::Oct(k) => {
                 m.insert("k".into(), secret(k));
             }
+            KeyParams::Akp(p) => {
+                m.insert("pub".into(), s(&p.public));
+                if let Some(seed) = &p.seed {
+                    m.insert("priv".into(), secret(seed));
+                }
+            }
         }
         let mut opt = |name: &str, v: &Option<String>| {
             if let Some(v) = v {
@@ -547,6 +669,9 @@ impl Jwk {
         opt("x5t", &self.x5t);
         opt("x5t#S256", &self.x5t_s256);
         opt("x5u", &self.x5u);
+        if let KeyParams::Akp(p) = &self.params {
+            m.insert("alg".into(), p.alg.as_str().into());
+        }
         if let Some(u) = &self.key_use {
             m.insert("use".into(), u.as_str().into());
         }
@@ -695,6 +820,19 @@ fn parse_okp(map: &mut Map<String, Value>) -> Result<KeyParams, Error> {
     Ok(KeyParams::Okp(OkpParams { crv, x, d }))
 }
 
+fn parse_akp(map: &mut Map<String, Value>) -> Result<KeyParams, Error> {
+    // `alg` is required and names the algorithm (RFC 9964 §3); it stays in the map, to be read
+    // as the JWK's `alg` like any other key's.
+    let alg = match map.get("alg") {
+        None => return Err(missing("alg").into()),
+        Some(Value::String(s)) => AkpAlgorithm::parse(s)?,
+        Some(_) => return Err(wrong_type("alg", JsonType::String)),
+    };
+    let public = required_bytes(map, "pub")?;
+    let seed = take_secret(map, "priv")?;
+    Ok(KeyParams::Akp(AkpParams { alg, public, seed }))
+}
+
 /// Refuses a key whose `alg` names an algorithm it cannot serve (e.g. an `oct` key with
 /// `"alg":"RS256"`, a P-256 key with `"alg":"ES384"`, an `A128KW` key that is not 16 bytes).
 /// Algorithm names tessera does not know are left alone, as RFC 7517 §4.4 allows.
@@ -720,6 +858,8 @@ fn check_alg_fits(alg: &str, params: &KeyParams) -> Result<(), Error> {
         ("ES384", KeyParams::Ec(p)) => p.crv == EcCurve::P384,
         ("ES512", KeyParams::Ec(p)) => p.crv == EcCurve::P521,
         ("EdDSA" | "Ed25519", KeyParams::Okp(p)) => p.crv == OkpCurve::Ed25519,
+        // An AKP key names its algorithm, and no other (RFC 9964 §3).
+        (_, KeyParams::Akp(p)) => alg == p.alg.as_str(),
         ("ECDH-ES" | "ECDH-ES+A128KW" | "ECDH-ES+A192KW" | "ECDH-ES+A256KW", KeyParams::Ec(_)) => {
             true
         }
@@ -732,7 +872,8 @@ fn check_alg_fits(alg: &str, params: &KeyParams) -> Result<(), Error> {
             | "PS512" | "RSA1_5" | "RSA-OAEP" | "RSA-OAEP-256" | "RSA-OAEP-384" | "RSA-OAEP-512"
             | "ES256" | "ES384" | "ES512" | "EdDSA" | "Ed25519" | "ECDH-ES" | "ECDH-ES+A128KW"
             | "ECDH-ES+A192KW" | "ECDH-ES+A256KW" | "A128GCM" | "A192GCM" | "A256GCM"
-            | "A128CBC-HS256" | "A192CBC-HS384" | "A256CBC-HS512",
+            | "A128CBC-HS256" | "A192CBC-HS384" | "A256CBC-HS512" | "ML-DSA-44" | "ML-DSA-65"
+            | "ML-DSA-87",
             _,
         ) => false,
         _ => true,
@@ -785,6 +926,7 @@ fn validate(params: &KeyParams) -> Result<(), Error> {
         }
         KeyParams::Ec(p) => crate::keys::validate_ec(p)?,
         KeyParams::Okp(p) => crate::keys::validate_okp(p)?,
+        KeyParams::Akp(p) => crate::keys::validate_akp(p)?,
     }
     Ok(())
 }

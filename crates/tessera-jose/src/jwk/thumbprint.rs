@@ -46,6 +46,12 @@ impl Jwk {
                 p.crv.as_str(),
                 b64::encode(&p.x)
             ),
+            // RFC 9964 §6: `alg` is a required member of an AKP key's thumbprint.
+            KeyParams::Akp(p) => format!(
+                r#"{{"alg":"{}","kty":"AKP","pub":"{}"}}"#,
+                p.alg.as_str(),
+                b64::encode(&p.public)
+            ),
             KeyParams::Oct(k) => format!(
                 r#"{{"k":"{}","kty":"oct"}}"#,
                 b64::encode_secret(k.expose())
