@@ -2,11 +2,12 @@
 //! jwt-simple 0.15 (pure-rust), and the raw primitive tessera builds on (the floor). ML-DSA
 //! (RFC 9964) has no jsonwebtoken column: jsonwebtoken 11 has no ML-DSA.
 //!
-//! This package builds tessera-jose with its `ring` crypto provider. The `<ALG> verify` rows
-//! run tessera's default path (RustCrypto; for RS256/PS256 the key is forced onto it with
-//! `VerifyingKey::hazmat_rustcrypto_rsa`), with ring's bare verification as the `ring` column;
-//! the `<ALG> verify, ring provider` rows (RS256, PS256) run tessera with the provider, whose
-//! floor (`raw`) is ring's bare verification, beside jsonwebtoken with its `aws_lc_rs` backend.
+//! This package builds tessera-jose with both crypto providers, `ring` and `aws-lc-rs`. The
+//! `<ALG> verify` rows run tessera's default path (RustCrypto; for RS256/PS256 the key is forced
+//! onto it with `VerifyingKey::hazmat_rustcrypto_rsa`), with ring's bare verification as the
+//! `ring` column; the `<ALG> verify, ring provider` and `..., aws-lc-rs provider` rows (RS256,
+//! PS256) run tessera on each provider (`VerifyingKey::hazmat_rsa_on`), whose bare verification
+//! is the floor (`raw`), beside jsonwebtoken with its `aws_lc_rs` backend.
 //!
 //! Every verifier checks the *same* token (signed by tessera): an ID token with
 //! `alg`/`typ`/`kid` and ~350 bytes of claims, decoded into a serde struct with `iss`, `aud`
@@ -387,7 +388,7 @@ fn bench_alg(c: &mut Criterion<ThreadCpu>, alg: JwsAlgorithm) {
     groups(c, alg, &ours, &peers, &floors, &raw_sign);
 
     if matches!(alg, JwsAlgorithm::RS256 | JwsAlgorithm::PS256) {
-        ring_provider(c, alg, &keys, verifier, &token, &ring_verify);
+        provider_rows(c, alg, &keys, &verifier, &token, &ring_verify);
     }
 
     let mut buf = Vec::new();
@@ -534,19 +535,20 @@ fn bench_mldsa(c: &mut Criterion<ThreadCpu>, akp: tessera::jose::AkpAlgorithm) {
     );
 }
 
-/// RS256/PS256 verify+validate with tessera's `ring` provider, against ring's bare
-/// verification (the floor), jsonwebtoken with its `aws_lc_rs` backend, and aws-lc-rs's bare
-/// verification (per call from the components, and with the key parsed once).
-fn ring_provider(
+/// RS256/PS256 verify+validate with each of tessera's crypto providers, beside jsonwebtoken
+/// with its `aws_lc_rs` backend. `ring` provider rows: the floor (`raw`) is ring's bare
+/// verification. `aws-lc-rs` provider rows: the floor (`raw`) is aws-lc-rs's bare verification
+/// with the key parsed once (`RsaPublicKeyComponents::to_parsed_public_key`, then
+/// `ParsedPublicKey::verify_sig`, as the provider keeps it), and `aws-lc-rs bare, per call` is
+/// `RsaPublicKeyComponents::verify`, which parses the key on every call.
+fn provider_rows(
     c: &mut Criterion<ThreadCpu>,
     alg: JwsAlgorithm,
     keys: &Keys,
-    verifier: VerifyingKey,
+    verifier: &VerifyingKey,
     token: &str,
     ring_verify: &VerifyFn,
 ) {
-    assert_eq!(verifier.hazmat_provider(), "ring");
-    let store = KeyStore::single(verifier);
     let policy = policy(alg);
     let (_, jt_verify) = jsonwebtoken(alg, keys, true);
     let aws_lc_verify = {
@@ -577,32 +579,43 @@ fn ring_provider(
     };
     aws_lc_verify(false);
     aws_lc_verify(true);
-    let mut buf = Vec::new();
-    tessera_verify(token, &policy, &store, &mut buf);
     jt_verify(token);
 
-    let name = format!("{alg} verify, ring provider");
-    let mut g = c.benchmark_group(&name);
-    g.bench_function("tessera", |b| {
-        b.iter(|| tessera_verify(black_box(token), &policy, &store, &mut buf))
-    });
-    g.bench_function("jsonwebtoken aws-lc-rs", |b| {
-        b.iter(|| jt_verify(black_box(token)))
-    });
-    g.bench_function("raw", |b| b.iter(|| ring_verify(black_box(""))));
-    g.bench_function("aws-lc-rs bare", |b| {
-        b.iter(|| aws_lc_verify(black_box(false)))
-    });
-    // aws-lc-rs with the public key parsed once (`ParsedPublicKey`), as a provider could keep it.
-    g.bench_function("aws-lc-rs bare, key parsed once", |b| {
-        b.iter(|| aws_lc_verify(black_box(true)))
-    });
-    g.finish();
-    interleaved(
-        &name,
-        &mut || tessera_verify(token, &policy, &store, &mut buf),
-        &mut || ring_verify(""),
-    );
+    for provider in ["ring", "aws-lc-rs"] {
+        let store = KeyStore::single(verifier.clone().hazmat_rsa_on(provider).unwrap());
+        let mut buf = Vec::new();
+        tessera_verify(token, &policy, &store, &mut buf);
+        let name = format!("{alg} verify, {provider} provider");
+        let mut g = c.benchmark_group(&name);
+        g.bench_function("tessera", |b| {
+            b.iter(|| tessera_verify(black_box(token), &policy, &store, &mut buf))
+        });
+        g.bench_function("jsonwebtoken aws-lc-rs", |b| {
+            b.iter(|| jt_verify(black_box(token)))
+        });
+        if provider == "ring" {
+            g.bench_function("raw", |b| b.iter(|| ring_verify(black_box(""))));
+        } else {
+            g.bench_function("raw", |b| b.iter(|| aws_lc_verify(black_box(true))));
+            g.bench_function("aws-lc-rs bare, per call", |b| {
+                b.iter(|| aws_lc_verify(black_box(false)))
+            });
+        }
+        g.finish();
+        if provider == "ring" {
+            interleaved(
+                &name,
+                &mut || tessera_verify(token, &policy, &store, &mut buf),
+                &mut || ring_verify(""),
+            );
+        } else {
+            interleaved(
+                &name,
+                &mut || tessera_verify(token, &policy, &store, &mut buf),
+                &mut || aws_lc_verify(true),
+            );
+        }
+    }
 }
 
 fn jwt(c: &mut Criterion<ThreadCpu>) {
