@@ -354,7 +354,7 @@ enum Verifier_ {
 ///
 /// RS256/384/512 and PS256/384/512 verify on the `rsa` crate by default. With the crate
 /// feature `aws-lc-rs`, a key of 2048 to 8192 bits verifies on AWS-LC instead, its public key
-/// parsed once here (about 3.4 times faster); with `ring` (and not `aws-lc-rs`), on ring (about
+/// parsed once here (about 3 times faster); with `ring` (and not `aws-lc-rs`), on ring (about
 /// 2.3 times faster). The verdicts are the same; smaller keys, which only
 /// [`KeyPolicy::insecure_min_rsa_bits`] admits, stay on the `rsa` crate. Keys are accepted or
 /// refused by the same checks either way. See the crate documentation.

@@ -3,9 +3,10 @@
 //! A [`VerifyingKey`](crate::VerifyingKey) for RS256/384/512 or PS256/384/512 whose modulus has
 //! 2048 to 8192 bits verifies with ring's `RsaPublicKeyComponents::verify`; every other key
 //! (below 2048 bits, which only [`KeyPolicy::insecure_min_rsa_bits`](crate::KeyPolicy) lets
-//! in) stays on the `rsa` crate. The key is first built and checked by the `rsa` crate exactly
-//! as without the feature, so the feature never changes which keys are accepted, and it never
-//! changes a verdict either. Why the two implementations agree on every key routed here:
+//! in) stays on the `rsa` crate. With the `aws-lc-rs` feature also on, these keys go to AWS-LC
+//! instead (`aws_lc_rsa`), and ring serves them only in the differential tests. The key is
+//! first built and checked by the `rsa` crate exactly as without the feature, so the feature
+//! never changes which keys are accepted, and it never changes a verdict either. Why the two implementations agree on every key routed here:
 //!
 //! - *Key.* The `rsa` crate has accepted it: `n` odd, `e` odd with `3 <= e < 2^33`, `e < n`,
 //!   `2048 <= bits(n) <= 8192`. ring takes exactly those (its bounds on `e` are the same, and it
