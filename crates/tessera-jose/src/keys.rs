@@ -63,6 +63,11 @@ impl KeyPolicy {
 
 pub(crate) const MAX_RSA_BITS: usize = 8192;
 
+/// The RSA moduli, in bits, a crypto provider verifies (ring's and aws-lc-rs's
+/// `RSA_*_2048_8192_*` parameters); other RSA keys stay on the `rsa` crate.
+#[cfg(any(feature = "ring", feature = "aws-lc-rs"))]
+pub(crate) const PROVIDER_RSA_BITS: std::ops::RangeInclusive<u32> = 2048..=8192;
+
 /// Checks that `jwk` may verify signatures made with `alg`: key type and curve, the key's own
 /// `alg`, `use` and `key_ops`.
 pub(crate) fn fits_for_verify(jwk: &Jwk, alg: JwsAlgorithm) -> Result<(), Error> {
@@ -341,10 +346,10 @@ enum Verifier_ {
 /// An ES256/ES384/ES512 key verifies like the curve crates do until it has verified one
 /// signature; its next verification builds a table of multiples of its public point (once;
 /// about the cost of two or three verifications), with which every later verification is
-/// about 3 times faster (ES256, ES384) or 2.4 times faster (ES512) than the curve crates'. The
+/// about 3 times faster (ES256, ES384) or 2.4 times faster (ES512) than the curve crates'.
 /// With the `ring` crypto provider, an ES256 key verifies on ring until it has its table (about
-/// 2.9 times faster than `p256` for that first verification; the same verdicts). The
-/// table is shared by clones of the key and takes about 30 KiB of heap for P-256, 40 KiB for
+/// 2.9 times faster than `p256` for that first verification; the same verdicts). The table is
+/// shared by clones of the key and takes about 30 KiB of heap for P-256, 40 KiB for
 /// P-384 and 80 KiB for P-521. The generator's table (86, 107 and 128 KiB) is built once per
 /// process and curve, on first need. A key that never verifies a signature, or verifies just
 /// one (say most keys of a large JWK Set, even when tokens without `kid` make every key be
