@@ -27,11 +27,6 @@ use rsa::traits::PublicKeyParts;
 use crate::Error;
 use crate::alg::JwsAlgorithm;
 
-/// The smallest modulus routed to aws-lc-rs, in bits (its `RSA_*_2048_8192_*` parameters).
-const MIN_BITS: u32 = 2048;
-/// The largest, in bits (also tessera's own limit).
-const MAX_BITS: u32 = 8192;
-
 /// An RSA public key verifying one algorithm's signatures on AWS-LC.
 #[derive(Clone)]
 pub(crate) struct AwsLcRsa {
@@ -48,7 +43,7 @@ impl AwsLcRsa {
     /// seen: the `rsa` crate's checks are the stricter) refused by AWS-LC.
     pub(crate) fn new(key: &RsaPublicKey, alg: JwsAlgorithm) -> Option<Self> {
         let bits = key.n().as_ref().bit_width_vartime();
-        if !(MIN_BITS..=MAX_BITS).contains(&bits) {
+        if !crate::keys::PROVIDER_RSA_BITS.contains(&bits) {
             return None;
         }
         let params: &'static RsaParameters = match alg {

@@ -32,11 +32,6 @@ use rsa::traits::PublicKeyParts;
 use crate::Error;
 use crate::alg::JwsAlgorithm;
 
-/// The smallest modulus routed to ring, in bits (its `RSA_*_2048_8192_*` parameters).
-pub(crate) const MIN_BITS: u32 = 2048;
-/// The largest, in bits (also tessera's own limit).
-pub(crate) const MAX_BITS: u32 = 8192;
-
 /// An RSA public key verifying one algorithm's signatures on ring.
 #[derive(Clone)]
 pub(crate) struct RingRsa {
@@ -52,7 +47,7 @@ impl RingRsa {
     pub(crate) fn new(key: &RsaPublicKey, alg: JwsAlgorithm) -> Option<Self> {
         use ring::signature as r;
         let bits = key.n().as_ref().bit_width_vartime();
-        if !(MIN_BITS..=MAX_BITS).contains(&bits) {
+        if !crate::keys::PROVIDER_RSA_BITS.contains(&bits) {
             return None;
         }
         let params: &'static r::RsaParameters = match alg {
